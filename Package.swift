@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6)
+]
+
+let package = Package(
+    name: "Rampart",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rampart", targets: ["rampart"]),
+        .executable(name: "rampart-benchmark", targets: ["rampart-benchmark"]),
+        .library(name: "RampartCore", targets: ["RampartCore"]),
+        .library(name: "RampartImporters", targets: ["RampartImporters"]),
+        .library(name: "RampartStore", targets: ["RampartStore"]),
+        .library(name: "RampartSQLite", targets: ["RampartSQLite"]),
+        .library(name: "RampartIngest", targets: ["RampartIngest"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The pure domain: no I/O, no dependencies.
+        .target(name: "RampartCore", swiftSettings: strictSettings),
+        // Bytes in, normalized findings and diagnostics out.
+        .target(name: "RampartImporters", dependencies: ["RampartCore"], swiftSettings: strictSettings),
+        // The storage seam and the import use case built on it.
+        .target(name: "RampartStore", dependencies: ["RampartCore"], swiftSettings: strictSettings),
+        // SQLite implementation of the Store protocol.
+        .target(
+            name: "RampartSQLite",
+            dependencies: ["RampartCore", "RampartStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        // The import use case: importers feeding a store. Shared by the CLI, the benchmark and the server.
+        .target(
+            name: "RampartIngest", dependencies: ["RampartCore", "RampartImporters", "RampartStore"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "rampart",
+            dependencies: [
+                "RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "rampart-benchmark",
+            dependencies: ["RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "RampartCoreTests", dependencies: ["RampartCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RampartImportersTests",
+            dependencies: ["RampartCore", "RampartImporters"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RampartStoreTests",
+            dependencies: ["RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,132 @@
+import Foundation
+
+/// Computes stable fingerprints: equal fingerprints within a stream mean the same problem.
+/// The recipe per location kind is documented in docs/fingerprints.md; in short, nothing that
+/// moves when the problem stays (line numbers, package versions, query values, ids in paths)
+/// goes into the hash.
+public enum FindingIdentity {
+    /// Recipe version, hashed in first so that a future recipe change cannot collide with this one.
+    public static let recipeVersion = "v1"
+    static let separator: UInt8 = 0x1F
+
+    /// The identity key parts of one finding, before occurrences are told apart by line.
+    public static func keyParts(of finding: Finding) -> [String] {
+        let rule = finding.ruleID
+        switch finding.location {
+        case .code(let code):
+            let discriminator: String
+            if let secret = finding.secret {
+                discriminator = "secret:" + secret.saltedHash
+            } else if let toolFingerprint = finding.toolFingerprint, !toolFingerprint.isEmpty {
+                discriminator = "tool:" + toolFingerprint
+            } else if let snippet = code.snippet.map(normalizeSnippet), !snippet.isEmpty {
+                discriminator = "snippet:" + snippet
+            } else {
+                discriminator = "message:" + normalizeMessage(finding.title)
+            }
+            return ["code", rule, normalizePath(code.file), discriminator]
+        case .package(let package):
+            let vulnerability = finding.vulnerabilityIDs.canonical?.value ?? rule
+            let packageKey = package.purl?.versionlessKey ?? ((package.ecosystem ?? "").lowercased() + "/" + package.name)
+            let place = package.image?.name ?? package.manifestPath.map(normalizePath) ?? ""
+            return ["package", vulnerability, packageKey, place]
+        case .containerImage(let image):
+            return ["image", rule, image.name]
+        case .iac(let iac):
+            return ["iac", rule, normalizePath(iac.file), iac.resource ?? ""]
+        case .endpoint(let endpoint):
+            return ["endpoint", rule, (endpoint.method ?? "").uppercased(), normalizeURL(endpoint.url), endpoint.parameter ?? ""]
+        case .cloud(let cloud):
+            return ["cloud", rule, cloud.provider.lowercased(), cloud.account ?? "", cloud.region ?? "", cloud.resourceID]
+        case .host(let host):
+            return ["host", rule, host.address.lowercased(), host.port.map(String.init) ?? "", (host.transport ?? "").lowercased()]
+        }
+    }
+
+    /// Fingerprints every finding and merges records that describe the same problem at the
+    /// same place into one finding with an occurrence count. Findings whose key parts are equal
+    /// but that sit on different lines are distinct; they are told apart by their rank in line
+    /// order (the first keeps the bare key), which survives code shifting above them.
+    public static func assign(_ findings: [Finding]) -> [Finding] {
+        var groups: [[String]: [Int]] = [:]
+        var order: [[String]] = []
+        let keys = findings.map(keyParts)
+        for (index, key) in keys.enumerated() {
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(index)
+        }
+        var result: [Finding] = []
+        result.reserveCapacity(findings.count)
+        for key in order {
+            let members = groups[key]!
+            let lineGroups = Dictionary(grouping: members) { findings[$0].location.line ?? -1 }
+            let lines = lineGroups.keys.sorted()
+            for (rank, line) in lines.enumerated() {
+                let indices = lineGroups[line]!
+                var merged = findings[indices[0]]
+                merged.occurrences = indices.reduce(0) { $0 + findings[$1].occurrences }
+                var parts = key
+                if rank > 0 { parts.append("#\(rank + 1)") }
+                merged.fingerprint = hash(parts)
+                result.append(merged)
+            }
+        }
+        return result
+    }
+
+    public static func hash(_ parts: [String]) -> String {
+        var hasher = SHA256()
+        hasher.update(Array(recipeVersion.utf8))
+        for part in parts {
+            hasher.update(CollectionOfOne(separator))
+            hasher.update(Array(part.utf8))
+        }
+        return SHA256.hex(hasher.finalize())
+    }
+
+    /// `./src\app.py` and `src/app.py` name the same file.
+    public static func normalizePath(_ path: String) -> String {
+        var text = path.replacingOccurrences(of: "\\", with: "/")
+        if text.hasPrefix("file://") { text = String(text.dropFirst(7)) }
+        while text.hasPrefix("./") { text = String(text.dropFirst(2)) }
+        while text.contains("//") { text = text.replacingOccurrences(of: "//", with: "/") }
+        return text
+    }
+
+    static func normalizeSnippet(_ snippet: String) -> String {
+        snippet.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    /// Messages often embed line numbers and counts; digits are dropped so they don't split identity.
+    static func normalizeMessage(_ message: String) -> String {
+        String(message.lowercased().filter { !$0.isNumber }).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    /// Keeps scheme, host, port and path shape; ids in the path become `{id}`, query values are
+    /// dropped (names kept, sorted), the fragment is dropped.
+    public static func normalizeURL(_ raw: String) -> String {
+        guard let components = URLComponents(string: raw.trimmingCharacters(in: .whitespaces)), components.host != nil else {
+            return raw
+        }
+        let scheme = (components.scheme ?? "").lowercased()
+        let host = (components.host ?? "").lowercased()
+        var port = components.port.map { ":\($0)" } ?? ""
+        if (scheme == "http" && port == ":80") || (scheme == "https" && port == ":443") { port = "" }
+        let segments = components.percentEncodedPath.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            isIdentifierSegment(segment) ? "{id}" : String(segment)
+        }
+        var path = segments.joined(separator: "/")
+        if path.isEmpty { path = "/" }
+        let names = Set((components.queryItems ?? []).map(\.name)).sorted()
+        let query = names.isEmpty ? "" : "?" + names.joined(separator: "&")
+        return "\(scheme)://\(host)\(port)\(path)\(query)"
+    }
+
+    static func isIdentifierSegment(_ segment: Substring) -> Bool {
+        guard !segment.isEmpty else { return false }
+        if segment.allSatisfy({ $0.isASCII && $0.isNumber }) { return true }
+        let hexDigits = segment.filter { $0 != "-" }
+        if hexDigits.count >= 16, hexDigits.allSatisfy({ $0.isHexDigit }) { return true }
+        return false
+    }
+}

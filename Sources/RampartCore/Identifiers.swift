@@ -1,0 +1,111 @@
+import Foundation
+
+/// A vulnerability identifier such as `CVE-2021-44228` or `GHSA-jfh8-c2jp-5v3q`, normalized
+/// so that ids written differently by different tools compare equal.
+public struct VulnerabilityID: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    public enum Scheme: String, Sendable, Codable, Hashable {
+        case cve, ghsa, osv, pysec, rustsec, gsd, go, snyk, other
+    }
+
+    public let scheme: Scheme
+    public let value: String
+
+    public var description: String { value }
+
+    public static func < (lhs: VulnerabilityID, rhs: VulnerabilityID) -> Bool { lhs.value < rhs.value }
+
+    /// Normalizes case per scheme: CVE ids are upper case, GHSA ids keep GitHub's lower-case body.
+    public init?(_ raw: String) {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, text.count <= 200, !text.contains(" ") else { return nil }
+        let upper = text.uppercased()
+        if upper.hasPrefix("CVE-") {
+            let parts = upper.split(separator: "-")
+            guard parts.count == 3, parts[1].count == 4, parts[1].allSatisfy(\.isNumber),
+                parts[2].count >= 4, parts[2].allSatisfy(\.isNumber)
+            else { return nil }
+            scheme = .cve
+            value = upper
+        } else if upper.hasPrefix("GHSA-") {
+            let body = text.dropFirst(5).lowercased()
+            scheme = .ghsa
+            value = "GHSA-" + body
+        } else if upper.hasPrefix("PYSEC-") {
+            scheme = .pysec
+            value = upper
+        } else if upper.hasPrefix("RUSTSEC-") {
+            scheme = .rustsec
+            value = upper
+        } else if upper.hasPrefix("GSD-") {
+            scheme = .gsd
+            value = upper
+        } else if upper.hasPrefix("GO-") {
+            scheme = .go
+            value = upper
+        } else if upper.hasPrefix("SNYK-") {
+            scheme = .snyk
+            value = upper
+        } else if upper.hasPrefix("OSV-") {
+            scheme = .osv
+            value = upper
+        } else {
+            scheme = .other
+            value = text
+        }
+    }
+
+    /// True when the text looks like an advisory id rather than a tool rule name.
+    public static func isAdvisoryLike(_ raw: String) -> Bool {
+        guard let id = VulnerabilityID(raw) else { return false }
+        if id.scheme != .other { return true }
+        // Distro and ecosystem advisories: ALAS-2021-1234, DSA-4321-1, RHSA-2020:1234, NSWG-ECO-1, ...
+        let upper = raw.uppercased()
+        let prefixes = [
+            "ALAS", "DSA-", "DLA-", "RHSA-", "RHBA-", "USN-", "ELSA-", "CESA-", "NSWG-", "MAL-", "OSVDB-", "BIT-", "SUSE-", "OPENSUSE-", "TEMP-",
+            "DEBIAN-", "ALPINE-", "UBUNTU-", "CGA-",
+        ]
+        return prefixes.contains { upper.hasPrefix($0) }
+    }
+}
+
+extension Array where Element == VulnerabilityID {
+    /// Parses and deduplicates ids, keeping first-seen order (tools put the primary id first).
+    public static func parsing(_ raws: [String]) -> [VulnerabilityID] {
+        var seen = Set<VulnerabilityID>()
+        var result: [VulnerabilityID] = []
+        for raw in raws {
+            if let id = VulnerabilityID(raw), seen.insert(id).inserted { result.append(id) }
+        }
+        return result
+    }
+
+    /// The id that best names the vulnerability across tools: a CVE if any, else the first id.
+    public var canonical: VulnerabilityID? {
+        first { $0.scheme == .cve } ?? first
+    }
+}
+
+/// Common Weakness Enumeration references.
+public enum CWE {
+    /// Extracts CWE numbers from forms tools use: `CWE-79`, `CWE-79: Improper ...`, `79`,
+    /// `external/cwe/cwe-079`, `CWE:89`. Returns nil when no number is present.
+    public static func parse(_ raw: String) -> Int? {
+        let lower = raw.lowercased()
+        var digits = Substring("")
+        if let range = lower.range(of: "cwe") {
+            let rest = lower[range.upperBound...].drop { $0 == "-" || $0 == ":" || $0 == " " || $0 == "_" || $0 == "/" }
+            digits = rest.prefix { $0.isASCII && $0.isNumber }
+        } else {
+            let trimmed = lower.trimmingCharacters(in: .whitespaces)
+            digits = trimmed.prefix { $0.isASCII && $0.isNumber }
+            guard digits.count == trimmed.count else { return nil }
+        }
+        guard !digits.isEmpty, digits.count <= 6, let number = Int(digits), number > 0 else { return nil }
+        return number
+    }
+
+    /// Parses a list of raw CWE mentions into sorted, distinct numbers.
+    public static func parseAll<S: Sequence>(_ raws: S) -> [Int] where S.Element == String {
+        Array(Set(raws.compactMap(parse))).sorted()
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import RampartCore
+
+/// Bandit JSON (`bandit -f json`): results with test id, severity, confidence and CWE.
+public struct BanditImporter: ReportImporter {
+    public init() {}
+
+    public let info = FormatInfo(
+        id: "bandit-json", name: "Bandit JSON", tool: "Bandit", category: .sast, syntax: .json,
+        notes: "results with severity, confidence, CWE and code; errors block closing")
+
+    public func matches(_ report: ParsedReport) -> Bool {
+        guard let root = report.jsonRoot, root.isObject, root["results"]?.isArray == true else { return false }
+        if let first = root["results"]?.array.first { return first["test_id"] != nil && first["issue_severity"] != nil }
+        return root["generated_at"] != nil && root["metrics"] != nil
+    }
+
+    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+        guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
+        var output = ImporterOutput(tool: ToolInfo(name: "Bandit"))
+        if let errors = root["errors"]?.array, !errors.isEmpty {
+            output.toolReportedError = true
+            output.diagnostics.append(Diagnostic("Bandit could not scan \(errors.count) file(s); findings missing from this report are not closed"))
+        }
+        for result in root["results"]?.array ?? [] {
+            guard let testID = result["test_id"]?.text, let file = result["filename"]?.text else {
+                output.diagnostics.append(Diagnostic("result without test_id or filename skipped", at: result.position))
+                continue
+            }
+            let text = result["issue_text"]?.text ?? testID
+            let severityText = result["issue_severity"]?.text
+            let lineRange = result["line_range"]?.array.compactMap(\.int) ?? []
+            output.findings.append(
+                Finding(
+                    category: .sast, tool: output.tool, ruleID: testID,
+                    title: "\(testID) \(result["test_name"]?.text ?? ""): \(text)".trimmingCharacters(in: .whitespaces),
+                    description: text, toolSeverity: severityText, severity: .from(tool: severityText, default: .medium),
+                    confidence: result["issue_confidence"]?.text.flatMap(Confidence.init(toolText:)),
+                    cwes: [result["issue_cwe", "id"]?.int].compactMap { $0 },
+                    location: .code(
+                        CodeLocation(
+                            file: file, startLine: result["line_number"]?.int, endLine: lineRange.max(),
+                            startColumn: result["col_offset"]?.int.map { $0 + 1 }, endColumn: result["end_col_offset"]?.int,
+                            snippet: result["code"]?.string.map(BanditImporter.stripLineNumbers))),
+                    references: [result["more_info"]?.text].compactMap { $0 }, raw: .json(result)))
+        }
+        return output
+    }
+
+    /// Bandit prefixes each code line with its number; those move with the code and must not
+    /// reach the fingerprint.
+    static func stripLineNumbers(_ code: String) -> String {
+        code.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            let digits = line.prefix { $0.isNumber }
+            return digits.isEmpty ? String(line) : String(line.dropFirst(digits.count).drop { $0 == " " })
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import RampartCore
+
+/// One Dependency-Check vulnerability of one dependency, from either report format.
+struct DependencyCheckVulnerability {
+    var name: String
+    var severity: String?
+    var cvss: [CVSSScore]
+    var cwes: [Int]
+    var description: String?
+    var references: [String]
+    var suppressed: Bool
+
+    func finding(dependency: DependencyCheckDependency, tool: ToolInfo, raw: RawEvidence) -> Finding {
+        let score = cvss.first?.score
+        return Finding(
+            category: .sca, tool: tool, ruleID: name, title: "\(name) in \(dependency.displayName)", description: description,
+            toolSeverity: severity, severity: .from(tool: severity, score: score, default: .medium), cwes: cwes,
+            vulnerabilityIDs: .parsing([name]), cvss: cvss, location: .package(dependency.location), references: references,
+            suppression: suppressed ? Suppression(kind: .external, justification: "suppressed by a Dependency-Check suppression file") : nil,
+            raw: raw)
+    }
+}
+
+struct DependencyCheckDependency {
+    var fileName: String
+    var filePath: String?
+    var packageIDs: [String]
+
+    var displayName: String { location.purl.map { "\($0.name)\($0.version.map { " \($0)" } ?? "")" } ?? fileName }
+
+    var location: PackageLocation {
+        let purl = packageIDs.lazy.compactMap { PackageURL(parsing: $0) }.first
+        var name = fileName
+        if let purl { name = purl.namespace.map { "\($0):\(purl.name)" } ?? purl.name }
+        return PackageLocation(purl: purl, name: name, version: purl?.version, ecosystem: purl?.type, manifestPath: filePath ?? fileName)
+    }
+}
+
+enum DependencyCheckCVSS {
+    static let abbreviations: [String: String] = [
+        "NETWORK": "N", "ADJACENT_NETWORK": "A", "ADJACENT": "A", "LOCAL": "L", "PHYSICAL": "P", "LOW": "L", "HIGH": "H", "NONE": "N",
+        "REQUIRED": "R", "UNCHANGED": "U", "CHANGED": "C",
+    ]
+
+    /// Dependency-Check spells CVSS v3 metrics out (attackVector NETWORK...); rebuild the vector.
+    static func vector(_ value: (String) -> String?) -> String? {
+        let metrics = [
+            ("AV", "attackVector"), ("AC", "attackComplexity"), ("PR", "privilegesRequired"), ("UI", "userInteraction"), ("S", "scope"),
+            ("C", "confidentialityImpact"), ("I", "integrityImpact"), ("A", "availabilityImpact"),
+        ]
+        var parts: [String] = []
+        for (key, name) in metrics {
+            guard let text = value(name)?.uppercased(), let short = abbreviations[text] ?? (text.count == 1 ? text : nil) else { return nil }
+            parts.append("\(key):\(short)")
+        }
+        let version = value("version").map { $0.hasPrefix("3.0") ? "3.0" : "3.1" } ?? "3.1"
+        return "CVSS:\(version)/" + parts.joined(separator: "/")
+    }
+}
+
+/// OWASP Dependency-Check XML report (schemas 1.x to 2.5 and later).
+public struct DependencyCheckXMLImporter: ReportImporter {
+    public init() {}
+
+    public let info = FormatInfo(
+        id: "dependency-check-xml", name: "OWASP Dependency-Check XML", tool: "OWASP Dependency-Check", category: .sca, syntax: .xml,
+        notes: "vulnerabilities per dependency with CVSS v2/v3, CWEs, package ids; suppressed ones kept as suppressed")
+
+    public func matches(_ report: ParsedReport) -> Bool {
+        guard let root = report.xmlRoot, root.localName == "analysis" else { return false }
+        return root.child("dependencies") != nil || root.child("scanInfo") != nil || root.attributes["xmlns"]?.contains("dependency-check") == true
+    }
+
+    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+        guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
+        var output = ImporterOutput(tool: ToolInfo(name: "Dependency-Check", version: root.path("scanInfo", "engineVersion")?.value))
+        for element in root.child("dependencies")?.children("dependency") ?? [] {
+            let packageIDs =
+                (element.child("identifiers")?.children("package") ?? []).compactMap { $0.childText("id") }
+                + (element.child("identifiers")?.children("identifier") ?? []).compactMap { $0.childText("name") }
+            let dependency = DependencyCheckDependency(
+                fileName: element.childText("fileName") ?? "", filePath: element.childText("filePath"), packageIDs: packageIDs)
+            let vulnerabilities =
+                (element.child("vulnerabilities")?.children("vulnerability") ?? []).map { ($0, false) }
+                + (element.child("vulnerabilities")?.children("suppressedVulnerability") ?? []).map { ($0, true) }
+                + (element.child("suppressedVulnerabilities")?.children("suppressedVulnerability") ?? []).map { ($0, true) }
+            for (item, suppressed) in vulnerabilities {
+                guard let name = item.childText("name") else {
+                    output.diagnostics.append(Diagnostic("vulnerability without name skipped", at: "line \(item.line)"))
+                    continue
+                }
+                var cvss: [CVSSScore] = []
+                if let v3 = item.child("cvssV3") {
+                    if let score = CVSSScore(
+                        vector: DependencyCheckCVSS.vector { v3.childText($0) }, score: v3.childText("baseScore").flatMap(Double.init), source: "NVD")
+                    {
+                        cvss.append(score)
+                    }
+                }
+                if cvss.isEmpty, let v2 = item.child("cvssV2"), let score = v2.childText("score").flatMap(Double.init) {
+                    cvss.append(CVSSScore(vector: nil, score: score, source: "NVD v2")!)
+                }
+                let cweTexts = (item.child("cwes")?.children("cwe") ?? []).compactMap(\.value) + item.children("cwe").compactMap(\.value)
+                let references = (item.child("references")?.children("reference") ?? []).compactMap { $0.childText("url") }
+                let severity = item.childText("severity") ?? item.child("cvssV3")?.childText("baseSeverity")
+                let vulnerability = DependencyCheckVulnerability(
+                    name: name, severity: severity, cvss: cvss, cwes: CWE.parseAll(cweTexts), description: item.childText("description"),
+                    references: references, suppressed: suppressed)
+                output.findings.append(vulnerability.finding(dependency: dependency, tool: output.tool, raw: .xml(item)))
+            }
+        }
+        return output
+    }
+}
+
+/// OWASP Dependency-Check JSON report.
+public struct DependencyCheckJSONImporter: ReportImporter {
+    public init() {}
+
+    public let info = FormatInfo(
+        id: "dependency-check-json", name: "OWASP Dependency-Check JSON", tool: "OWASP Dependency-Check", category: .sca, syntax: .json,
+        notes: "vulnerabilities per dependency with CVSS v2/v3, CWEs, package ids; suppressed ones kept as suppressed")
+
+    public func matches(_ report: ParsedReport) -> Bool {
+        guard let root = report.jsonRoot, root.isObject else { return false }
+        return root["reportSchema"] != nil && root["dependencies"] != nil
+            || (root["scanInfo", "engineVersion"] != nil && root["dependencies"] != nil)
+    }
+
+    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+        guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
+        var output = ImporterOutput(tool: ToolInfo(name: "Dependency-Check", version: root["scanInfo", "engineVersion"]?.text))
+        for element in root["dependencies"]?.array ?? [] {
+            let packageIDs = (element["packages"]?.array ?? []).compactMap { $0["id"]?.text }
+            let dependency = DependencyCheckDependency(
+                fileName: element["fileName"]?.text ?? "", filePath: element["filePath"]?.text, packageIDs: packageIDs)
+            let items =
+                (element["vulnerabilities"]?.array ?? []).map { ($0, false) } + (element["suppressedVulnerabilities"]?.array ?? []).map { ($0, true) }
+            for (item, suppressed) in items {
+                guard let name = item["name"]?.text else {
+                    output.diagnostics.append(Diagnostic("vulnerability without name skipped", at: item.position))
+                    continue
+                }
+                var cvss: [CVSSScore] = []
+                if let v3 = item["cvssv3"],
+                    let score = CVSSScore(vector: DependencyCheckCVSS.vector { v3[$0]?.text }, score: v3["baseScore"]?.double, source: "NVD")
+                {
+                    cvss.append(score)
+                }
+                if cvss.isEmpty, let score = item["cvssv2", "score"]?.double, let rating = CVSSScore(vector: nil, score: score, source: "NVD v2") {
+                    cvss.append(rating)
+                }
+                let vulnerability = DependencyCheckVulnerability(
+                    name: name, severity: item["severity"]?.text, cvss: cvss, cwes: CWE.parseAll(item["cwes"]?.strings ?? []),
+                    description: item["description"]?.text, references: (item["references"]?.array ?? []).compactMap { $0["url"]?.text },
+                    suppressed: suppressed)
+                output.findings.append(vulnerability.finding(dependency: dependency, tool: output.tool, raw: .json(item)))
+            }
+        }
+        return output
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import RampartCore
+
+/// `npm audit --json`: npm 6 (`advisories` keyed by id, with `findings[].paths`) and npm 7+
+/// (`auditReportVersion: 2`, `vulnerabilities` keyed by package with `via` advisories).
+/// An `error` object (no lock file, registry failure) is a tool error: nothing is closed.
+public struct NPMAuditImporter: ReportImporter {
+    public init() {}
+
+    public let info = FormatInfo(
+        id: "npm-audit-json", name: "npm audit JSON", tool: "npm audit", category: .sca, syntax: .json,
+        notes: "npm 6 advisories and npm 7+ vulnerabilities (auditReportVersion 2)")
+
+    public func matches(_ report: ParsedReport) -> Bool {
+        guard let root = report.jsonRoot, root.isObject else { return false }
+        if root["auditReportVersion"] != nil { return true }
+        if root["advisories"]?.isObject == true && (root["metadata"] != nil || root["actions"] != nil) { return true }
+        if let error = root["error"], error["code"] != nil && error["summary"] != nil { return true }
+        if let vulnerabilities = root["vulnerabilities"], vulnerabilities.isObject, let first = vulnerabilities.entries.first?.value {
+            return first["via"] != nil && first["severity"] != nil
+        }
+        return false
+    }
+
+    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+        guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
+        var output = ImporterOutput(tool: ToolInfo(name: "npm audit"))
+        if let error = root["error"] {
+            output.toolReportedError = true
+            output.diagnostics.append(
+                Diagnostic("npm audit reported an error: \(error["code"]?.text ?? "unknown") \(error["summary"]?.text ?? "")", at: error.position))
+        }
+        if let advisories = root["advisories"], advisories.isObject {
+            readVersion6(advisories, into: &output)
+        } else if let vulnerabilities = root["vulnerabilities"], vulnerabilities.isObject {
+            readVersion7(vulnerabilities, into: &output)
+        }
+        return output
+    }
+
+    private func readVersion6(_ advisories: JSONNode, into output: inout ImporterOutput) {
+        for (key, advisory) in advisories.entries {
+            let module = advisory["module_name"]?.text ?? key
+            let id = advisory["github_advisory_id"]?.text ?? advisory["id"]?.text ?? key
+            let versions = (advisory["findings"]?.array ?? []).compactMap { $0["version"]?.text }
+            let paths = (advisory["findings"]?.array ?? []).flatMap { $0["paths"]?.strings ?? [] }
+            let ids = [advisory["github_advisory_id"]?.text].compactMap { $0 } + (advisory["cves"]?.strings ?? [])
+            let severityText = advisory["severity"]?.text
+            let direct = paths.contains { !$0.contains(">") }
+            var description = [advisory["overview"]?.text].compactMap { $0 }
+            if !paths.isEmpty { description.append("Paths:\n" + paths.prefix(20).map { "- \($0)" }.joined(separator: "\n")) }
+            output.findings.append(
+                Finding(
+                    category: .sca, tool: output.tool, ruleID: id, title: "\(advisory["title"]?.text ?? id) in \(module)",
+                    description: description.joined(separator: "\n\n").nonBlank, toolSeverity: severityText,
+                    severity: .from(tool: severityText, default: .medium), cwes: CWE.parseAll(advisory["cwe"]?.strings ?? []),
+                    vulnerabilityIDs: .parsing(ids),
+                    cvss: CVSSScore(vector: advisory["cvss", "vectorString"]?.text, score: advisory["cvss", "score"]?.double).map { [$0] } ?? [],
+                    location: .package(
+                        packageLocation(
+                            name: module, version: versions.first, ecosystem: "npm",
+                            fixedVersions: advisory["patched_versions"]?.text.map { [$0] } ?? [],
+                            relation: paths.isEmpty ? nil : (direct ? .direct : .transitive), manifestPath: "package-lock.json")),
+                    remediation: advisory["recommendation"]?.text,
+                    references: [advisory["url"]?.text].compactMap { $0 }
+                        + (advisory["references"]?.text?.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "- ")) }
+                            ?? []),
+                    raw: .json(advisory)))
+        }
+    }
+
+    private func readVersion7(_ vulnerabilities: JSONNode, into output: inout ImporterOutput) {
+        var throughOthers = 0
+        for (packageName, entry) in vulnerabilities.entries {
+            let advisories = (entry["via"]?.array ?? []).filter(\.isObject)
+            if advisories.isEmpty {
+                throughOthers += 1
+                continue
+            }
+            let fix = entry["fixAvailable"]
+            let fixedVersion = fix?["version"]?.text.flatMap { fix?["name"]?.text == packageName ? $0 : nil }
+            for advisory in advisories {
+                let url = advisory["url"]?.text
+                let ghsa = url.flatMap { $0.split(separator: "/").last.map(String.init) }.flatMap { VulnerabilityID($0)?.scheme == .ghsa ? $0 : nil }
+                let id = ghsa ?? advisory["source"]?.text ?? packageName
+                let severityText = advisory["severity"]?.text ?? entry["severity"]?.text
+                let cvss = CVSSScore(vector: advisory["cvss", "vectorString"]?.text, score: advisory["cvss", "score"]?.double)
+                var tags: [String] = []
+                if fix?.bool == false { tags.append("fix:none") }
+                if fix?["isSemVerMajor"]?.bool == true { tags.append("fix:semver-major") }
+                output.findings.append(
+                    Finding(
+                        category: .sca, tool: output.tool, ruleID: id,
+                        title: "\(advisory["title"]?.text ?? id) in \(advisory["name"]?.text ?? packageName)",
+                        description:
+                            "Vulnerable versions: \(advisory["range"]?.text ?? entry["range"]?.text ?? "unknown")\nAffected nodes: \((entry["nodes"]?.strings ?? []).joined(separator: ", "))",
+                        toolSeverity: severityText, severity: .from(tool: severityText, score: cvss?.score),
+                        cwes: CWE.parseAll(advisory["cwe"]?.strings ?? []),
+                        vulnerabilityIDs: .parsing([ghsa].compactMap { $0 }), cvss: cvss.map { [$0] } ?? [],
+                        location: .package(
+                            packageLocation(
+                                name: advisory["name"]?.text ?? packageName, version: nil, ecosystem: "npm",
+                                fixedVersions: fixedVersion.map { [$0] } ?? [], relation: entry["isDirect"]?.bool.map { $0 ? .direct : .transitive },
+                                manifestPath: entry["nodes"]?.strings.first.map { $0.isEmpty ? "package-lock.json" : $0 })),
+                        remediation: fix?.bool == true
+                            ? "Run npm audit fix" : fix?["name"]?.text.map { "Upgrade \($0) to \(fix?["version"]?.text ?? "a fixed version")" },
+                        references: [url].compactMap { $0 }, tags: tags, raw: .json(advisory)))
+            }
+        }
+        if throughOthers > 0 {
+            output.diagnostics.append(
+                Diagnostic("\(throughOthers) package(s) are vulnerable only through dependencies reported as their own findings", level: .note))
+        }
+    }
+}

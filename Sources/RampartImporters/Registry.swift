@@ -1,0 +1,23 @@
+import RampartCore
+
+/// Every importer, in detection order: specific formats before generic ones.
+public enum ImporterRegistry {
+    public static let all: [any ReportImporter] = [
+        SARIFImporter(),
+        CycloneDXImporter(),
+        TrivyImporter(),
+        GrypeImporter(),
+        SemgrepImporter(),
+        BanditImporter(),
+        GitleaksImporter(),
+        CheckovImporter(),
+        ZAPJSONImporter(),
+        ZAPXMLImporter(),
+        DependencyCheckJSONImporter(),
+        DependencyCheckXMLImporter(),
+        NPMAuditImporter(),
+        OSVScannerImporter(),
+        PipAuditImporter(),
+        NucleiImporter(),
+    ]
+}

@@ -1,0 +1,222 @@
+import Foundation
+import RampartCore
+
+/// SARIF 2.1.0 from any producer (CodeQL, Semgrep, Trivy, Checkov, Bandit, Gitleaks, ...).
+/// Reads rules from the driver and extensions, `partialFingerprints`, `suppressions`,
+/// `properties.security-severity`, CWE tags and taxa, and message templates.
+public struct SARIFImporter: ReportImporter {
+    public init() {}
+
+    public let info = FormatInfo(
+        id: "sarif", name: "SARIF 2.1.0", tool: "any SARIF producer", category: .sast, syntax: .json,
+        notes: "CodeQL, Semgrep, Trivy, Checkov, Bandit, Gitleaks...; suppressions, partialFingerprints, security-severity, CWE taxa")
+
+    static let secretTools: Set<String> = [
+        "gitleaks", "trufflehog", "detect-secrets", "ggshield", "secretlint", "talisman", "noseyparker", "kingfisher",
+    ]
+    static let scaTools: Set<String> = [
+        "dependency-check", "snyk", "grype", "osv-scanner", "npm-audit", "retire.js", "dependabot", "mend", "sonatype",
+    ]
+    static let iacTools: Set<String> = [
+        "checkov", "tfsec", "kics", "terrascan", "trivy-config", "cfn-lint", "cfn_nag", "hadolint", "kube-linter", "kubescape", "tflint", "defsec",
+    ]
+    static let containerTools: Set<String> = ["dockle", "trivy", "clair", "anchore"]
+
+    public func matches(_ report: ParsedReport) -> Bool {
+        guard let root = report.jsonRoot, root.isObject, let runs = root["runs"], runs.isArray || runs.isNull else { return false }
+        let schema = root["$schema"]?.string?.lowercased() ?? ""
+        return schema.contains("sarif") || root["version"]?.string?.hasPrefix("2.") == true
+    }
+
+    struct Rule {
+        var node: JSONNode
+        var id: String
+    }
+
+    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+        guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
+        var output = ImporterOutput(tool: ToolInfo(name: "SARIF"))
+        var toolNames: [String] = []
+        for (runIndex, run) in (root["runs"]?.array ?? []).enumerated() {
+            let driver = run["tool", "driver"]
+            let toolName = driver?["name"]?.text ?? "SARIF"
+            let tool = ToolInfo(name: toolName, version: driver?["semanticVersion"]?.text ?? driver?["version"]?.text)
+            if !toolNames.contains(toolName) { toolNames.append(toolName) }
+            if runIndex == 0 { output.tool = tool }
+            for notification in run["invocations"]?.array.flatMap({ $0["toolExecutionNotifications"]?.array ?? [] }) ?? []
+            where notification["level"]?.string == "error" {
+                output.toolReportedError = true
+                output.diagnostics.append(
+                    Diagnostic("tool reported an error: \(notification["message", "text"]?.text ?? "unknown")", at: notification.position))
+            }
+            if run["invocations"]?.array.contains(where: { $0["executionSuccessful"]?.bool == false }) == true {
+                output.toolReportedError = true
+            }
+            let components: [JSONNode] = [driver].compactMap { $0 } + (run["tool", "extensions"]?.array ?? [])
+            var rulesByID: [String: Rule] = [:]
+            var rulesByComponent: [[Rule]] = []
+            for component in components {
+                var list: [Rule] = []
+                for rule in component["rules"]?.array ?? [] {
+                    let id = rule["id"]?.text ?? rule["name"]?.text ?? ""
+                    let entry = Rule(node: rule, id: id)
+                    list.append(entry)
+                    if rulesByID[id] == nil { rulesByID[id] = entry }
+                }
+                rulesByComponent.append(list)
+            }
+            let artifacts = run["artifacts"]?.array ?? []
+            let category = category(forTool: toolName)
+            for result in run["results"]?.array ?? [] {
+                let kind = result["kind"]?.string ?? "fail"
+                if kind == "pass" || kind == "notApplicable" { continue }
+                var rule: Rule?
+                let ruleID = result["ruleId"]?.text ?? result["rule", "id"]?.text
+                if let ruleID { rule = rulesByID[ruleID] }
+                if rule == nil, let index = result["ruleIndex"]?.int ?? result["rule", "index"]?.int {
+                    let componentIndex = result["rule", "toolComponent", "index"]?.int.map { $0 + 1 } ?? 0
+                    if componentIndex < rulesByComponent.count, index >= 0, index < rulesByComponent[componentIndex].count {
+                        rule = rulesByComponent[componentIndex][index]
+                    }
+                }
+                guard let id = ruleID ?? rule?.id, !id.isEmpty else {
+                    output.diagnostics.append(Diagnostic("result without a rule id; kept under rule 'unknown'", at: result.position))
+                    output.findings.append(
+                        finding(result, rule: rule, ruleID: "unknown", tool: tool, category: category, artifacts: artifacts, context: context))
+                    continue
+                }
+                output.findings.append(
+                    finding(result, rule: rule, ruleID: id, tool: tool, category: category, artifacts: artifacts, context: context))
+            }
+        }
+        if toolNames.count > 1 { output.tool = ToolInfo(name: toolNames.joined(separator: "+"), version: nil) }
+        return output
+    }
+
+    func category(forTool name: String) -> FindingCategory {
+        let lower = name.lowercased()
+        func has(_ set: Set<String>) -> Bool { set.contains { lower.contains($0) } }
+        if has(SARIFImporter.secretTools) { return .secrets }
+        if has(SARIFImporter.iacTools) { return .iac }
+        if has(SARIFImporter.scaTools) { return .sca }
+        if has(SARIFImporter.containerTools) { return .container }
+        if lower.contains("zap") || lower.contains("nuclei") || lower.contains("burp") { return .dast }
+        return .sast
+    }
+
+    private func message(_ result: JSONNode, rule: Rule?) -> String? {
+        if let text = result["message", "text"]?.text { return text }
+        if let messageID = result["message", "id"]?.text, let template = rule?.node["messageStrings", messageID, "text"]?.text {
+            var text = template
+            for (index, argument) in (result["message", "arguments"]?.strings ?? []).enumerated() {
+                text = text.replacingOccurrences(of: "{\(index)}", with: argument)
+            }
+            return text
+        }
+        return nil
+    }
+
+    private func finding(
+        _ result: JSONNode, rule: Rule?, ruleID: String, tool: ToolInfo, category: FindingCategory, artifacts: [JSONNode], context: ImportContext
+    ) -> Finding {
+        let ruleNode = rule?.node
+        let properties = ruleNode?["properties"]
+        let messageText = message(result, rule: rule)
+        let shortDescription = ruleNode?["shortDescription", "text"]?.text
+        let fullDescription = ruleNode?["fullDescription", "text"]?.text ?? ruleNode?["help", "text"]?.text
+        let title = shortDescription ?? messageText.map { String($0.prefix(200)) } ?? ruleNode?["name"]?.text ?? ruleID
+
+        // Severity: security-severity (a CVSS-like score) beats level.
+        let securitySeverity = result["properties", "security-severity"]?.double ?? properties?["security-severity"]?.double
+        let level = result["level"]?.string ?? ruleNode?["defaultConfiguration", "level"]?.string
+        let toolSeverityWord = result["properties", "severity"]?.text ?? properties?["severity"]?.text ?? properties?["problem.severity"]?.text
+        let severity: Severity
+        if let securitySeverity {
+            severity = Severity(cvssScore: securitySeverity)
+        } else if let word = toolSeverityWord, let parsed = Severity(toolText: word) {
+            severity = parsed
+        } else {
+            switch level ?? "warning" {
+            case "error": severity = .high
+            case "warning": severity = .medium
+            case "note": severity = .low
+            default: severity = .info
+            }
+        }
+        let toolSeverity = securitySeverity.map { "security-severity \($0)" } ?? toolSeverityWord ?? level
+
+        // CWEs: tags, taxa, relationships, and explicit cwe properties.
+        var cweTexts = (properties?["tags"]?.strings ?? []).filter { $0.lowercased().contains("cwe") }
+        cweTexts += (result["properties", "tags"]?.strings ?? []).filter { $0.lowercased().contains("cwe") }
+        cweTexts += (properties?["cwe"]?.strings ?? []) + (result["properties", "cwe"]?.strings ?? [])
+        for taxon in result["taxa"]?.array ?? [] where (taxon["toolComponent", "name"]?.string ?? "CWE").uppercased().contains("CWE") {
+            if let id = taxon["id"]?.text { cweTexts.append("CWE-" + id.replacingOccurrences(of: "CWE-", with: "")) }
+        }
+        for relationship in ruleNode?["relationships"]?.array ?? []
+        where (relationship["target", "toolComponent", "name"]?.string ?? "").uppercased().contains("CWE") {
+            if let id = relationship["target", "id"]?.text { cweTexts.append("CWE-" + id.replacingOccurrences(of: "CWE-", with: "")) }
+        }
+
+        var vulnerabilityTexts: [String] = []
+        if VulnerabilityID.isAdvisoryLike(ruleID) { vulnerabilityTexts.append(ruleID) }
+        for tag in (properties?["tags"]?.strings ?? []) where VulnerabilityID(tag)?.scheme == .cve || VulnerabilityID(tag)?.scheme == .ghsa {
+            vulnerabilityTexts.append(tag)
+        }
+
+        // Location.
+        let physical = result["locations"]?.array.first?["physicalLocation"]
+        var uri = physical?["artifactLocation", "uri"]?.text
+        if uri == nil, let index = physical?["artifactLocation", "index"]?.int, index >= 0, index < artifacts.count {
+            uri = artifacts[index]["location", "uri"]?.text
+        }
+        if uri == nil {
+            uri = result["locations"]?.array.first?["logicalLocations"]?.array.first.flatMap { $0["fullyQualifiedName"]?.text ?? $0["name"]?.text }
+        }
+        let region = physical?["region"]
+        var snippet = region?["snippet", "text"]?.string ?? physical?["contextRegion", "snippet", "text"]?.string
+        var secret: SecretEvidence?
+        if category == .secrets {
+            let secretText = snippet ?? messageText ?? ruleID
+            secret = SecretEvidence(secret: secretText.trimmingCharacters(in: .whitespacesAndNewlines), salt: context.secretSalt)
+            snippet = nil
+        }
+        let location: Location
+        if let target = result["webRequest", "target"]?.text {
+            location = .endpoint(EndpointLocation(url: target, method: result["webRequest", "method"]?.text))
+        } else {
+            let code = CodeLocation(
+                file: uri ?? "", startLine: region?["startLine"]?.int, endLine: region?["endLine"]?.int,
+                startColumn: region?["startColumn"]?.int, endColumn: region?["endColumn"]?.int, snippet: snippet)
+            location = category == .iac ? .iac(IaCLocation(file: code.file, startLine: code.startLine, endLine: code.endLine)) : .code(code)
+        }
+
+        // Identity hints: partialFingerprints, else fingerprints.
+        let fingerprintNode = result["partialFingerprints"] ?? result["fingerprints"]
+        let toolFingerprint = fingerprintNode?.entries.compactMap { entry in entry.value.text.map { "\(entry.key)=\($0)" } }.sorted().joined(
+            separator: "|")
+
+        // Suppressions: accepted ones (or ones with no status) suppress the finding.
+        var suppression: Suppression?
+        for item in result["suppressions"]?.array ?? [] {
+            let status = item["status"]?.string ?? "accepted"
+            guard status == "accepted" else { continue }
+            suppression = Suppression(kind: item["kind"]?.string == "inSource" ? .inSource : .external, justification: item["justification"]?.text)
+        }
+
+        var description = [messageText, fullDescription].compactMap { $0 }
+        if description.count == 2 && description[0] == description[1] { description.removeLast() }
+        let raw: RawEvidence =
+            category == .secrets ? .jsonRedacting(result, members: ["locations": "[redacted]", "codeFlows": "[redacted]"]) : .json(result)
+        return Finding(
+            category: category, tool: tool, ruleID: ruleID, title: title, description: description.joined(separator: "\n\n").nonBlank,
+            toolSeverity: toolSeverity, severity: severity,
+            confidence: (properties?["precision"]?.string).flatMap {
+                ["very-high": Confidence.high, "high": .high, "medium": .medium, "low": .low][$0]
+            },
+            cwes: CWE.parseAll(cweTexts), vulnerabilityIDs: .parsing(vulnerabilityTexts),
+            cvss: securitySeverity.flatMap { CVSSScore(vector: nil, score: $0, source: "security-severity") }.map { [$0] } ?? [],
+            location: location, secret: secret, remediation: ruleNode?["help", "text"]?.text,
+            references: [ruleNode?["helpUri"]?.text].compactMap { $0 }, tags: properties?["tags"]?.strings ?? [],
+            toolFingerprint: toolFingerprint?.nonBlank, suppression: suppression, raw: raw)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import RampartCore
+
+/// Semgrep CLI JSON (`semgrep --json`): results with metadata (CWE, OWASP, confidence),
+/// fingerprints and `is_ignored` (nosemgrep), and the tool's `errors`.
+public struct SemgrepImporter: ReportImporter {
+    public init() {}
+
+    public let info = FormatInfo(
+        id: "semgrep-json", name: "Semgrep JSON", tool: "Semgrep", category: .sast, syntax: .json,
+        notes: "results with CWE/OWASP metadata, fingerprints, nosemgrep ignores; errors block closing")
+
+    public func matches(_ report: ParsedReport) -> Bool {
+        guard let root = report.jsonRoot, root.isObject, let results = root["results"], results.isArray else { return false }
+        if let first = results.array.first { return first["check_id"] != nil && first["extra"] != nil }
+        return root["errors"] != nil && (root["paths"] != nil || root["version"] != nil)
+    }
+
+    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+        guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
+        var output = ImporterOutput(tool: ToolInfo(name: "Semgrep", version: root["version"]?.text))
+        let errors = root["errors"]?.array ?? []
+        // Semgrep lists per-file parse problems as errors of level "warn"; only real errors block closing.
+        let blocking = errors.filter { ($0["level"]?.string ?? "error") == "error" }
+        if !blocking.isEmpty {
+            output.toolReportedError = true
+            output.diagnostics.append(Diagnostic("Semgrep reported \(blocking.count) error(s); findings missing from this report are not closed"))
+        }
+        for result in root["results"]?.array ?? [] {
+            guard let rule = result["check_id"]?.text, let path = result["path"]?.text else {
+                output.diagnostics.append(Diagnostic("result without check_id or path skipped", at: result.position))
+                continue
+            }
+            let extra = result["extra"]
+            let metadata = extra?["metadata"]
+            let message = extra?["message"]?.text ?? rule
+            let severityText = extra?["severity"]?.text
+            let severity: Severity
+            switch severityText?.uppercased() {
+            case "ERROR": severity = .high
+            case "WARNING": severity = .medium
+            case "INFO": severity = .low
+            default: severity = .from(tool: severityText, default: .medium)
+            }
+            var lines = extra?["lines"]?.string
+            if lines == "requires login" { lines = nil }
+            var fingerprint = extra?["fingerprint"]?.text
+            if fingerprint == "requires login" { fingerprint = nil }
+            let references = (metadata?["references"]?.strings ?? []) + (metadata?["source"]?.text.map { [$0] } ?? [])
+            let cwes = CWE.parseAll(metadata?["cwe"]?.strings ?? [])
+            output.findings.append(
+                Finding(
+                    category: .sast, tool: output.tool, ruleID: rule, title: String(message.prefix(200)), description: message,
+                    toolSeverity: severityText, severity: severity,
+                    confidence: (metadata?["confidence"]?.string).flatMap(Confidence.init(toolText:)), cwes: cwes,
+                    vulnerabilityIDs: .parsing((metadata?["cve"]?.strings ?? []) + (metadata?["ghsa"]?.strings ?? [])),
+                    location: .code(
+                        CodeLocation(
+                            file: path, startLine: result["start", "line"]?.int, endLine: result["end", "line"]?.int,
+                            startColumn: result["start", "col"]?.int, endColumn: result["end", "col"]?.int, snippet: lines)),
+                    remediation: extra?["fix"]?.text, references: references,
+                    tags: (metadata?["owasp"]?.strings ?? []) + (metadata?["category"]?.text.map { [$0] } ?? []),
+                    toolFingerprint: fingerprint,
+                    suppression: extra?["is_ignored"]?.bool == true ? Suppression(kind: .inSource, justification: "nosemgrep") : nil,
+                    raw: .json(result)))
+        }
+        return output
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import RampartCore
+
+extension RawEvidence {
+    static func json(_ node: JSONNode) -> RawEvidence { RawEvidence(format: "json", bytes: node.rawData) }
+
+    static func xml(_ element: XMLElement) -> RawEvidence { RawEvidence(format: "xml", bytes: Data(element.xmlString.utf8)) }
+
+    /// The record re-serialized with the named members replaced by redacted text: for
+    /// secret scanners, whose records carry the secret in several members.
+    static func jsonRedacting(_ node: JSONNode, members: [String: String]) -> RawEvidence {
+        var out = Data("{".utf8)
+        for (position, entry) in node.entries.enumerated() {
+            if position > 0 { out.append(contentsOf: Array(",".utf8)) }
+            out.append(contentsOf: Array(jsonQuoted(entry.key).utf8))
+            out.append(contentsOf: Array(":".utf8))
+            if let replacement = members[entry.key], !entry.value.isNull {
+                out.append(contentsOf: Array(jsonQuoted(replacement).utf8))
+            } else {
+                out.append(entry.value.rawData)
+            }
+        }
+        out.append(contentsOf: Array("}".utf8))
+        return RawEvidence(format: "json", bytes: out)
+    }
+}
+
+func jsonQuoted(_ text: String) -> String { JSONText.quoted(text) }
+
+extension String {
+    /// nil for empty or blank strings.
+    var nonBlank: String? {
+        let trimmed = trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+}
+
+extension Severity {
+    /// Severity from a tool word, falling back to a score, then to the given default.
+    static func from(tool text: String?, score: Double? = nil, default fallback: Severity = .medium) -> Severity {
+        if let text, let severity = Severity(toolText: text) { return severity }
+        if let score { return Severity(cvssScore: score) }
+        return fallback
+    }
+}
+
+/// Builds a package location from what SCA tools report.
+func packageLocation(
+    name: String, version: String?, ecosystem: String?, purl rawPurl: String? = nil, fixedVersions: [String] = [],
+    relation: DependencyRelation? = nil, manifestPath: String? = nil, image: ImageLocation? = nil
+) -> PackageLocation {
+    var purl = rawPurl.flatMap { PackageURL(parsing: $0) }
+    if purl == nil, let ecosystem, let type = PackageURL.purlType(forEcosystem: ecosystem) {
+        var namespace: String?
+        var packageName = name
+        if type == "maven", let colon = name.firstIndex(of: ":") {
+            namespace = String(name[..<colon])
+            packageName = String(name[name.index(after: colon)...])
+        } else if type == "npm" || type == "golang" || type == "composer", let slash = name.lastIndex(of: "/") {
+            namespace = String(name[..<slash])
+            packageName = String(name[name.index(after: slash)...])
+        }
+        purl = PackageURL(type: type, namespace: namespace, name: packageName, version: version)
+    }
+    return PackageLocation(
+        purl: purl, name: name, version: version, ecosystem: ecosystem, fixedVersions: fixedVersions, relation: relation,
+        manifestPath: manifestPath, image: image)
+}
+
+/// Splits "1.2.3, 1.3.1" and similar fixed-version lists.
+func splitVersions(_ text: String?) -> [String] {
+    guard let text else { return [] }
+    return text.split(whereSeparator: { $0 == "," || $0 == "|" || $0 == " " }).map(String.init).filter { !$0.isEmpty }
+}
+
+/// Strips HTML tags some tools (ZAP, Burp) put in descriptions.
+func plainText(fromHTML html: String) -> String {
+    var out = ""
+    var inTag = false
+    for character in html {
+        if character == "<" {
+            inTag = true
+        } else if character == ">" {
+            inTag = false
+            out.append(" ")
+        } else if !inTag {
+            out.append(character)
+        }
+    }
+    let decoded = out.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+        .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+    return decoded.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines)
+}

@@ -1,0 +1,224 @@
+import Foundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// An element of a parsed XML document: the small read-only tree every XML importer walks.
+public struct XMLElement: Sendable, Hashable {
+    public var name: String
+    public var attributes: [String: String]
+    public var children: [XMLElement]
+    public var text: String
+    /// 1-based line where the element starts, for diagnostics.
+    public var line: Int
+
+    /// First child element with this (local) name.
+    public func child(_ name: String) -> XMLElement? { children.first { $0.localName == name } }
+
+    public func children(_ name: String) -> [XMLElement] { children.filter { $0.localName == name } }
+
+    /// Follows a path of child names.
+    public func path(_ names: String...) -> XMLElement? {
+        var element: XMLElement? = self
+        for name in names { element = element?.child(name) }
+        return element
+    }
+
+    /// Name without namespace prefix.
+    public var localName: String {
+        if let colon = name.lastIndex(of: ":") { return String(name[name.index(after: colon)...]) }
+        return name
+    }
+
+    /// Trimmed text content, nil when empty.
+    public var value: String? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// Trimmed text of the named child, nil when absent or empty.
+    public func childText(_ name: String) -> String? { child(name)?.value }
+
+    /// Every descendant with this local name, depth first.
+    public func descendants(_ name: String) -> [XMLElement] {
+        var result: [XMLElement] = []
+        for child in children {
+            if child.localName == name { result.append(child) }
+            result.append(contentsOf: child.descendants(name))
+        }
+        return result
+    }
+
+    /// The element serialized back to XML: kept as the finding's evidence.
+    public var xmlString: String {
+        var out = "<\(name)"
+        for key in attributes.keys.sorted() { out += " \(key)=\"\(XMLElement.escape(attributes[key]!))\"" }
+        let trimmedText = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if children.isEmpty && trimmedText.isEmpty { return out + "/>" }
+        out += ">" + XMLElement.escape(trimmedText)
+        for child in children { out += child.xmlString }
+        return out + "</\(name)>"
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}
+
+/// An XML document that could not be read, with the line and column the parser stopped at.
+public struct XMLSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let line: Int
+    public let column: Int
+    public let reason: String
+    public var description: String { "invalid XML at line \(line), column \(column): \(reason)" }
+}
+
+/// The one hardened XML reader behind every XML importer.
+///
+/// - The document type declaration is blanked out before parsing (bytes replaced by spaces, so
+///   line numbers stay true): no external entity is ever resolved and no entity is ever
+///   expanded, which rules out XXE and entity-expansion bombs. A reference to an entity the
+///   DOCTYPE declared then fails as undefined. Documents whose DOCTYPE only declares elements
+///   (Burp's export) import normally.
+/// - It parses from a stream: on Linux `XMLParser(data:)` fails on documents over about 10 MB.
+public enum XMLReader {
+    public struct Result: Sendable {
+        public var root: XMLElement
+        public var declaredEntities: Bool
+    }
+
+    public static func parse(_ data: Data) throws -> Result {
+        var bytes = [UInt8](data)
+        let declaredEntities = blankDoctype(&bytes)
+        let builder = TreeBuilder()
+        let parser = XMLParser(stream: InputStream(data: Data(bytes)))
+        parser.shouldResolveExternalEntities = false
+        parser.shouldProcessNamespaces = false
+        parser.shouldReportNamespacePrefixes = false
+        parser.delegate = builder
+        builder.parser = parser
+        let ok = parser.parse()
+        if !ok || builder.failure != nil {
+            let reason = builder.failure ?? (parser.parserError.map { "\($0.localizedDescription)" } ?? "malformed document")
+            throw XMLSyntaxError(line: max(parser.lineNumber, builder.failureLine), column: parser.columnNumber, reason: reason)
+        }
+        guard let root = builder.root else { throw XMLSyntaxError(line: 1, column: 1, reason: "no root element") }
+        return Result(root: root, declaredEntities: declaredEntities)
+    }
+
+    /// Replaces `<!DOCTYPE ...>` (with its internal subset) by spaces; returns whether it declared entities.
+    static func blankDoctype(_ bytes: inout [UInt8]) -> Bool {
+        let marker = Array("<!DOCTYPE".utf8)
+        guard let start = find(marker, in: bytes, caseInsensitive: true) else { return false }
+        var index = start + marker.count
+        var depth = 0
+        var quote: UInt8 = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if quote != 0 {
+                if byte == quote { quote = 0 }
+            } else if byte == 0x22 || byte == 0x27 {
+                quote = byte
+            } else if byte == 0x5B {
+                depth += 1
+            } else if byte == 0x5D {
+                depth -= 1
+            } else if byte == 0x3E && depth <= 0 {
+                break
+            }
+            index += 1
+        }
+        let end = min(index, bytes.count - 1)
+        let declaredEntities = find(Array("<!ENTITY".utf8), in: Array(bytes[start...end]), caseInsensitive: true) != nil
+        for position in start...end where bytes[position] != 0x0A { bytes[position] = 0x20 }
+        return declaredEntities
+    }
+
+    static func find(_ needle: [UInt8], in haystack: [UInt8], caseInsensitive: Bool) -> Int? {
+        guard needle.count <= haystack.count else { return nil }
+        // Only the prolog can hold a DOCTYPE; stop at the first element start after it.
+        let limit = haystack.count - needle.count
+        var index = 0
+        while index <= limit {
+            var matched = true
+            for offset in 0..<needle.count {
+                var byte = haystack[index + offset]
+                if caseInsensitive && byte >= 0x61 && byte <= 0x7A { byte -= 0x20 }
+                if byte != needle[offset] {
+                    matched = false
+                    break
+                }
+            }
+            if matched { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    private final class TreeBuilder: NSObject, XMLParserDelegate {
+        weak var parser: XMLParser?
+        var stack: [XMLElement] = []
+        var root: XMLElement?
+        var failure: String?
+        var failureLine = 0
+        let maxDepth = 256
+
+        func parser(
+            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
+            guard stack.count < maxDepth else {
+                failure = "nesting deeper than \(maxDepth)"
+                failureLine = parser.lineNumber
+                parser.abortParsing()
+                return
+            }
+            stack.append(XMLElement(name: elementName, attributes: attributes, children: [], text: "", line: parser.lineNumber))
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+            guard let element = stack.popLast() else { return }
+            if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if !stack.isEmpty { stack[stack.count - 1].text += string }
+        }
+
+        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+            if !stack.isEmpty { stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self) }
+        }
+
+        func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
+            failure = "external entity references are not allowed"
+            failureLine = parser.lineNumber
+            parser.abortParsing()
+            return nil
+        }
+
+        func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
+            failure = "entity declarations are not allowed"
+            failureLine = parser.lineNumber
+            parser.abortParsing()
+        }
+
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
+            if failure == nil {
+                failure = "malformed document (parser error \((parseError as NSError).code))"
+                failureLine = parser.lineNumber
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import RampartCore
+
+/// Trivy JSON: schema 2 (`Results[]` with Vulnerabilities, Misconfigurations, Secrets,
+/// Licenses), the legacy schema 1 (a bare array of results) and Kubernetes reports
+/// (`ClusterName` with per-resource results under Vulnerabilities/Misconfigurations/Resources).
+public struct TrivyImporter: ReportImporter {
+    public init() {}
+
+    public let info = FormatInfo(
+        id: "trivy-json", name: "Trivy JSON", tool: "Trivy", category: .container, syntax: .json,
+        notes: "vulnerabilities, misconfigurations, secrets, licenses; image, filesystem, repository and Kubernetes reports")
+
+    public func matches(_ report: ParsedReport) -> Bool {
+        guard let root = report.jsonRoot else { return false }
+        if root.isObject {
+            if root["SchemaVersion"] != nil && (root["Results"] != nil || root["ArtifactName"] != nil) { return true }
+            if root["ClusterName"] != nil && (root["Resources"] != nil || root["Vulnerabilities"] != nil || root["Misconfigurations"] != nil) {
+                return true
+            }
+            return false
+        }
+        if root.isArray, let first = root.array.first {
+            return first["Target"] != nil && (first["Vulnerabilities"] != nil || first["Type"] != nil)
+        }
+        return false
+    }
+
+    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+        guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
+        var output = ImporterOutput(tool: ToolInfo(name: "Trivy", version: root["Trivy", "Version"]?.text))
+        let artifactType = root["ArtifactType"]?.string
+        let artifactName = root["ArtifactName"]?.string
+        let image = artifactType == "container_image" ? artifactName.map { ImageLocation(reference: $0) } : nil
+        if root.isArray {
+            for result in root.array { readResult(result, image: nil, resource: nil, context: context, into: &output) }
+        } else if root["ClusterName"] != nil {
+            for section in ["Resources", "Vulnerabilities", "Misconfigurations"] {
+                for resource in root[section]?.array ?? [] {
+                    let name = [resource["Namespace"]?.text, resource["Kind"]?.text, resource["Name"]?.text].compactMap { $0 }.joined(separator: "/")
+                    for result in resource["Results"]?.array ?? [] {
+                        let target = result["Target"]?.string
+                        let resultImage = result["Class"]?.string == "os-pkgs" ? target.map { ImageLocation(reference: $0) } : nil
+                        readResult(result, image: resultImage, resource: name, context: context, into: &output)
+                    }
+                }
+            }
+        } else {
+            guard root["Results"] == nil || root["Results"]!.isArray || root["Results"]!.isNull else {
+                throw ImportError.content("Results is not an array", at: root["Results"]!.position)
+            }
+            for result in root["Results"]?.array ?? [] { readResult(result, image: image, resource: nil, context: context, into: &output) }
+        }
+        return output
+    }
+
+    private func readResult(_ result: JSONNode, image: ImageLocation?, resource: String?, context: ImportContext, into output: inout ImporterOutput) {
+        let target = result["Target"]?.string ?? ""
+        let resultClass = result["Class"]?.string
+        let type = result["Type"]?.string
+        for vulnerability in result["Vulnerabilities"]?.array ?? [] {
+            if let finding = vulnerabilityFinding(
+                vulnerability, target: target, resultClass: resultClass, type: type, image: image, tool: output.tool)
+            {
+                output.findings.append(finding)
+            } else {
+                output.diagnostics.append(Diagnostic("vulnerability without VulnerabilityID or PkgName skipped", at: vulnerability.position))
+            }
+        }
+        for misconfiguration in result["Misconfigurations"]?.array ?? [] {
+            if misconfiguration["Status"]?.string == "PASS" { continue }
+            output.findings.append(misconfigurationFinding(misconfiguration, target: target, type: type, resource: resource, tool: output.tool))
+        }
+        for secret in result["Secrets"]?.array ?? [] {
+            output.findings.append(secretFinding(secret, target: target, context: context, tool: output.tool))
+        }
+        for license in result["Licenses"]?.array ?? [] {
+            guard let name = license["Name"]?.text, let package = license["PkgName"]?.text ?? license["FilePath"]?.text else { continue }
+            output.findings.append(
+                Finding(
+                    category: .sca, tool: output.tool, ruleID: "license:\(name)", title: "License \(name) in \(package)",
+                    description: license["Category"]?.text.map { "License category: \($0)" }, toolSeverity: license["Severity"]?.text,
+                    severity: .from(tool: license["Severity"]?.text, default: .low),
+                    location: .package(
+                        packageLocation(name: package, version: nil, ecosystem: type, manifestPath: license["FilePath"]?.text ?? target, image: image)
+                    ),
+                    references: license["Link"]?.text.map { [$0] } ?? [], tags: ["license"], raw: .json(license)))
+        }
+    }
+
+    private func vulnerabilityFinding(
+        _ vulnerability: JSONNode, target: String, resultClass: String?, type: String?, image: ImageLocation?, tool: ToolInfo
+    ) -> Finding? {
+        guard let id = vulnerability["VulnerabilityID"]?.text, let packageName = vulnerability["PkgName"]?.text else { return nil }
+        var cvss: [CVSSScore] = []
+        for (source, scores) in vulnerability["CVSS"]?.entries ?? [] {
+            if let score = CVSSScore(vector: scores["V3Vector"]?.text, score: scores["V3Score"]?.double, source: source) { cvss.append(score) }
+            if let score = CVSSScore(vector: scores["V40Vector"]?.text, score: scores["V40Score"]?.double, source: source) { cvss.append(score) }
+        }
+        // The source Trivy took the severity from first.
+        if let source = vulnerability["SeveritySource"]?.string, let index = cvss.firstIndex(where: { $0.source == source }) {
+            cvss.insert(cvss.remove(at: index), at: 0)
+        }
+        let installed = vulnerability["InstalledVersion"]?.text
+        let osPackage = resultClass == "os-pkgs"
+        let location = packageLocation(
+            name: packageName, version: installed, ecosystem: type,
+            purl: vulnerability["PkgIdentifier", "PURL"]?.text ?? vulnerability["PkgRef"]?.text,
+            fixedVersions: splitVersions(vulnerability["FixedVersion"]?.text),
+            manifestPath: osPackage ? nil : (vulnerability["PkgPath"]?.text ?? target),
+            image: image.map {
+                var located = $0
+                located.layer = vulnerability["Layer", "DiffID"]?.text ?? vulnerability["Layer", "Digest"]?.text
+                return located
+            })
+        let severityText = vulnerability["Severity"]?.text
+        return Finding(
+            category: image != nil || osPackage ? .container : .sca, tool: tool, ruleID: id,
+            title: vulnerability["Title"]?.text.map { "\(id): \($0)" } ?? "\(id) in \(packageName)",
+            description: vulnerability["Description"]?.text, toolSeverity: severityText,
+            severity: .from(tool: severityText, score: cvss.first?.score, default: .medium),
+            cwes: CWE.parseAll(vulnerability["CweIDs"]?.strings ?? []),
+            vulnerabilityIDs: .parsing([id] + (vulnerability["VendorIDs"]?.strings ?? [])), cvss: cvss,
+            location: .package(location),
+            remediation: vulnerability["FixedVersion"]?.text.map { "Upgrade \(packageName) to \($0)" },
+            references: (vulnerability["PrimaryURL"]?.text.map { [$0] } ?? []) + (vulnerability["References"]?.strings ?? []),
+            tags: vulnerability["Status"]?.text.map { ["status:\($0)"] } ?? [], raw: .json(vulnerability))
+    }
+
+    private func misconfigurationFinding(_ item: JSONNode, target: String, type: String?, resource: String?, tool: ToolInfo) -> Finding {
+        let id = item["AVDID"]?.text ?? item["ID"]?.text ?? "unknown"
+        let cause = item["CauseMetadata"]
+        let resourceName = cause?["Resource"]?.text ?? resource
+        let severityText = item["Severity"]?.text
+        let message = item["Message"]?.text
+        return Finding(
+            category: .iac, tool: tool, ruleID: id, title: item["Title"]?.text ?? id,
+            description: [item["Description"]?.text, message].compactMap { $0 }.joined(separator: "\n\n").nonBlank,
+            toolSeverity: severityText, severity: .from(tool: severityText, default: .medium),
+            location: .iac(
+                IaCLocation(
+                    file: target, resource: resourceName, startLine: cause?["StartLine"]?.int, endLine: cause?["EndLine"]?.int,
+                    framework: type)),
+            remediation: item["Resolution"]?.text,
+            references: (item["PrimaryURL"]?.text.map { [$0] } ?? []) + (item["References"]?.strings ?? []),
+            tags: [item["ID"]?.text].compactMap { $0 }, raw: .json(item))
+    }
+
+    private func secretFinding(_ item: JSONNode, target: String, context: ImportContext, tool: ToolInfo) -> Finding {
+        let rule = item["RuleID"]?.text ?? "secret"
+        let match = item["Match"]?.string ?? ""
+        let secret = SecretEvidence(secret: match, salt: context.secretSalt)
+        let severityText = item["Severity"]?.text
+        return Finding(
+            category: .secrets, tool: tool, ruleID: rule, title: item["Title"]?.text ?? rule,
+            description: item["Category"]?.text.map { "Secret category: \($0)" }, toolSeverity: severityText,
+            severity: .from(tool: severityText, default: .high),
+            location: .code(CodeLocation(file: target, startLine: item["StartLine"]?.int, endLine: item["EndLine"]?.int)),
+            secret: secret, raw: .jsonRedacting(item, members: ["Match": secret.preview, "Code": "[redacted]", "Secret": secret.preview]))
+    }
+}

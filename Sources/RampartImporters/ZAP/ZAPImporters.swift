@@ -1,0 +1,131 @@
+import Foundation
+import RampartCore
+
+/// One ZAP alert, whichever report format it came from.
+struct ZAPAlert {
+    var pluginID: String
+    var name: String
+    var riskCode: Int?
+    var confidence: Int?
+    var description: String?
+    var solution: String?
+    var otherInfo: String?
+    var reference: String?
+    var cweID: Int?
+    var wascID: String?
+    var instances: [EndpointLocation]
+    var siteURL: String
+    var position: String
+
+    /// One finding per alert and site, as ZAP groups them; the instances are the affected
+    /// endpoints (the first, in URL order, is the finding's location; all are listed).
+    func finding(tool: ToolInfo, raw: RawEvidence) -> Finding {
+        let severity: Severity = [0: .info, 1: .low, 2: .medium, 3: .high][riskCode ?? 0] ?? .info
+        let sorted = instances.sorted { ($0.url, $0.method ?? "", $0.parameter ?? "") < ($1.url, $1.method ?? "", $1.parameter ?? "") }
+        let location = sorted.first ?? EndpointLocation(url: siteURL)
+        var details: [String] = []
+        if let description { details.append(plainText(fromHTML: description)) }
+        if let otherInfo { details.append(plainText(fromHTML: otherInfo)) }
+        if sorted.count > 1 {
+            details.append(
+                "Instances (\(sorted.count)):\n"
+                    + sorted.map { "- \($0.method ?? "GET") \($0.url)\($0.parameter.map { " [\($0)]" } ?? "")" }.joined(separator: "\n"))
+        }
+        let confidenceValue: Confidence? = [1: .low, 2: .medium, 3: .high, 4: .high][confidence ?? -1]
+        return Finding(
+            category: .dast, tool: tool, ruleID: pluginID, title: name, description: details.joined(separator: "\n\n").nonBlank,
+            toolSeverity: riskCode.map { "riskcode \($0)" }, severity: severity, confidence: confidenceValue,
+            cwes: cweID.flatMap { $0 > 0 ? [$0] : nil } ?? [], location: .endpoint(location),
+            remediation: solution.map(plainText(fromHTML:)),
+            references: (reference.map(plainText(fromHTML:)) ?? "").split(separator: " ").map(String.init).filter { $0.hasPrefix("http") },
+            tags: wascID.map { ["WASC-\($0)"] } ?? [],
+            suppression: confidence == 0 ? Suppression(kind: .falsePositive, justification: "ZAP confidence: false positive") : nil, raw: raw)
+    }
+}
+
+/// OWASP ZAP traditional XML report (`OWASPZAPReport/site/alerts/alertitem`), 2.x versions.
+public struct ZAPXMLImporter: ReportImporter {
+    public init() {}
+
+    public let info = FormatInfo(
+        id: "zap-xml", name: "OWASP ZAP XML", tool: "OWASP ZAP", category: .dast, syntax: .xml,
+        notes: "traditional XML report; one finding per alert and site with its instances")
+
+    public func matches(_ report: ParsedReport) -> Bool { report.xmlRoot?.localName == "OWASPZAPReport" }
+
+    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+        guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
+        var output = ImporterOutput(tool: ToolInfo(name: "ZAP", version: root.attributes["version"]))
+        for site in root.children("site") {
+            let siteURL = site.attributes["name"] ?? site.attributes["host"] ?? ""
+            for item in site.child("alerts")?.children("alertitem") ?? [] {
+                var instances: [EndpointLocation] = (item.child("instances")?.children("instance") ?? []).compactMap { instance in
+                    guard let uri = instance.childText("uri") else { return nil }
+                    return EndpointLocation(
+                        url: uri, method: instance.childText("method"), parameter: instance.childText("param"),
+                        evidence: instance.childText("evidence"))
+                }
+                // ZAP before 2.8 put one location directly in the alert item.
+                if instances.isEmpty, let uri = item.childText("uri") {
+                    instances.append(
+                        EndpointLocation(
+                            url: uri, method: item.childText("method"), parameter: item.childText("param"), evidence: item.childText("evidence")))
+                }
+                guard let pluginID = item.childText("pluginid") ?? item.childText("alertRef") else {
+                    output.diagnostics.append(Diagnostic("alertitem without pluginid skipped", at: "line \(item.line)"))
+                    continue
+                }
+                let alert = ZAPAlert(
+                    pluginID: pluginID, name: item.childText("name") ?? item.childText("alert") ?? pluginID,
+                    riskCode: item.childText("riskcode").flatMap { Int($0) }, confidence: item.childText("confidence").flatMap { Int($0) },
+                    description: item.childText("desc"), solution: item.childText("solution"), otherInfo: item.childText("otherinfo"),
+                    reference: item.childText("reference"), cweID: item.childText("cweid").flatMap { Int($0) }, wascID: item.childText("wascid"),
+                    instances: instances, siteURL: siteURL, position: "line \(item.line)")
+                output.findings.append(alert.finding(tool: output.tool, raw: .xml(item)))
+            }
+        }
+        return output
+    }
+}
+
+/// OWASP ZAP JSON report (`site[].alerts[]` with `instances`).
+public struct ZAPJSONImporter: ReportImporter {
+    public init() {}
+
+    public let info = FormatInfo(
+        id: "zap-json", name: "OWASP ZAP JSON", tool: "OWASP ZAP", category: .dast, syntax: .json,
+        notes: "traditional JSON report; one finding per alert and site with its instances")
+
+    public func matches(_ report: ParsedReport) -> Bool {
+        guard let root = report.jsonRoot, root.isObject else { return false }
+        if root["@programName"]?.string?.uppercased().contains("ZAP") == true { return true }
+        return root["site"]?.array.first?["alerts"] != nil && root["@version"] != nil
+    }
+
+    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+        guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
+        var output = ImporterOutput(tool: ToolInfo(name: "ZAP", version: root["@version"]?.text))
+        let sites = root["site"].map { $0.isArray ? $0.array : [$0] } ?? []
+        for site in sites {
+            let siteURL = site["@name"]?.text ?? site["@host"]?.text ?? ""
+            for item in site["alerts"]?.array ?? [] {
+                guard let pluginID = item["pluginid"]?.text ?? item["alertRef"]?.text else {
+                    output.diagnostics.append(Diagnostic("alert without pluginid skipped", at: item.position))
+                    continue
+                }
+                let instances: [EndpointLocation] = (item["instances"]?.array ?? []).compactMap { instance in
+                    guard let uri = instance["uri"]?.text else { return nil }
+                    return EndpointLocation(
+                        url: uri, method: instance["method"]?.text, parameter: instance["param"]?.text, evidence: instance["evidence"]?.text)
+                }
+                let alert = ZAPAlert(
+                    pluginID: pluginID, name: item["name"]?.text ?? item["alert"]?.text ?? pluginID, riskCode: item["riskcode"]?.int,
+                    confidence: item["confidence"]?.int, description: item["desc"]?.text, solution: item["solution"]?.text,
+                    otherInfo: item["otherinfo"]?.text, reference: item["reference"]?.text, cweID: item["cweid"]?.int, wascID: item["wascid"]?.text,
+                    instances: instances, siteURL: siteURL, position: item.position)
+                output.findings.append(alert.finding(tool: output.tool, raw: .json(item)))
+            }
+        }
+        return output
+    }
+}

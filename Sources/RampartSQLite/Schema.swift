@@ -1,0 +1,119 @@
+import GRDB
+
+/// The schema, as migrations from the first version on. Constraints live here, in the
+/// database, not only in Swift: SQLite refuses what the code might get wrong.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        value BLOB NOT NULL
+                    ) STRICT;
+
+                    CREATE TABLE application (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200),
+                        created_at TEXT NOT NULL
+                    ) STRICT;
+
+                    CREATE TABLE component (
+                        id INTEGER PRIMARY KEY,
+                        application_id INTEGER NOT NULL REFERENCES application(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+                        UNIQUE (application_id, name)
+                    ) STRICT;
+
+                    CREATE TABLE stream (
+                        id INTEGER PRIMARY KEY,
+                        component_id INTEGER NOT NULL REFERENCES component(id) ON DELETE CASCADE,
+                        tool TEXT NOT NULL CHECK (length(tool) >= 1),
+                        branch TEXT NOT NULL DEFAULT '',
+                        UNIQUE (component_id, tool, branch)
+                    ) STRICT;
+
+                    CREATE TABLE scan (
+                        id INTEGER PRIMARY KEY,
+                        stream_id INTEGER NOT NULL REFERENCES stream(id) ON DELETE CASCADE,
+                        file_name TEXT NOT NULL,
+                        content_sha256 TEXT NOT NULL CHECK (length(content_sha256) = 64),
+                        format TEXT NOT NULL,
+                        tool_name TEXT NOT NULL,
+                        tool_version TEXT,
+                        imported_at TEXT NOT NULL,
+                        record_count INTEGER NOT NULL CHECK (record_count >= 0),
+                        finding_count INTEGER NOT NULL CHECK (finding_count >= 0),
+                        new_count INTEGER NOT NULL CHECK (new_count >= 0),
+                        unchanged_count INTEGER NOT NULL CHECK (unchanged_count >= 0),
+                        reopened_count INTEGER NOT NULL CHECK (reopened_count >= 0),
+                        fixed_count INTEGER NOT NULL CHECK (fixed_count >= 0),
+                        closed_missing INTEGER NOT NULL CHECK (closed_missing IN (0, 1)),
+                        tool_reported_error INTEGER NOT NULL CHECK (tool_reported_error IN (0, 1)),
+                        diagnostics TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(diagnostics)),
+                        UNIQUE (stream_id, content_sha256)
+                    ) STRICT;
+
+                    CREATE TABLE finding (
+                        id INTEGER PRIMARY KEY,
+                        stream_id INTEGER NOT NULL REFERENCES stream(id) ON DELETE CASCADE,
+                        fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 64),
+                        category TEXT NOT NULL CHECK (category IN ('sast','sca','container','iac','secrets','dast','cloud','infra','sbom')),
+                        rule_id TEXT NOT NULL,
+                        title TEXT NOT NULL,
+                        description TEXT,
+                        severity TEXT NOT NULL CHECK (severity IN ('critical','high','medium','low','info')),
+                        severity_rank INTEGER NOT NULL CHECK (severity_rank BETWEEN 0 AND 4),
+                        tool_severity TEXT,
+                        confidence TEXT CHECK (confidence IS NULL OR confidence IN ('high','medium','low')),
+                        cwes TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(cwes)),
+                        vulnerability_ids TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(vulnerability_ids)),
+                        location_kind TEXT NOT NULL CHECK (location_kind IN ('code','package','image','iac','endpoint','cloud','host')),
+                        location TEXT NOT NULL CHECK (json_valid(location)),
+                        file_path TEXT,
+                        line INTEGER,
+                        component_name TEXT,
+                        component_version TEXT,
+                        purl TEXT,
+                        url TEXT,
+                        host TEXT,
+                        cvss_vector TEXT,
+                        cvss_score REAL CHECK (cvss_score IS NULL OR (cvss_score >= 0 AND cvss_score <= 10)),
+                        cvss TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(cvss)),
+                        secret_hash TEXT,
+                        secret_preview TEXT,
+                        suppression TEXT CHECK (suppression IS NULL OR json_valid(suppression)),
+                        remediation TEXT,
+                        refs TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(refs)),
+                        tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags)),
+                        status TEXT NOT NULL CHECK (status IN ('new','open','fixed','reopened')),
+                        first_seen TEXT NOT NULL,
+                        last_seen TEXT NOT NULL,
+                        first_scan_id INTEGER NOT NULL REFERENCES scan(id),
+                        last_scan_id INTEGER NOT NULL REFERENCES scan(id),
+                        fixed_scan_id INTEGER REFERENCES scan(id),
+                        occurrences INTEGER NOT NULL CHECK (occurrences >= 1),
+                        content_hash INTEGER NOT NULL,
+                        evidence BLOB,
+                        evidence_format TEXT,
+                        UNIQUE (stream_id, fingerprint),
+                        CHECK ((status = 'fixed') = (fixed_scan_id IS NOT NULL))
+                    ) STRICT;
+
+                    CREATE INDEX finding_by_severity ON finding (severity_rank DESC, status);
+                    CREATE INDEX finding_by_last_scan ON finding (last_scan_id);
+
+                    CREATE TABLE finding_event (
+                        id INTEGER PRIMARY KEY,
+                        finding_id INTEGER NOT NULL REFERENCES finding(id) ON DELETE CASCADE,
+                        scan_id INTEGER NOT NULL REFERENCES scan(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL CHECK (kind IN ('new','fixed','reopened')),
+                        at TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX finding_event_by_finding ON finding_event (finding_id);
+                    """)
+        }
+        return migrator
+    }
+}

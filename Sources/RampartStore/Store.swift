@@ -1,0 +1,261 @@
+import Foundation
+import RampartCore
+
+/// Where one scan stream lives: findings of the same application, component, tool and
+/// branch/environment are compared import to import. An import never touches another stream.
+public struct StreamKey: Sendable, Hashable, Codable {
+    public var application: String
+    public var component: String
+    public var tool: String
+    public var branch: String
+
+    public init(application: String, component: String, tool: String, branch: String = "") {
+        self.application = application
+        self.component = component
+        self.tool = tool
+        self.branch = branch
+    }
+}
+
+/// One normalized report, ready to be recorded in its stream.
+public struct ScanSubmission: Sendable {
+    public var stream: StreamKey
+    public var fileName: String
+    /// Hex SHA-256 of the report's bytes: the same file imported twice into a stream is a no-op.
+    public var contentSHA256: String
+    public var format: String
+    public var tool: ToolInfo
+    public var findings: [Finding]
+    public var recordCount: Int
+    public var diagnostics: [Diagnostic]
+    public var toolReportedError: Bool
+    /// Let an empty or failed report close the stream's missing findings.
+    public var allowEmpty: Bool
+    public var importedAt: Date
+
+    public init(
+        stream: StreamKey, fileName: String, contentSHA256: String, format: String, tool: ToolInfo, findings: [Finding], recordCount: Int,
+        diagnostics: [Diagnostic], toolReportedError: Bool, allowEmpty: Bool, importedAt: Date
+    ) {
+        self.stream = stream
+        self.fileName = fileName
+        self.contentSHA256 = contentSHA256
+        self.format = format
+        self.tool = tool
+        self.findings = findings
+        self.recordCount = recordCount
+        self.diagnostics = diagnostics
+        self.toolReportedError = toolReportedError
+        self.allowEmpty = allowEmpty
+        self.importedAt = importedAt
+    }
+
+    /// An empty report, or one whose tool failed, closes nothing unless the user allowed it.
+    public var closesMissing: Bool { allowEmpty || (!findings.isEmpty && !toolReportedError) }
+}
+
+/// What recording a submission did to its stream.
+public struct ImportOutcome: Sendable, Hashable, Codable {
+    public var scanID: Int64
+    /// The same content was already imported into this stream; nothing changed.
+    public var duplicateOfScan: Int64?
+    public var findings: Int
+    public var new: Int
+    public var unchanged: Int
+    public var reopened: Int
+    public var fixed: Int
+    public var closedMissing: Bool
+
+    public init(scanID: Int64, duplicateOfScan: Int64?, findings: Int, new: Int, unchanged: Int, reopened: Int, fixed: Int, closedMissing: Bool) {
+        self.scanID = scanID
+        self.duplicateOfScan = duplicateOfScan
+        self.findings = findings
+        self.new = new
+        self.unchanged = unchanged
+        self.reopened = reopened
+        self.fixed = fixed
+        self.closedMissing = closedMissing
+    }
+}
+
+/// A finding as stored, with its stream and lifecycle.
+public struct StoredFinding: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var application: String
+    public var component: String
+    public var tool: String
+    public var branch: String
+    public var category: FindingCategory
+    public var ruleID: String
+    public var title: String
+    public var description: String?
+    public var severity: Severity
+    public var toolSeverity: String?
+    public var confidence: Confidence?
+    public var status: FindingStatus
+    public var cwes: [Int]
+    public var vulnerabilityIDs: [String]
+    public var locationKind: String
+    public var componentName: String?
+    public var componentVersion: String?
+    public var purl: String?
+    public var filePath: String?
+    public var line: Int?
+    public var url: String?
+    public var host: String?
+    public var cvssVector: String?
+    public var cvssScore: Double?
+    public var secretPreview: String?
+    public var suppressed: Bool
+    public var fingerprint: String
+    public var firstSeen: Date
+    public var lastSeen: Date
+    public var occurrences: Int
+
+    public init(
+        id: Int64, application: String, component: String, tool: String, branch: String, category: FindingCategory, ruleID: String, title: String,
+        description: String?, severity: Severity, toolSeverity: String?, confidence: Confidence?, status: FindingStatus, cwes: [Int],
+        vulnerabilityIDs: [String], locationKind: String, componentName: String?, componentVersion: String?, purl: String?, filePath: String?,
+        line: Int?, url: String?, host: String?, cvssVector: String?, cvssScore: Double?, secretPreview: String?, suppressed: Bool,
+        fingerprint: String, firstSeen: Date, lastSeen: Date, occurrences: Int
+    ) {
+        self.id = id
+        self.application = application
+        self.component = component
+        self.tool = tool
+        self.branch = branch
+        self.category = category
+        self.ruleID = ruleID
+        self.title = title
+        self.description = description
+        self.severity = severity
+        self.toolSeverity = toolSeverity
+        self.confidence = confidence
+        self.status = status
+        self.cwes = cwes
+        self.vulnerabilityIDs = vulnerabilityIDs
+        self.locationKind = locationKind
+        self.componentName = componentName
+        self.componentVersion = componentVersion
+        self.purl = purl
+        self.filePath = filePath
+        self.line = line
+        self.url = url
+        self.host = host
+        self.cvssVector = cvssVector
+        self.cvssScore = cvssScore
+        self.secretPreview = secretPreview
+        self.suppressed = suppressed
+        self.fingerprint = fingerprint
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.occurrences = occurrences
+    }
+}
+
+public enum FindingSort: String, Sendable, CaseIterable {
+    case severity
+    case firstSeen = "first-seen"
+    case lastSeen = "last-seen"
+    case title, tool, cvss
+}
+
+public struct FindingQuery: Sendable {
+    public var application: String?
+    public var component: String?
+    public var tool: String?
+    public var category: FindingCategory?
+    /// Findings at or above this severity.
+    public var minimumSeverity: Severity?
+    public var statuses: [FindingStatus]
+    public var sort: FindingSort
+    public var limit: Int?
+
+    public init(
+        application: String? = nil, component: String? = nil, tool: String? = nil, category: FindingCategory? = nil,
+        minimumSeverity: Severity? = nil, statuses: [FindingStatus] = [], sort: FindingSort = .severity, limit: Int? = nil
+    ) {
+        self.application = application
+        self.component = component
+        self.tool = tool
+        self.category = category
+        self.minimumSeverity = minimumSeverity
+        self.statuses = statuses
+        self.sort = sort
+        self.limit = limit
+    }
+}
+
+/// One recorded import.
+public struct ScanRecord: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var application: String
+    public var component: String
+    public var tool: String
+    public var branch: String
+    public var fileName: String
+    public var format: String
+    public var toolVersion: String?
+    public var importedAt: Date
+    public var findings: Int
+    public var new: Int
+    public var unchanged: Int
+    public var reopened: Int
+    public var fixed: Int
+    public var closedMissing: Bool
+    public var diagnostics: [Diagnostic]
+
+    public init(
+        id: Int64, application: String, component: String, tool: String, branch: String, fileName: String, format: String, toolVersion: String?,
+        importedAt: Date, findings: Int, new: Int, unchanged: Int, reopened: Int, fixed: Int, closedMissing: Bool, diagnostics: [Diagnostic]
+    ) {
+        self.id = id
+        self.application = application
+        self.component = component
+        self.tool = tool
+        self.branch = branch
+        self.fileName = fileName
+        self.format = format
+        self.toolVersion = toolVersion
+        self.importedAt = importedAt
+        self.findings = findings
+        self.new = new
+        self.unchanged = unchanged
+        self.reopened = reopened
+        self.fixed = fixed
+        self.closedMissing = closedMissing
+        self.diagnostics = diagnostics
+    }
+}
+
+public struct ApplicationSummary: Sendable, Hashable, Codable {
+    public var name: String
+    public var components: [String]
+    public var scans: Int
+    public var activeFindings: Int
+    public var activeBySeverity: [Severity: Int]
+    public var lastImport: Date?
+
+    public init(name: String, components: [String], scans: Int, activeFindings: Int, activeBySeverity: [Severity: Int], lastImport: Date?) {
+        self.name = name
+        self.components = components
+        self.scans = scans
+        self.activeFindings = activeFindings
+        self.activeBySeverity = activeBySeverity
+        self.lastImport = lastImport
+    }
+}
+
+/// The storage seam. SQLite (embedded, the default) implements it today; PostgreSQL will
+/// implement the same protocol and pass the same conformance suite.
+public protocol Store: Sendable {
+    /// The per-database salt for hashing secrets; created with the database.
+    func secretSalt() async throws -> [UInt8]
+    /// Records a submission in one transaction: all of it, or nothing.
+    func record(_ submission: ScanSubmission) async throws -> ImportOutcome
+    func findings(_ query: FindingQuery) async throws -> [StoredFinding]
+    /// The raw record of the finding as the tool wrote it (secrets redacted).
+    func evidence(findingID: Int64) async throws -> Data?
+    func scans(application: String?, limit: Int?) async throws -> [ScanRecord]
+    func applications() async throws -> [ApplicationSummary]
+}

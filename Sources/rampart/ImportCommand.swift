@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import RampartCore
+import RampartImporters
+import RampartIngest
+import RampartSQLite
+import RampartStore
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import scanner reports; the format is detected from the content.",
+        discussion: """
+            Every file is read and checked before anything is written; a file that cannot be read \
+            stops the whole command and changes nothing. Each file is then recorded in its stream \
+            (application, component, tool, branch) in one transaction.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: "Report files (JSON, JSON Lines, SARIF or XML).")
+    var files: [String]
+
+    @Option(name: .long, help: "Application the reports belong to.")
+    var app: String = "default"
+
+    @Option(name: .long, help: "Component of the application (default: the application name).")
+    var component: String?
+
+    @Option(name: .long, help: "Branch or environment of the scan stream.")
+    var branch: String = ""
+
+    @Option(name: .long, help: "Skip detection and read the files in this format (see `rampart formats`).")
+    var format: String?
+
+    @Flag(name: .long, help: "Let an empty report, or one whose tool reported an error, close missing findings.")
+    var allowEmpty = false
+
+    @Option(name: .long, help: "Refuse files larger than this many megabytes.")
+    var maxSize: Int = 1024
+
+    @Flag(name: .long, help: "Print machine-readable JSON.")
+    var json = false
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("name at least one report file") }
+        guard maxSize > 0 else { throw ValidationError("--max-size must be positive") }
+        guard !app.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--app must not be empty") }
+        if let format, ImportPipeline().importer(forFormat: format) == nil {
+            throw ValidationError("unknown format '\(format)'; run `rampart formats` for the list")
+        }
+    }
+
+    func run() async throws {
+        let store = try database.openStore()
+        let ingestor = Ingestor(store: store, pipeline: ImportPipeline(maxFileSize: maxSize * 1_048_576))
+        let context = ImportContext(secretSalt: try await store.secretSalt())
+        var prepared: [PreparedReport] = []
+        for (index, file) in files.enumerated() {
+            Terminal.progress("[\(index + 1)/\(files.count)] reading \(file)…")
+            do {
+                prepared.append(try ingestor.prepare(path: file, formatID: format, context: context))
+            } catch let error as ImportError {
+                Terminal.endProgress()
+                throw CLIError("\(error.description)\nNothing was imported.")
+            }
+        }
+        let target = ImportTarget(application: app, component: component ?? app, branch: branch, formatID: format, allowEmpty: allowEmpty)
+        var results: [FileImportResult] = []
+        let now = Date()
+        for (index, report) in prepared.enumerated() {
+            Terminal.progress("[\(index + 1)/\(prepared.count)] recording \(report.report.file) (\(report.report.findings.count) findings)…")
+            results.append(try await ingestor.record(report, target: target, at: now))
+        }
+        Terminal.endProgress()
+        if json {
+            let items = results.map { result in
+                JSONOut.object([
+                    ("file", JSONOut.string(result.file)), ("format", JSONOut.string(result.format.id)), ("tool", JSONOut.string(result.tool.name)),
+                    ("tool_version", JSONOut.string(result.tool.version)), ("scan_id", String(result.outcome.scanID)),
+                    ("duplicate", JSONOut.bool(result.outcome.duplicateOfScan != nil)), ("findings", String(result.outcome.findings)),
+                    ("new", String(result.outcome.new)), ("unchanged", String(result.outcome.unchanged)),
+                    ("reopened", String(result.outcome.reopened)), ("fixed", String(result.outcome.fixed)),
+                    ("closed_missing", JSONOut.bool(result.outcome.closedMissing)),
+                    ("diagnostics", JSONOut.array(result.diagnostics.map(\.jsonText))),
+                ])
+            }
+            print(JSONOut.object([("imports", JSONOut.array(items))]))
+            return
+        }
+        let rows = results.map { result in
+            [
+                result.file, result.format.id, result.tool.name, String(result.outcome.findings),
+                String(result.outcome.new), String(result.outcome.unchanged), String(result.outcome.reopened), String(result.outcome.fixed),
+                result.outcome.duplicateOfScan != nil ? "already imported" : "",
+            ]
+        }
+        print(table(["FILE", "FORMAT", "TOOL", "FINDINGS", "NEW", "UNCHANGED", "REOPENED", "FIXED", "NOTE"], rows))
+        for result in results where !result.diagnostics.isEmpty {
+            print("\n\(result.file):")
+            for diagnostic in result.diagnostics.prefix(20) { print("  \(diagnostic)") }
+            if result.diagnostics.count > 20 { print("  … and \(result.diagnostics.count - 20) more (see --json)") }
+        }
+    }
+}

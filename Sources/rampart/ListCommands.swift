@@ -1,0 +1,215 @@
+import ArgumentParser
+import Foundation
+import RampartCore
+import RampartImporters
+import RampartSQLite
+import RampartStore
+
+extension Severity: ExpressibleByArgument {}
+extension FindingCategory: ExpressibleByArgument {}
+extension FindingSort: ExpressibleByArgument {}
+
+struct FindingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "findings", abstract: "List findings, most severe first.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .long, help: "Only this application.") var app: String?
+    @Option(name: .long, help: "Only this component.") var component: String?
+    @Option(name: .long, help: "Only this tool (e.g. Trivy, Semgrep).") var tool: String?
+    @Option(name: .long, help: "Only this category: \(FindingCategory.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var category: FindingCategory?
+    @Option(name: .long, help: "Minimum severity: critical, high, medium, low, info.") var severity: Severity?
+    @Option(
+        name: .long,
+        help: "Statuses, comma-separated: new, open, reopened, fixed; 'active' (the default) is new,open,reopened; 'all' is every status.")
+    var status: String = "active"
+    @Option(name: .long, help: "Sort by: \(FindingSort.allCases.map(\.rawValue).joined(separator: ", ")).") var sort: FindingSort = .severity
+    @Option(name: .long, help: "At most this many findings.") var limit: Int?
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func statuses() throws -> [FindingStatus] {
+        var result: [FindingStatus] = []
+        for word in status.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            switch word {
+            case "active": result += [.new, .open, .reopened]
+            case "all": return []
+            default:
+                guard let parsed = FindingStatus(rawValue: word) else { throw ValidationError("unknown status '\(word)'") }
+                result.append(parsed)
+            }
+        }
+        return result
+    }
+
+    func validate() throws {
+        _ = try statuses()
+        if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
+    }
+
+    func run() async throws {
+        let store = try database.openStore()
+        let query = FindingQuery(
+            application: app, component: component, tool: tool, category: category, minimumSeverity: severity, statuses: try statuses(),
+            sort: sort, limit: limit)
+        let findings = try await store.findings(query)
+        if json {
+            print(JSONOut.array(findings.map(Self.jsonObject)))
+            return
+        }
+        if findings.isEmpty {
+            print("No findings match.")
+            return
+        }
+        let rows = findings.map { finding -> [String] in
+            let place: String
+            if let file = finding.filePath, finding.locationKind != "package" {
+                place = file + (finding.line.map { ":\($0)" } ?? "")
+            } else if let name = finding.componentName {
+                place = name + (finding.componentVersion.map { "@\($0)" } ?? "")
+            } else {
+                place = finding.url ?? finding.host ?? ""
+            }
+            return [
+                String(finding.id), finding.severity.rawValue.uppercased(), finding.status.rawValue + (finding.suppressed ? "*" : ""),
+                finding.application + "/" + finding.component, finding.tool, truncate(finding.ruleID, 28), truncate(finding.title, 60),
+                truncate(place, 50),
+            ]
+        }
+        print(table(["ID", "SEVERITY", "STATUS", "APP/COMPONENT", "TOOL", "RULE", "TITLE", "WHERE"], rows))
+        print("\n\(findings.count) finding(s)" + (findings.contains { $0.suppressed } ? "; * suppressed by the tool or a VEX statement" : ""))
+    }
+
+    static func jsonObject(_ finding: StoredFinding) -> String {
+        JSONOut.object([
+            ("id", String(finding.id)), ("app", JSONOut.string(finding.application)), ("component", JSONOut.string(finding.component)),
+            ("tool", JSONOut.string(finding.tool)), ("branch", JSONOut.string(finding.branch)),
+            ("category", JSONOut.string(finding.category.rawValue)),
+            ("rule_id", JSONOut.string(finding.ruleID)), ("title", JSONOut.string(finding.title)),
+            ("severity", JSONOut.string(finding.severity.rawValue)), ("tool_severity", JSONOut.string(finding.toolSeverity)),
+            ("confidence", JSONOut.string(finding.confidence?.rawValue)), ("status", JSONOut.string(finding.status.rawValue)),
+            ("suppressed", JSONOut.bool(finding.suppressed)), ("cwe", JSONText.array(finding.cwes)),
+            ("vulnerability_ids", JSONText.array(finding.vulnerabilityIDs)), ("location_kind", JSONOut.string(finding.locationKind)),
+            ("component_name", JSONOut.string(finding.componentName)), ("component_version", JSONOut.string(finding.componentVersion)),
+            ("purl", JSONOut.string(finding.purl)), ("file_path", JSONOut.string(finding.filePath)), ("line", JSONOut.int(finding.line)),
+            ("url", JSONOut.string(finding.url)), ("host", JSONOut.string(finding.host)), ("cvss_vector", JSONOut.string(finding.cvssVector)),
+            ("cvss_score", JSONOut.double(finding.cvssScore)), ("secret_preview", JSONOut.string(finding.secretPreview)),
+            ("fingerprint", JSONOut.string(finding.fingerprint)), ("first_seen", JSONOut.string(isoTimestamp(finding.firstSeen))),
+            ("last_seen", JSONOut.string(isoTimestamp(finding.lastSeen))), ("occurrences", String(finding.occurrences)),
+        ])
+    }
+}
+
+struct ScansCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "scans", abstract: "List imports, newest first.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "Only this application.") var app: String?
+    @Option(name: .long, help: "At most this many scans.") var limit: Int?
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func run() async throws {
+        let scans = try await database.openStore().scans(application: app, limit: limit)
+        if json {
+            print(
+                JSONOut.array(
+                    scans.map { scan in
+                        JSONOut.object([
+                            ("id", String(scan.id)), ("app", JSONOut.string(scan.application)), ("component", JSONOut.string(scan.component)),
+                            ("tool", JSONOut.string(scan.tool)), ("branch", JSONOut.string(scan.branch)), ("file", JSONOut.string(scan.fileName)),
+                            ("format", JSONOut.string(scan.format)), ("tool_version", JSONOut.string(scan.toolVersion)),
+                            ("imported_at", JSONOut.string(isoTimestamp(scan.importedAt))), ("findings", String(scan.findings)),
+                            ("new", String(scan.new)), ("unchanged", String(scan.unchanged)), ("reopened", String(scan.reopened)),
+                            ("fixed", String(scan.fixed)), ("closed_missing", JSONOut.bool(scan.closedMissing)),
+                            ("diagnostics", JSONOut.array(scan.diagnostics.map(\.jsonText))),
+                        ])
+                    }))
+            return
+        }
+        if scans.isEmpty {
+            print("No scans imported yet. Try: rampart import REPORT --app NAME")
+            return
+        }
+        print(
+            table(
+                ["ID", "IMPORTED", "APP/COMPONENT", "TOOL", "FILE", "FINDINGS", "NEW", "UNCHANGED", "REOPENED", "FIXED"],
+                scans.map { scan in
+                    [
+                        String(scan.id), isoTimestamp(scan.importedAt).prefix(19).replacingOccurrences(of: "T", with: " "),
+                        scan.application + "/" + scan.component, scan.tool + (scan.branch.isEmpty ? "" : "@\(scan.branch)"),
+                        truncate(scan.fileName, 40),
+                        String(scan.findings), String(scan.new), String(scan.unchanged), String(scan.reopened),
+                        String(scan.fixed) + (scan.closedMissing ? "" : " (not closing)"),
+                    ]
+                }))
+    }
+}
+
+struct AppsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "apps", abstract: "List applications with their active findings.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func run() async throws {
+        let applications = try await database.openStore().applications()
+        if json {
+            print(
+                JSONOut.array(
+                    applications.map { application in
+                        JSONOut.object([
+                            ("name", JSONOut.string(application.name)), ("components", JSONText.array(application.components)),
+                            ("scans", String(application.scans)), ("active_findings", String(application.activeFindings)),
+                            (
+                                "active_by_severity",
+                                JSONOut.object(Severity.allCases.reversed().map { ($0.rawValue, String(application.activeBySeverity[$0] ?? 0)) })
+                            ),
+                            ("last_import", JSONOut.string(application.lastImport.map(isoTimestamp))),
+                        ])
+                    }))
+            return
+        }
+        if applications.isEmpty {
+            print("No applications yet. Importing a report with --app NAME creates one.")
+            return
+        }
+        var rows: [[String]] = []
+        for application in applications {
+            var row = [
+                application.name, application.components.joined(separator: ","), String(application.scans), String(application.activeFindings),
+            ]
+            for severity in Severity.allCases.reversed() { row.append(String(application.activeBySeverity[severity] ?? 0)) }
+            let last = application.lastImport.map { String(isoTimestamp($0).prefix(19)).replacingOccurrences(of: "T", with: " ") }
+            row.append(last ?? "-")
+            rows.append(row)
+        }
+        print(table(["APPLICATION", "COMPONENTS", "SCANS", "ACTIVE", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "LAST IMPORT"], rows))
+    }
+}
+
+struct FormatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "formats", abstract: "List the report formats Rampart reads.")
+
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func run() throws {
+        let formats = ImporterRegistry.all.map(\.info)
+        if json {
+            print(
+                JSONOut.array(
+                    formats.map { format in
+                        JSONOut.object([
+                            ("id", JSONOut.string(format.id)), ("name", JSONOut.string(format.name)), ("tool", JSONOut.string(format.tool)),
+                            ("category", JSONOut.string(format.category.rawValue)), ("syntax", JSONOut.string(format.syntax.rawValue)),
+                            ("notes", JSONOut.string(format.notes)),
+                        ])
+                    }))
+            return
+        }
+        print(
+            table(
+                ["FORMAT", "NAME", "CATEGORY", "SYNTAX", "NOTES"],
+                formats.map { [$0.id, $0.name, $0.category.rawValue, $0.syntax.rawValue, $0.notes] }))
+        print("\nThe format is detected from the content; --format FORMAT overrides detection.")
+    }
+}

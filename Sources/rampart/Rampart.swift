@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import RampartCore
+import RampartImporters
+import RampartIngest
+import RampartSQLite
+import RampartStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@main
+struct Rampart: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rampart",
+        abstract: "Rampart: application security posture management. Imports scanner reports, keeps one identity per problem.",
+        version: "0.1.0",
+        subcommands: [ImportCommand.self, FindingsCommand.self, ScansCommand.self, AppsCommand.self, FormatsCommand.self])
+
+    /// Exit codes: 0 ok, 1 error, 2 usage.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            let message = fullMessage(for: error)
+            if !message.isEmpty { FileHandle.standardError.write(Data(("rampart: " + message + "\n").utf8)) }
+            Glibc.exit(code == .validationFailure ? 2 : 1)
+        }
+    }
+}
+
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "SQLite database file (default: $RAMPART_DB or ./rampart.db).")
+    var db: String?
+
+    var path: String { db ?? ProcessInfo.processInfo.environment["RAMPART_DB"] ?? "rampart.db" }
+
+    func openStore() throws -> SQLiteStore {
+        do {
+            return try SQLiteStore(path: path)
+        } catch {
+            throw CLIError("cannot open database \(path): \(error)")
+        }
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Writes to standard error; progress only when it is a terminal.
+enum Terminal {
+    static var isInteractive: Bool { isatty(STDERR_FILENO) == 1 }
+
+    static func progress(_ text: String) {
+        guard isInteractive else { return }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+    }
+
+    static func endProgress() {
+        guard isInteractive else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
+    static func warn(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+/// Renders aligned text tables for people.
+func table(_ headers: [String], _ rows: [[String]]) -> String {
+    var widths = headers.map(\.count)
+    for row in rows {
+        for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+    }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { index, cell in
+            index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }
+    return ([line(headers), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n")
+}
+
+func truncate(_ text: String, _ length: Int) -> String {
+    text.count <= length ? text : String(text.prefix(length - 1)) + "…"
+}
+
+func isoTimestamp(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
+
+/// JSON values with explicit nulls, so machine output always has the same keys.
+enum JSONOut {
+    static func string(_ value: String?) -> String { value.map(JSONText.quoted) ?? "null" }
+    static func int(_ value: Int?) -> String { value.map(String.init) ?? "null" }
+    static func double(_ value: Double?) -> String { value.map { "\($0)" } ?? "null" }
+    static func bool(_ value: Bool) -> String { value ? "true" : "false" }
+    static func object(_ members: [(String, String)]) -> String {
+        "{" + members.map { JSONText.quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    }
+    static func array(_ items: [String]) -> String { "[" + items.joined(separator: ",") + "]" }
+}

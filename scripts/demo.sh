@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Rampart's main job on the embedded default: build, import the example reports into a fresh
+# SQLite database, list what needs attention.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product rampart >/dev/null
+bin=.build/release/rampart
+db=${RAMPART_DB:-demo.db}
+rm -f "$db" "$db-wal" "$db-shm"
+"$bin" import --db "$db" --app orders --component orders-api \
+    examples/reports/bandit.json examples/reports/semgrep.json examples/reports/checkov.json examples/reports/sbom.cdx.json
+echo
+"$bin" findings --db "$db" --app orders --severity high
+echo
+"$bin" apps --db "$db"

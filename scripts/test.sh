@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, a warnings-as-errors build, then every test (store tests run
+# against every backend available; corpus tests read ../shared/corpus when present).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift format lint --strict -r Sources Tests Package.swift
+swift build --build-tests -Xswiftc -warnings-as-errors
+swift test --skip-build
