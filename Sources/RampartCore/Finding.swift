@@ -27,7 +27,7 @@ public enum Location: Sendable, Hashable, Codable {
         switch self {
         case .code(let code): code.file
         case .iac(let iac): iac.file
-        case .package(let package): package.manifestPath
+        case .package(let package): package.manifestPath ?? package.artifactPath
         default: nil
         }
     }
@@ -71,13 +71,17 @@ public struct PackageLocation: Sendable, Hashable, Codable {
     public var fixedVersions: [String]
     public var relation: DependencyRelation?
     /// The manifest or lock file the package was found in, or the scan target (e.g. `Node.js`).
+    /// Part of the identity, so it must not change when the package is bumped.
     public var manifestPath: String?
+    /// The file the package itself is (a jar, a wheel, a binary): shown, not part of the identity,
+    /// since its name usually carries the version.
+    public var artifactPath: String?
     /// Set when the package was found inside a container image.
     public var image: ImageLocation?
 
     public init(
         purl: PackageURL? = nil, name: String, version: String? = nil, ecosystem: String? = nil, fixedVersions: [String] = [],
-        relation: DependencyRelation? = nil, manifestPath: String? = nil, image: ImageLocation? = nil
+        relation: DependencyRelation? = nil, manifestPath: String? = nil, artifactPath: String? = nil, image: ImageLocation? = nil
     ) {
         self.purl = purl
         self.name = name
@@ -86,6 +90,7 @@ public struct PackageLocation: Sendable, Hashable, Codable {
         self.fixedVersions = fixedVersions
         self.relation = relation
         self.manifestPath = manifestPath
+        self.artifactPath = artifactPath
         self.image = image
     }
 }

@@ -28,7 +28,7 @@ public enum FindingIdentity {
         case .package(let package):
             let vulnerability = finding.vulnerabilityIDs.canonical?.value ?? rule
             let packageKey = package.purl?.versionlessKey ?? ((package.ecosystem ?? "").lowercased() + "/" + package.name)
-            let place = package.image?.name ?? package.manifestPath.map(normalizePath) ?? ""
+            let place = package.image?.name ?? package.manifestPath.map(normalizePath) ?? package.artifactPath.map(versionless) ?? ""
             return ["package", vulnerability, packageKey, place]
         case .containerImage(let image):
             return ["image", rule, image.name]
@@ -91,6 +91,30 @@ public enum FindingIdentity {
         while text.hasPrefix("./") { text = String(text.dropFirst(2)) }
         while text.contains("//") { text = text.replacingOccurrences(of: "//", with: "/") }
         return text
+    }
+
+    /// `lib/dom4j-2.1.1.jar` → `lib/dom4j-{v}.jar`: an artifact's path without the version in
+    /// its name, so two copies of a library are told apart while a bump keeps the identity.
+    public static func versionless(_ path: String) -> String {
+        let characters = Array(normalizePath(path))
+        var out = ""
+        var index = 0
+        while index < characters.count {
+            if characters[index].isNumber {
+                var end = index
+                while end < characters.count, characters[end].isNumber || characters[end] == "." { end += 1 }
+                while end > index, characters[end - 1] == "." { end -= 1 }
+                let run = characters[index..<end]
+                if run.contains(".") {
+                    out += "{v}"
+                    index = end
+                    continue
+                }
+            }
+            out.append(characters[index])
+            index += 1
+        }
+        return out
     }
 
     static func normalizeSnippet(_ snippet: String) -> String {

@@ -14,7 +14,8 @@ extension Location {
                 ("kind", J.quoted("package")), ("purl", J.string(package.purl?.description)), ("name", J.quoted(package.name)),
                 ("version", J.string(package.version)), ("ecosystem", J.string(package.ecosystem)),
                 ("fixedVersions", J.array(package.fixedVersions)), ("relation", J.string(package.relation?.rawValue)),
-                ("manifestPath", J.string(package.manifestPath)), ("image", package.image.map(Location.imageJSON)),
+                ("manifestPath", J.string(package.manifestPath)), ("artifactPath", J.string(package.artifactPath)),
+                ("image", package.image.map(Location.imageJSON)),
             ])
         case .containerImage(let image):
             return Location.imageJSON(image, kind: "image")

@@ -92,7 +92,7 @@ public enum CWE {
     public static func parse(_ raw: String) -> Int? {
         let lower = raw.lowercased()
         var digits = Substring("")
-        if let range = lower.range(of: "cwe") {
+        if let range = lower.range(of: "cwe", options: .backwards) {
             let rest = lower[range.upperBound...].drop { $0 == "-" || $0 == ":" || $0 == " " || $0 == "_" || $0 == "/" }
             digits = rest.prefix { $0.isASCII && $0.isNumber }
         } else {

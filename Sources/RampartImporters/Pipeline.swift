@@ -126,6 +126,11 @@ public struct ImportPipeline: Sendable {
                 file: file, kind: .tooLarge(limit: maxFileSize),
                 reason: "file is \(data.count) bytes, over the import limit of \(maxFileSize) bytes (raise it with --max-size)")
         }
+        if Self.isBlankReport(data) {
+            throw ImportError(
+                file: file, kind: .unknownFormat,
+                reason: "the file holds no report data (empty or null), so its format cannot be detected; name it with --format")
+        }
         var first: UInt8 = 0
         for byte in data.prefix(4096)
         where byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09 && byte != 0xEF && byte != 0xBB && byte != 0xBF {
@@ -146,10 +151,16 @@ public struct ImportPipeline: Sendable {
                 throw ImportError(file: file, kind: .syntax(position: "line \(error.line), column \(error.column)"), reason: error.description)
             }
         case 0:
-            throw ImportError(file: file, kind: .unknownFormat, reason: "the file is empty; \(supportedList)")
+            throw ImportError(file: file, kind: .unknownFormat, reason: "the file is empty, so its format cannot be detected; name it with --format")
         default:
             throw ImportError(file: file, kind: .unknownFormat, reason: "the content is neither JSON nor XML; \(supportedList)")
         }
+    }
+
+    /// Empty, whitespace only, or a bare JSON `null`.
+    static func isBlankReport(_ data: Data) -> Bool {
+        let text = data.prefix(64).filter { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        return data.count < 64 && (text.isEmpty || text.elementsEqual("null".utf8))
     }
 
     var supportedList: String {
@@ -162,6 +173,9 @@ public struct ImportPipeline: Sendable {
         switch report {
         case .json(let document):
             let keys = document.root?.keys.prefix(8).joined(separator: ", ") ?? ""
+            if let root = document.root, root.isArray, root.array.isEmpty {
+                throw ImportError(file: file, kind: .unknownFormat, reason: "an empty JSON array carries no format; name it with --format")
+            }
             seen = document.root?.isArray == true ? "a JSON array" : "a JSON object with keys [\(keys)]"
         case .xml(let root):
             seen = "an XML document with root element <\(root.name)>"
@@ -175,13 +189,24 @@ public struct ImportPipeline: Sendable {
 
     /// Runs every stage. `formatID` overrides detection.
     public func normalize(_ data: Data, file: String, formatID: String? = nil, context: ImportContext) throws -> NormalizedReport {
-        let parsed = try parseSyntax(data, file: file)
-        let importer: any ReportImporter
+        var explicit: (any ReportImporter)?
         if let formatID {
             guard let chosen = self.importer(forFormat: formatID) else {
                 throw ImportError(file: file, kind: .unknownFormat, reason: "unknown format '\(formatID)'; \(supportedList)")
             }
-            importer = chosen
+            explicit = chosen
+            // Some tools write nothing, or `null`, when they find nothing; with the format named, that is an empty report.
+            if Self.isBlankReport(data) {
+                return NormalizedReport(
+                    file: file, format: chosen.info, tool: ToolInfo(name: chosen.info.tool), findings: [],
+                    diagnostics: [Diagnostic("the file holds no report data; read as an empty report", level: .note)], toolReportedError: false,
+                    recordCount: 0)
+            }
+        }
+        let parsed = try parseSyntax(data, file: file)
+        let importer: any ReportImporter
+        if let explicit {
+            importer = explicit
         } else {
             importer = try detect(parsed, file: file)
         }

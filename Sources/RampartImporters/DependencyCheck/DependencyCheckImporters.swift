@@ -33,7 +33,9 @@ struct DependencyCheckDependency {
         let purl = packageIDs.lazy.compactMap { PackageURL(parsing: $0) }.first
         var name = fileName
         if let purl { name = purl.namespace.map { "\($0):\(purl.name)" } ?? purl.name }
-        return PackageLocation(purl: purl, name: name, version: purl?.version, ecosystem: purl?.type, manifestPath: filePath ?? fileName)
+        // The scanned file's name carries the version (log4j-core-2.14.1.jar): shown, not identity.
+        return PackageLocation(
+            purl: purl, name: name, version: purl?.version, ecosystem: purl?.type, artifactPath: fileName.isEmpty ? filePath : fileName)
     }
 }
 
@@ -76,9 +78,20 @@ public struct DependencyCheckXMLImporter: ReportImporter {
         guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
         var output = ImporterOutput(tool: ToolInfo(name: "Dependency-Check", version: root.path("scanInfo", "engineVersion")?.value))
         for element in root.child("dependencies")?.children("dependency") ?? [] {
-            let packageIDs =
-                (element.child("identifiers")?.children("package") ?? []).compactMap { $0.childText("id") }
-                + (element.child("identifiers")?.children("identifier") ?? []).compactMap { $0.childText("name") }
+            // Identifiers come as <package><id>purl</id> (schema 2.x, sometimes nested twice) or, in
+            // schema 1.x, as <identifier type="maven"><name>group:artifact:version</name>.
+            let identifiers = element.child("identifiers")
+            var packageIDs = (identifiers?.descendants("package") ?? []).compactMap { $0.childText("id") }
+            for identifier in identifiers?.children("identifier") ?? [] {
+                guard let type = identifier.attributes["type"], type != "cpe", let name = identifier.childText("name") else { continue }
+                let parts = name.split(separator: ":").map(String.init)
+                let purlType = PackageURL.purlType(forEcosystem: type) ?? type
+                if parts.count == 3 {
+                    packageIDs.append(PackageURL(type: purlType, namespace: parts[0], name: parts[1], version: parts[2]).description)
+                } else if parts.count == 2 {
+                    packageIDs.append(PackageURL(type: purlType, name: parts[0], version: parts[1]).description)
+                }
+            }
             let dependency = DependencyCheckDependency(
                 fileName: element.childText("fileName") ?? "", filePath: element.childText("filePath"), packageIDs: packageIDs)
             let vulnerabilities =
@@ -98,8 +111,10 @@ public struct DependencyCheckXMLImporter: ReportImporter {
                         cvss.append(score)
                     }
                 }
-                if cvss.isEmpty, let v2 = item.child("cvssV2"), let score = v2.childText("score").flatMap(Double.init) {
-                    cvss.append(CVSSScore(vector: nil, score: score, source: "NVD v2")!)
+                if cvss.isEmpty, let score = (item.child("cvssV2")?.childText("score") ?? item.childText("cvssScore")).flatMap(Double.init),
+                    let rating = CVSSScore(vector: nil, score: score, source: "NVD v2")
+                {
+                    cvss.append(rating)
                 }
                 let cweTexts = (item.child("cwes")?.children("cwe") ?? []).compactMap(\.value) + item.children("cwe").compactMap(\.value)
                 let references = (item.child("references")?.children("reference") ?? []).compactMap { $0.childText("url") }

@@ -60,7 +60,9 @@ public struct GrypeImporter: ReportImporter {
                         packageLocation(
                             name: name, version: artifact["version"]?.text,
                             ecosystem: artifact["language"]?.text.flatMap { $0.nonBlank } ?? artifact["type"]?.text,
-                            purl: artifact["purl"]?.text, fixedVersions: fixedVersions, manifestPath: isOSPackage ? nil : path, image: located)),
+                            purl: artifact["purl"]?.text, fixedVersions: fixedVersions,
+                            manifestPath: isOSPackage ? nil : path.flatMap { isManifestFile($0) ? $0 : nil },
+                            artifactPath: isOSPackage ? nil : path.flatMap { isManifestFile($0) ? nil : $0 }, image: located)),
                     remediation: fixedVersions.isEmpty ? nil : "Upgrade \(name) to \(fixedVersions.joined(separator: " or "))",
                     references: (vulnerability["dataSource"]?.text.map { [$0] } ?? []) + (vulnerability["urls"]?.strings ?? []), tags: tags,
                     raw: .json(match)))

@@ -15,7 +15,7 @@ public struct PipAuditImporter: ReportImporter {
         let dependencies = root.isArray ? root : root["dependencies"]
         guard let dependencies, dependencies.isArray else { return false }
         if let first = dependencies.array.first { return first["vulns"] != nil || (first["skip_reason"] != nil && first["name"] != nil) }
-        return root.isObject && root["fixes"] != nil
+        return root.isObject && (root["fixes"] != nil || root.keys == ["dependencies"])
     }
 
     public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {

@@ -79,14 +79,19 @@ public struct SARIFImporter: ReportImporter {
                         rule = rulesByComponent[componentIndex][index]
                     }
                 }
-                guard let id = ruleID ?? rule?.id, !id.isEmpty else {
+                var id = ruleID ?? rule?.id ?? ""
+                if id.isEmpty {
                     output.diagnostics.append(Diagnostic("result without a rule id; kept under rule 'unknown'", at: result.position))
-                    output.findings.append(
-                        finding(result, rule: rule, ruleID: "unknown", tool: tool, category: category, artifacts: artifacts, context: context))
-                    continue
+                    id = "unknown"
                 }
-                output.findings.append(
-                    finding(result, rule: rule, ruleID: id, tool: tool, category: category, artifacts: artifacts, context: context))
+                // A result with several locations occurs at each of them: one finding per location.
+                let locations = result["locations"]?.array ?? []
+                for location in locations.isEmpty ? [nil] : locations.map({ Optional($0) }) {
+                    output.findings.append(
+                        finding(
+                            result, location: location, rule: rule, ruleID: id, tool: tool, category: category, artifacts: artifacts,
+                            context: context))
+                }
             }
         }
         if toolNames.count > 1 { output.tool = ToolInfo(name: toolNames.joined(separator: "+"), version: nil) }
@@ -117,7 +122,8 @@ public struct SARIFImporter: ReportImporter {
     }
 
     private func finding(
-        _ result: JSONNode, rule: Rule?, ruleID: String, tool: ToolInfo, category: FindingCategory, artifacts: [JSONNode], context: ImportContext
+        _ result: JSONNode, location locationNode: JSONNode?, rule: Rule?, ruleID: String, tool: ToolInfo, category: FindingCategory,
+        artifacts: [JSONNode], context: ImportContext
     ) -> Finding {
         let ruleNode = rule?.node
         let properties = ruleNode?["properties"]
@@ -164,13 +170,13 @@ public struct SARIFImporter: ReportImporter {
         }
 
         // Location.
-        let physical = result["locations"]?.array.first?["physicalLocation"]
+        let physical = locationNode?["physicalLocation"]
         var uri = physical?["artifactLocation", "uri"]?.text
         if uri == nil, let index = physical?["artifactLocation", "index"]?.int, index >= 0, index < artifacts.count {
             uri = artifacts[index]["location", "uri"]?.text
         }
         if uri == nil {
-            uri = result["locations"]?.array.first?["logicalLocations"]?.array.first.flatMap { $0["fullyQualifiedName"]?.text ?? $0["name"]?.text }
+            uri = locationNode?["logicalLocations"]?.array.first.flatMap { $0["fullyQualifiedName"]?.text ?? $0["name"]?.text }
         }
         let region = physical?["region"]
         var snippet = region?["snippet", "text"]?.string ?? physical?["contextRegion", "snippet", "text"]?.string

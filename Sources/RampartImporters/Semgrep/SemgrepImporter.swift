@@ -13,7 +13,7 @@ public struct SemgrepImporter: ReportImporter {
     public func matches(_ report: ParsedReport) -> Bool {
         guard let root = report.jsonRoot, root.isObject, let results = root["results"], results.isArray else { return false }
         if let first = results.array.first { return first["check_id"] != nil && first["extra"] != nil }
-        return root["errors"] != nil && (root["paths"] != nil || root["version"] != nil)
+        return root["errors"]?.isArray == true
     }
 
     public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {

@@ -47,7 +47,7 @@ extension Severity {
 /// Builds a package location from what SCA tools report.
 func packageLocation(
     name: String, version: String?, ecosystem: String?, purl rawPurl: String? = nil, fixedVersions: [String] = [],
-    relation: DependencyRelation? = nil, manifestPath: String? = nil, image: ImageLocation? = nil
+    relation: DependencyRelation? = nil, manifestPath: String? = nil, artifactPath: String? = nil, image: ImageLocation? = nil
 ) -> PackageLocation {
     var purl = rawPurl.flatMap { PackageURL(parsing: $0) }
     if purl == nil, let ecosystem, let type = PackageURL.purlType(forEcosystem: ecosystem) {
@@ -64,7 +64,21 @@ func packageLocation(
     }
     return PackageLocation(
         purl: purl, name: name, version: version, ecosystem: ecosystem, fixedVersions: fixedVersions, relation: relation,
-        manifestPath: manifestPath, image: image)
+        manifestPath: manifestPath, artifactPath: artifactPath, image: image)
+}
+
+/// Lock and manifest files keep their name when a dependency is bumped; anything else a
+/// scanner points at (a jar, a wheel, a binary) usually carries the version in its name.
+func isManifestFile(_ path: String) -> Bool {
+    let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
+    let manifests: Set<String> = [
+        "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "package.json", "requirements.txt", "pipfile.lock", "pipfile",
+        "poetry.lock", "pyproject.toml", "setup.py", "uv.lock", "go.mod", "go.sum", "gemfile.lock", "gemfile", "pom.xml", "build.gradle",
+        "build.gradle.kts", "gradle.lockfile", "composer.lock", "composer.json", "cargo.lock", "cargo.toml", "packages.config",
+        "packages.lock.json", "project.assets.json", "mix.lock", "pubspec.lock", "package.resolved", "podfile.lock", "conan.lock",
+        "status", "installed",
+    ]
+    return manifests.contains(name) || name.hasSuffix(".csproj") || name.hasSuffix(".deps.json") || name.hasPrefix("requirements")
 }
 
 /// Splits "1.2.3, 1.3.1" and similar fixed-version lists.

@@ -103,11 +103,13 @@ public struct TrivyImporter: ReportImporter {
         }
         let installed = vulnerability["InstalledVersion"]?.text
         let osPackage = resultClass == "os-pkgs"
+        // OS packages belong to the image; without one (a Kubernetes or rootfs scan) the target names it.
+        let image = image ?? (osPackage ? ImageLocation(reference: target) : nil)
         let location = packageLocation(
             name: packageName, version: installed, ecosystem: type,
             purl: vulnerability["PkgIdentifier", "PURL"]?.text ?? vulnerability["PkgRef"]?.text,
             fixedVersions: splitVersions(vulnerability["FixedVersion"]?.text),
-            manifestPath: osPackage ? nil : (vulnerability["PkgPath"]?.text ?? target),
+            manifestPath: target, artifactPath: vulnerability["PkgPath"]?.text,
             image: image.map {
                 var located = $0
                 located.layer = vulnerability["Layer", "DiffID"]?.text ?? vulnerability["Layer", "Digest"]?.text

@@ -1,0 +1,93 @@
+import Testing
+
+@testable import RampartCore
+
+@Suite("CVSS vectors")
+struct CVSSTests {
+    /// Examples from FIRST's CVSS v3.1 specification "Examples" document.
+    @Test(
+        "base scores match FIRST's published examples",
+        arguments: [
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", 7.5),  // CVE-2014-0160 Heartbleed
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8),  // CVE-2014-6271 Shellshock
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 6.1),  // CVE-2013-1937 phpMyAdmin XSS
+            ("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:L/I:L/A:N", 6.4),  // CVE-2013-0375 MySQL
+            ("CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N", 3.1),  // CVE-2014-3566 POODLE
+            ("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H", 9.9),  // CVE-2012-1516 VMware
+            ("CVSS:3.1/AV:L/AC:L/PR:H/UI:N/S:U/C:L/I:L/A:L", 4.2),  // CVE-2009-0783 Tomcat
+            ("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 8.8),  // CVE-2012-0384 Cisco IOS
+            ("CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", 7.8),  // CVE-2015-1098 Apple iWork
+            ("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N", 7.4),  // CVE-2014-0224 OpenSSL CCS
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:H/I:H/A:H", 9.6),  // CVE-2012-5376 Chrome
+            ("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8),
+            ("CVSS:3.1/AV:P/AC:H/PR:H/UI:R/S:U/C:N/I:N/A:N", 0.0),
+        ])
+    func baseScores(vector: String, expected: Double) throws {
+        let parsed = try CVSSVector(parsing: vector)
+        #expect(parsed.baseScore == expected)
+        #expect(parsed.description == vector)
+    }
+
+    @Test("3.1 Roundup avoids floating-point artefacts")
+    func roundUp() {
+        #expect(CVSSVector.roundUp31(4.000_002) == 4.0)
+        #expect(CVSSVector.roundUp31(4.02) == 4.1)
+        #expect(CVSSVector.roundUp31(7.0) == 7.0)
+    }
+
+    @Test("vectors with missing, unknown or repeated metrics are rejected")
+    func invalid() {
+        #expect(throws: CVSSVector.ParseError.self) { try CVSSVector(parsing: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H") }
+        #expect(throws: CVSSVector.ParseError.self) { try CVSSVector(parsing: "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H") }
+        #expect(throws: CVSSVector.ParseError.self) { try CVSSVector(parsing: "CVSS:3.1/AV:N/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H") }
+        #expect(throws: CVSSVector.ParseError.self) { try CVSSVector(parsing: "CVSS:2.0/AV:N") }
+        // CVSS v2 vectors are not v3.
+        #expect(throws: CVSSVector.ParseError.self) { try CVSSVector(parsing: "AV:N/AC:L/Au:N/C:P/I:P/A:P") }
+    }
+
+    @Test("v4.0 vectors are validated and keep the tool's score")
+    func version4() throws {
+        let vector = try CVSSVector(parsing: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N")
+        #expect(vector.version == .v4_0)
+        #expect(vector.baseScore == nil)
+        #expect(throws: CVSSVector.ParseError.self) { try CVSSVector(parsing: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H") }
+        let rating = CVSSScore(vector: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", score: 9.3)
+        #expect(rating?.score == 9.3)
+    }
+
+    @Test("a score is computed from the vector when the tool gives none")
+    func computedScore() {
+        let rating = CVSSScore(vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", score: nil)
+        #expect(rating?.score == 9.8)
+        #expect(CVSSScore(vector: "garbage", score: nil) == nil)
+    }
+}
+
+@Suite("SHA-256 and HMAC")
+struct HashTests {
+    @Test("FIPS 180-4 test vectors")
+    func vectors() {
+        #expect(SHA256.hexHash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hexHash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256.hexHash("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(
+            SHA256.hexHash(Array(repeating: UInt8(ascii: "a"), count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test("incremental updates equal one-shot hashing")
+    func incremental() {
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        var hasher = SHA256()
+        for chunk in stride(from: 0, to: bytes.count, by: 37) { hasher.update(bytes[chunk..<min(chunk + 37, bytes.count)]) }
+        #expect(SHA256.hex(hasher.finalize()) == SHA256.hexHash(bytes))
+    }
+
+    @Test("RFC 4231 HMAC-SHA256 test case 2")
+    func hmac() {
+        let mac = SHA256.hmac(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        #expect(SHA256.hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+}

@@ -1,0 +1,119 @@
+import Testing
+
+@testable import RampartCore
+
+func sastFinding(rule: String = "python.sqli", file: String = "app/db.py", line: Int, snippet: String?) -> Finding {
+    Finding(
+        category: .sast, tool: ToolInfo(name: "Semgrep"), ruleID: rule, title: "SQL injection at line \(line)", severity: .high,
+        location: .code(CodeLocation(file: file, startLine: line, snippet: snippet)))
+}
+
+func packageFinding(version: String, ids: [String] = ["GHSA-jfh8-c2jp-5v3q", "CVE-2021-44228"]) -> Finding {
+    Finding(
+        category: .sca, tool: ToolInfo(name: "Grype"), ruleID: ids[0], title: "Log4Shell", severity: .critical,
+        vulnerabilityIDs: .parsing(ids),
+        location: .package(
+            PackageLocation(
+                purl: PackageURL(type: "maven", namespace: "org.apache.logging.log4j", name: "log4j-core", version: version),
+                name: "log4j-core", version: version, ecosystem: "maven", manifestPath: "pom.xml")))
+}
+
+func endpointFinding(url: String, parameter: String? = "id") -> Finding {
+    Finding(
+        category: .dast, tool: ToolInfo(name: "ZAP"), ruleID: "40018", title: "SQL Injection", severity: .high,
+        location: .endpoint(EndpointLocation(url: url, method: "GET", parameter: parameter)))
+}
+
+@Suite("Finding identity")
+struct IdentityTests {
+    @Test("a SAST finding keeps its identity when code above it shifts it by some lines")
+    func lineShift() {
+        let before = FindingIdentity.assign([sastFinding(line: 10, snippet: "db.execute(q + user)")])
+        let after = FindingIdentity.assign([sastFinding(line: 17, snippet: "db.execute(q  +  user)")])
+        #expect(before[0].fingerprint == after[0].fingerprint)
+        #expect(before[0].fingerprint.count == 64)
+    }
+
+    @Test("the same snippet twice in a file is two findings, stable under shifts")
+    func repeatedSnippet() {
+        let first = FindingIdentity.assign([sastFinding(line: 10, snippet: "x()"), sastFinding(line: 30, snippet: "x()")])
+        let shifted = FindingIdentity.assign([sastFinding(line: 14, snippet: "x()"), sastFinding(line: 34, snippet: "x()")])
+        #expect(first.count == 2)
+        #expect(Set(first.map(\.fingerprint)) == Set(shifted.map(\.fingerprint)))
+        #expect(first[0].fingerprint != first[1].fingerprint)
+    }
+
+    @Test("a report listing the same finding twice yields one finding with two occurrences")
+    func duplicates() {
+        let merged = FindingIdentity.assign([sastFinding(line: 10, snippet: "x()"), sastFinding(line: 10, snippet: "x()")])
+        #expect(merged.count == 1)
+        #expect(merged[0].occurrences == 2)
+    }
+
+    @Test("a dependency bumped to another still-vulnerable version keeps its identity")
+    func versionBump() {
+        let old = FindingIdentity.assign([packageFinding(version: "2.14.0")])
+        let new = FindingIdentity.assign([packageFinding(version: "2.14.1", ids: ["CVE-2021-44228"])])
+        #expect(old[0].fingerprint == new[0].fingerprint)
+        #expect(old[0].fingerprint != FindingIdentity.assign([packageFinding(version: "2.14.0", ids: ["CVE-2021-45046"])])[0].fingerprint)
+    }
+
+    @Test("a DAST URL that differs only in query values or an id in the path keeps its identity")
+    func urls() {
+        let a = FindingIdentity.assign([endpointFinding(url: "https://shop.example.com/orders/1234/items?sort=asc&page=2")])
+        let b = FindingIdentity.assign([endpointFinding(url: "https://SHOP.example.com:443/orders/98765/items?page=7&sort=desc#top")])
+        let c = FindingIdentity.assign([endpointFinding(url: "https://shop.example.com/orders/1234/items?sort=asc&filter=x")])
+        #expect(a[0].fingerprint == b[0].fingerprint)
+        #expect(a[0].fingerprint != c[0].fingerprint)
+        #expect(FindingIdentity.normalizeURL("https://a.io/u/3f2504e0-4f89-11d3-9a0c-0305e82c3301/x?q=1") == "https://a.io/u/{id}/x?q")
+    }
+
+    @Test("an artifact's version is left out of its path, so copies differ and bumps do not")
+    func artifactPaths() {
+        #expect(FindingIdentity.versionless("app/lib/dom4j-2.1.1.jar") == "app/lib/dom4j-{v}.jar")
+        #expect(FindingIdentity.versionless("ear1.ear: log4j-core-2.14.1.jar") == "ear1.ear: log4j-core-{v}.jar")
+        #expect(FindingIdentity.versionless("lib/dom4j.jar") == "lib/dom4j.jar")
+    }
+
+    @Test("key parts are hashed with separators, so shifted boundaries do not collide")
+    func separators() {
+        #expect(FindingIdentity.hash(["ab", "c"]) != FindingIdentity.hash(["a", "bc"]))
+    }
+
+    @Test("paths are normalized")
+    func paths() {
+        #expect(FindingIdentity.normalizePath("./src\\app.py") == "src/app.py")
+        #expect(FindingIdentity.normalizePath("file://src//app.py") == "src/app.py")
+    }
+}
+
+@Suite("Stream lifecycle")
+struct LifecycleTests {
+    func incoming(_ fingerprints: [String]) -> [Finding] {
+        fingerprints.map { fingerprint in
+            var finding = sastFinding(line: 1, snippet: fingerprint)
+            finding.fingerprint = fingerprint
+            return finding
+        }
+    }
+
+    @Test("new, seen again, missing and returning findings get their transitions")
+    func transitions() {
+        let existing: [String: StreamReconciliation.Existing] = [
+            "a": .init(id: 1, status: .new), "b": .init(id: 2, status: .open), "c": .init(id: 3, status: .fixed),
+            "d": .init(id: 4, status: .reopened),
+        ]
+        let plan = StreamReconciliation(existing: existing, incoming: incoming(["a", "c", "e"]), closesMissing: true)
+        #expect(plan.inserts == [2])
+        #expect(plan.updates.map(\.id) == [1, 3])
+        #expect(plan.updates.map(\.status) == [.open, .reopened])
+        #expect(plan.fixed == [2, 4])
+        #expect((plan.newCount, plan.unchangedCount, plan.reopenedCount, plan.fixedCount) == (1, 1, 1, 2))
+    }
+
+    @Test("an import that may not close leaves missing findings alone")
+    func noClosing() {
+        let plan = StreamReconciliation(existing: ["a": .init(id: 1, status: .open)], incoming: [], closesMissing: false)
+        #expect(plan.fixed.isEmpty)
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import RampartCore
+import Testing
+
+@testable import RampartImporters
+
+/// Runs every supported tool's files in ../shared/corpus and compares with manifest.json:
+/// finding counts and the stable fields (vulnerability ids, component name and version, file
+/// path, line, CWE). Prints an agreement table. Skips, with a visible notice, when the corpus
+/// is absent.
+@Suite("Corpus conformance")
+struct CorpusConformanceTests {
+    /// Corpus tool folder → the format Rampart must detect for its report files.
+    static let supportedTools: [String: Set<String>] = [
+        "sarif": ["sarif"], "trivy": ["trivy-json"], "anchore_grype": ["grype-json"], "semgrep": ["semgrep-json"],
+        "bandit": ["bandit-json"], "gitleaks": ["gitleaks-json"], "zap": ["zap-xml", "zap-json"], "checkov": ["checkov-json"],
+        "dependency_check": ["dependency-check-xml", "dependency-check-json"], "npm_audit": ["npm-audit-json"],
+        "npm_audit_7_plus": ["npm-audit-json"], "osv_scanner": ["osv-scanner-json"], "nuclei": ["nuclei-json"],
+        "pip_audit": ["pip-audit-json"], "cyclonedx": ["cyclonedx-json"],
+    ]
+
+    /// Files this issue leaves out of scope, and why (also in docs/corpus-differences.md).
+    static func outOfScope(_ entry: [String: Any]) -> String? {
+        let path = entry["path"] as? String ?? ""
+        if path.hasPrefix("cyclonedx/") && entry["format"] as? String == "xml" { return "CycloneDX XML (JSON only so far)" }
+        return nil
+    }
+
+    static var corpusDirectory: URL? {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let corpus = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+        return FileManager.default.fileExists(atPath: corpus.appendingPathComponent("manifest.json").path) ? corpus : nil
+    }
+
+    struct FileResult {
+        var path: String
+        var tool: String
+        var expectedCount: Int?
+        var countMin: Int?
+        var actualCount: Int?
+        var detected: String?
+        /// Detection could not tell (empty file, `null`, `[]`); read with the tool's format named, as DefectDojo always does.
+        var neededExplicitFormat = false
+        var error: String?
+        var assertedFindings = 0
+        var matchedFindings = 0
+        var misses: [String] = []
+
+        var countAgrees: Bool? {
+            guard error == nil || expectedCount == nil else { return false }
+            if let expectedCount { return actualCount == expectedCount }
+            if let countMin, let actualCount { return actualCount >= countMin }
+            return nil
+        }
+    }
+
+    static func evaluate(corpus: URL) throws -> [FileResult] {
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("manifest.json"))) as! [String: Any]
+        let entries = manifest["files"] as! [[String: Any]]
+        let pipeline = ImportPipeline()
+        let context = ImportContext(secretSalt: Array("corpus-salt".utf8))
+        var results: [FileResult] = []
+        for entry in entries {
+            guard let tool = entry["tool"] as? String, let formats = supportedTools[tool], entry["role"] as? String == "report",
+                outOfScope(entry) == nil
+            else { continue }
+            let path = entry["path"] as! String
+            var result = FileResult(path: path, tool: tool)
+            let conditional = entry["conditional"] as? Bool ?? false
+            result.expectedCount = conditional ? nil : entry["count"] as? Int
+            result.countMin = entry["count_min"] as? Int
+            let expectsError = entry["error_expected"] != nil
+            do {
+                let data = try Data(contentsOf: corpus.appendingPathComponent(path))
+                let report: NormalizedReport
+                do {
+                    report = try pipeline.normalize(data, file: path, context: context)
+                } catch let error as ImportError where error.kind == .unknownFormat {
+                    report = try pipeline.normalize(data, file: path, formatID: formats.sorted().first, context: context)
+                    result.neededExplicitFormat = true
+                }
+                result.detected = report.format.id
+                result.actualCount = report.findings.count
+                if !formats.contains(report.format.id) { result.error = "detected as \(report.format.id)" }
+                for assertion in entry["findings"] as? [[String: Any]] ?? [] where !(assertion["conditional"] as? Bool ?? false) {
+                    let stable = stableFields(assertion)
+                    guard !stable.isEmpty else { continue }
+                    result.assertedFindings += 1
+                    if report.findings.contains(where: { matches($0, stable) }) {
+                        result.matchedFindings += 1
+                    } else {
+                        result.misses.append(stable.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))
+                    }
+                }
+            } catch {
+                if expectsError { result.expectedCount = 0 }
+                result.error = expectsError ? nil : "\(error)"
+                result.actualCount = expectsError ? 0 : nil
+            }
+            results.append(result)
+        }
+        return results
+    }
+
+    static let stableKeys = ["vulnerability_ids", "component_name", "component_version", "file_path", "line", "cwe"]
+
+    static func stableFields(_ assertion: [String: Any]) -> [String: Any] {
+        var fields: [String: Any] = [:]
+        for key in stableKeys {
+            guard let value = assertion[key], !(value is NSNull) else { continue }
+            if let text = value as? String, text.isEmpty { continue }
+            if key == "cwe", let number = value as? Int, number <= 0 { continue }
+            fields[key] = value
+        }
+        return fields
+    }
+
+    static func normalizedPath(_ path: String) -> String {
+        var text = FindingIdentity.normalizePath(path)
+        while text.hasPrefix("/") { text.removeFirst() }
+        return text
+    }
+
+    static func matches(_ finding: Finding, _ fields: [String: Any]) -> Bool {
+        for (key, value) in fields {
+            switch key {
+            case "vulnerability_ids":
+                let expected = (value as? [String] ?? []).compactMap { VulnerabilityID($0)?.value }
+                // DefectDojo lists a misconfiguration's check id (KSV001) as its vulnerability id; Rampart keeps it as the rule id.
+                let actual = Set(finding.vulnerabilityIDs.map(\.value) + [finding.ruleID])
+                if !expected.allSatisfy(actual.contains) { return false }
+            case "component_name":
+                if case .iac(let iac) = finding.location {
+                    if iac.resource != value as? String { return false }
+                    continue
+                }
+                guard case .package(let package) = finding.location else { return false }
+                let expected = (value as? String ?? "").lowercased()
+                var names = [package.name.lowercased()]
+                if let purl = package.purl {
+                    names.append(purl.name.lowercased())
+                    if let namespace = purl.namespace {
+                        names.append("\(namespace):\(purl.name)".lowercased())
+                        names.append("\(namespace)/\(purl.name)".lowercased())
+                    }
+                }
+                if !names.contains(expected) { return false }
+            case "component_version":
+                guard case .package(let package) = finding.location, package.version == (value as? String) else { return false }
+            case "file_path":
+                let expected = normalizedPath(value as? String ?? "")
+                var candidates = [finding.location.filePath].compactMap { $0 }
+                if case .package(let package) = finding.location {
+                    candidates += [package.artifactPath, package.manifestPath, package.image?.name].compactMap { $0 }
+                }
+                if case .endpoint(let endpoint) = finding.location { candidates.append(endpoint.url) }
+                if !candidates.map(normalizedPath).contains(where: { $0 == expected || $0.hasSuffix("/" + expected) || expected.hasSuffix("/" + $0) })
+                {
+                    return false
+                }
+            case "line":
+                if finding.location.line != value as? Int { return false }
+            case "cwe":
+                if !finding.cwes.contains(value as? Int ?? -1) { return false }
+            default:
+                break
+            }
+        }
+        return true
+    }
+
+    @Test("supported tools' corpus files agree with the manifest")
+    func conformance() throws {
+        guard let corpus = Self.corpusDirectory else {
+            print("NOTICE: ../shared/corpus not found; corpus conformance skipped")
+            return
+        }
+        let results = try Self.evaluate(corpus: corpus)
+        var lines = ["tool                 files  counted  count-agree  asserted  matched"]
+        var byTool: [String: [FileResult]] = [:]
+        for result in results { byTool[result.tool, default: []].append(result) }
+        for tool in byTool.keys.sorted() {
+            let files = byTool[tool]!
+            let counted = files.filter { $0.countAgrees != nil }
+            let agree = counted.filter { $0.countAgrees == true }
+            let asserted = files.reduce(0) { $0 + $1.assertedFindings }
+            let matched = files.reduce(0) { $0 + $1.matchedFindings }
+            lines.append(
+                tool.padding(toLength: 21, withPad: " ", startingAt: 0) + String(files.count).padding(toLength: 7, withPad: " ", startingAt: 0)
+                    + String(counted.count).padding(toLength: 9, withPad: " ", startingAt: 0)
+                    + String(agree.count).padding(toLength: 13, withPad: " ", startingAt: 0)
+                    + String(asserted).padding(toLength: 10, withPad: " ", startingAt: 0) + String(matched))
+        }
+        let counted = results.filter { $0.countAgrees != nil }
+        let agreeing = counted.filter { $0.countAgrees == true }.count
+        let asserted = results.reduce(0) { $0 + $1.assertedFindings }
+        let matched = results.reduce(0) { $0 + $1.matchedFindings }
+        let countShare = Double(agreeing) / Double(max(counted.count, 1))
+        let fieldShare = Double(matched) / Double(max(asserted, 1))
+        lines.append(
+            String(
+                format: "count agreement: %d/%d files (%.1f%%); stable fields: %d/%d asserted findings (%.1f%%)", agreeing, counted.count,
+                countShare * 100, matched, asserted, fieldShare * 100))
+        for result in results where result.countAgrees == false || result.error != nil || !result.misses.isEmpty {
+            var detail =
+                "  \(result.path): expected \(result.expectedCount.map(String.init) ?? (result.countMin.map { ">=\($0)" } ?? "-")) got \(result.actualCount.map(String.init) ?? "-")"
+            if let error = result.error { detail += " error: \(error.prefix(160))" }
+            if !result.misses.isEmpty { detail += " unmatched: \(result.misses.prefix(2).joined(separator: "; "))" }
+            lines.append(detail)
+        }
+        print(lines.joined(separator: "\n"))
+        let explicit = results.filter(\.neededExplicitFormat).map(\.path)
+        print("read with the format named (no data to detect from): \(explicit.joined(separator: ", "))")
+        let unexpectedErrors = results.filter { $0.error != nil }
+        #expect(unexpectedErrors.isEmpty, "files that failed to import or were misdetected: \(unexpectedErrors.map(\.path))")
+        #expect(countShare >= 0.9, "count agreement \(countShare)")
+        #expect(fieldShare >= 0.9, "stable-field agreement \(fieldShare)")
+    }
+}
