@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(
             name: "RampartImportersTests",
             dependencies: ["RampartCore", "RampartImporters"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

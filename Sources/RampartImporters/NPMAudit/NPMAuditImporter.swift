@@ -38,6 +38,11 @@ public struct NPMAuditImporter: ReportImporter {
         return output
     }
 
+    /// "Prototype Pollution in lodash", not "... in lodash in lodash".
+    static func title(_ advisoryTitle: String, package: String) -> String {
+        advisoryTitle.lowercased().contains(package.lowercased()) ? advisoryTitle : "\(advisoryTitle) in \(package)"
+    }
+
     private func readVersion6(_ advisories: JSONNode, into output: inout ImporterOutput) {
         for (key, advisory) in advisories.entries {
             let module = advisory["module_name"]?.text ?? key
@@ -51,7 +56,7 @@ public struct NPMAuditImporter: ReportImporter {
             if !paths.isEmpty { description.append("Paths:\n" + paths.prefix(20).map { "- \($0)" }.joined(separator: "\n")) }
             output.findings.append(
                 Finding(
-                    category: .sca, tool: output.tool, ruleID: id, title: "\(advisory["title"]?.text ?? id) in \(module)",
+                    category: .sca, tool: output.tool, ruleID: id, title: NPMAuditImporter.title(advisory["title"]?.text ?? id, package: module),
                     description: description.joined(separator: "\n\n").nonBlank, toolSeverity: severityText,
                     severity: .from(tool: severityText, default: .medium), cwes: CWE.parseAll(advisory["cwe"]?.strings ?? []),
                     vulnerabilityIDs: .parsing(ids),
@@ -91,7 +96,7 @@ public struct NPMAuditImporter: ReportImporter {
                 output.findings.append(
                     Finding(
                         category: .sca, tool: output.tool, ruleID: id,
-                        title: "\(advisory["title"]?.text ?? id) in \(advisory["name"]?.text ?? packageName)",
+                        title: NPMAuditImporter.title(advisory["title"]?.text ?? id, package: advisory["name"]?.text ?? packageName),
                         description:
                             "Vulnerable versions: \(advisory["range"]?.text ?? entry["range"]?.text ?? "unknown")\nAffected nodes: \((entry["nodes"]?.strings ?? []).joined(separator: ", "))",
                         toolSeverity: severityText, severity: .from(tool: severityText, score: cvss?.score),
@@ -101,7 +106,7 @@ public struct NPMAuditImporter: ReportImporter {
                             packageLocation(
                                 name: advisory["name"]?.text ?? packageName, version: nil, ecosystem: "npm",
                                 fixedVersions: fixedVersion.map { [$0] } ?? [], relation: entry["isDirect"]?.bool.map { $0 ? .direct : .transitive },
-                                manifestPath: entry["nodes"]?.strings.first.map { $0.isEmpty ? "package-lock.json" : $0 })),
+                                manifestPath: "package-lock.json", artifactPath: entry["nodes"]?.strings.first)),
                         remediation: fix?.bool == true
                             ? "Run npm audit fix" : fix?["name"]?.text.map { "Upgrade \($0) to \(fix?["version"]?.text ?? "a fixed version")" },
                         references: [url].compactMap { $0 }, tags: tags, raw: .json(advisory)))

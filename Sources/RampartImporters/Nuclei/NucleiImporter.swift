@@ -39,9 +39,12 @@ public struct NucleiImporter: ReportImporter {
                         url: matched, method: item["request"]?.string.flatMap { $0.split(separator: " ").first.map(String.init) },
                         evidence: item["extracted-results"]?.strings.joined(separator: ", ").nonBlank))
             } else {
-                let hostText = item["ip"]?.text ?? item["host"]?.text ?? matched
-                let parts = matched.split(separator: ":")
-                location = .host(HostLocation(address: hostText, port: parts.count == 2 ? Int(parts[1]) : item["port"]?.int, transport: type))
+                // Prefer the name the user scanned over the address it resolved to.
+                let target = item["host"]?.text ?? matched
+                let parts = target.split(separator: ":")
+                let address = parts.count == 2 ? String(parts[0]) : (item["host"]?.text ?? item["ip"]?.text ?? matched)
+                let port = parts.count == 2 ? Int(parts[1]) : (item["port"]?.int ?? matched.split(separator: ":").last.flatMap { Int($0) })
+                location = .host(HostLocation(address: address, port: port, transport: type))
             }
             let cvss = CVSSScore(vector: classification?["cvss-metrics"]?.text, score: classification?["cvss-score"]?.double)
             let severityText = info?["severity"]?.text

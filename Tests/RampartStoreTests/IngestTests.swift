@@ -1,0 +1,181 @@
+import Foundation
+import RampartCore
+import RampartImporters
+import RampartIngest
+import RampartSQLite
+import RampartStore
+import Testing
+
+/// End-to-end: bytes in, rows out, through the same `Ingestor` the CLI uses.
+@Suite("Import safety")
+struct IngestTests {
+    struct Fixture {
+        var directory: URL
+        var databasePath: String
+        var store: SQLiteStore
+        var ingestor: Ingestor
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-ingest-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            databasePath = directory.appendingPathComponent("rampart.db").path
+            store = try SQLiteStore(path: databasePath)
+            ingestor = Ingestor(store: store)
+        }
+
+        func write(_ name: String, _ text: String) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+
+        func importFile(_ path: String, format: String? = nil) async throws -> FileImportResult {
+            let context = ImportContext(secretSalt: try await store.secretSalt())
+            let prepared = try ingestor.prepare(path: path, formatID: format, context: context)
+            return try await ingestor.record(prepared, target: ImportTarget(application: "shop", component: "api"), at: epoch)
+        }
+
+        /// Every byte SQLite wrote: the database and its write-ahead log.
+        func databaseBytes() throws -> Data {
+            var bytes = Data()
+            for suffix in ["", "-wal", "-shm"] {
+                if let data = FileManager.default.contents(atPath: databasePath + suffix) { bytes.append(data) }
+            }
+            return bytes
+        }
+    }
+
+    static let gitleaks = """
+        [{"Description":"AWS Access Key","StartLine":3,"EndLine":3,"StartColumn":1,"EndColumn":40,
+          "Match":"aws_key = \\"AKIAQWERTYUIOPASDF12\\"","Secret":"AKIAQWERTYUIOPASDF12","File":"app/settings.py",
+          "Commit":"abc123","Entropy":3.5,"Author":"dev","Email":"dev@example.com","Date":"2026-01-01T00:00:00Z",
+          "Message":"add settings","Tags":[],"RuleID":"aws-access-token","Fingerprint":"abc123:app/settings.py:aws-access-token:3"}]
+        """
+
+    @Test("secrets never reach the database in plain text")
+    func secretsRedacted() async throws {
+        let fixture = try Fixture()
+        let result = try await fixture.importFile(try fixture.write("leaks.json", Self.gitleaks))
+        #expect(result.outcome.new == 1)
+        let finding = try #require(try await fixture.store.findings(FindingQuery()).first)
+        #expect(finding.secretPreview == "AKIA…(20 chars)")
+        let evidence = try #require(try await fixture.store.evidence(findingID: finding.id))
+        #expect(!String(decoding: evidence, as: UTF8.self).contains("QWERTYUIOPASDF12"))
+        #expect(String(decoding: evidence, as: UTF8.self).contains("app/settings.py"))
+        let bytes = try fixture.databaseBytes()
+        #expect(bytes.range(of: Data("QWERTYUIOPASDF12".utf8)) == nil)
+    }
+
+    @Test("malformed JSON is refused with its line and column, and changes nothing")
+    func malformedJSON() async throws {
+        let fixture = try Fixture()
+        _ = try await fixture.importFile(try fixture.write("leaks.json", Self.gitleaks))
+        let broken = try fixture.write("broken.json", "{\n  \"results\": [\n    {\"check_id\": \"x\",, }\n  ]\n}")
+        let error = await #expect(throws: ImportError.self) { try await fixture.importFile(broken) }
+        #expect(error?.description.contains("broken.json") == true)
+        #expect(error?.description.contains("line 3") == true)
+        let truncated = try fixture.write("truncated.json", String(Self.gitleaks.prefix(120)))
+        let truncation = await #expect(throws: ImportError.self) { try await fixture.importFile(truncated) }
+        #expect(truncation?.description.contains("truncated.json") == true)
+        #expect(try await fixture.store.scans(application: nil, limit: nil).count == 1)
+    }
+
+    @Test("an unknown format says what was seen and lists the supported formats")
+    func unknownFormat() async throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("other.json", "{\"hello\": [1, 2, 3], \"world\": true}")
+        let error = await #expect(throws: ImportError.self) { try await fixture.importFile(path) }
+        #expect(error?.kind == .unknownFormat)
+        #expect(error?.description.contains("hello, world") == true)
+        #expect(error?.description.contains("trivy-json") == true)
+        let text = try fixture.write("notes.txt", "just some text")
+        let textError = await #expect(throws: ImportError.self) { try await fixture.importFile(text) }
+        #expect(textError?.description.contains("neither JSON nor XML") == true)
+    }
+
+    @Test("files over the size limit are refused")
+    func sizeLimit() async throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("big.json", Self.gitleaks)
+        let small = Ingestor(store: fixture.store, pipeline: ImportPipeline(maxFileSize: 100))
+        #expect(throws: ImportError.self) {
+            _ = try small.prepare(path: path, formatID: nil, context: ImportContext(secretSalt: []))
+        }
+    }
+
+    @Test("external entities are never resolved: a local file's content never reaches the database")
+    func externalEntities() async throws {
+        let fixture = try Fixture()
+        let secretFile = try fixture.write("passwd", "TOP-SECRET-MARKER-4242")
+        let xml = """
+            <?xml version="1.0"?>
+            <!DOCTYPE OWASPZAPReport [ <!ENTITY xxe SYSTEM "file://\(secretFile)"> ]>
+            <OWASPZAPReport version="2.9.0" generated="now">
+            <site name="https://shop.example.com" host="shop.example.com" port="443" ssl="true"><alerts>
+            <alertitem><pluginid>10020</pluginid><alert>&xxe;</alert><name>&xxe;</name><riskcode>2</riskcode><confidence>2</confidence>
+            <desc>x</desc><instances><instance><uri>https://shop.example.com/</uri><method>GET</method></instance></instances></alertitem>
+            </alerts></site></OWASPZAPReport>
+            """
+        let path = try fixture.write("xxe.xml", xml)
+        do {
+            _ = try await fixture.importFile(path)
+        } catch {
+            #expect(error is ImportError)
+        }
+        let bytes = try fixture.databaseBytes()
+        #expect(bytes.range(of: Data("TOP-SECRET-MARKER-4242".utf8)) == nil)
+    }
+
+    @Test("entity-expansion bombs are refused quickly")
+    func billionLaughs() async throws {
+        let fixture = try Fixture()
+        var entities = "<!ENTITY lol0 \"lollollollollollollollollollol\">"
+        for level in 1...9 { entities += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level - 1);", count: 10) + "\">" }
+        let xml =
+            "<?xml version=\"1.0\"?><!DOCTYPE OWASPZAPReport [\(entities)]><OWASPZAPReport><site name=\"x\"><alerts><alertitem><pluginid>1</pluginid><name>&lol9;</name></alertitem></alerts></site></OWASPZAPReport>"
+        let path = try fixture.write("bomb.xml", xml)
+        let clock = ContinuousClock()
+        let started = clock.now
+        await #expect(throws: ImportError.self) { try await fixture.importFile(path) }
+        #expect(clock.now - started < .seconds(5))
+        #expect(try await fixture.store.scans(application: nil, limit: nil).isEmpty)
+    }
+
+    @Test("a DOCTYPE that only declares elements, as Burp writes, still imports")
+    func elementOnlyDoctype() async throws {
+        let fixture = try Fixture()
+        let xml = """
+            <?xml version="1.0"?>
+            <!DOCTYPE OWASPZAPReport [
+            <!ELEMENT OWASPZAPReport (site*)>
+            <!ATTLIST OWASPZAPReport version CDATA "">
+            ]>
+            <OWASPZAPReport version="2.9.0"><site name="https://shop.example.com" host="shop.example.com" port="443"><alerts>
+            <alertitem><pluginid>10020</pluginid><name>Missing Anti-clickjacking Header</name><riskcode>2</riskcode><confidence>2</confidence>
+            <instances><instance><uri>https://shop.example.com/cart?id=3</uri><method>GET</method></instance></instances></alertitem>
+            </alerts></site></OWASPZAPReport>
+            """
+        let result = try await fixture.importFile(try fixture.write("burp-like.xml", xml))
+        #expect(result.outcome.new == 1)
+        #expect(try await fixture.store.findings(FindingQuery()).first?.url == "https://shop.example.com/cart?id=3")
+    }
+
+    @Test("reimporting a rescan through the whole pipeline keeps identities")
+    func rescanThroughPipeline() async throws {
+        let fixture = try Fixture()
+        func semgrep(line: Int, extra: String) -> String {
+            """
+            {"version":"1.50.0","errors":[],"paths":{"scanned":["app.py"]},"results":[
+             {"check_id":"python.sqli","path":"app.py","start":{"line":\(line),"col":5},"end":{"line":\(line),"col":40},
+              "extra":{"message":"SQL injection","severity":"ERROR","lines":"    db.execute(q + user)","metadata":{"cwe":["CWE-89: SQL Injection"]}}}\(extra)]}
+            """
+        }
+        let first = try await fixture.importFile(try fixture.write("scan1.json", semgrep(line: 10, extra: "")))
+        #expect(first.outcome.new == 1)
+        let second = try await fixture.importFile(try fixture.write("scan2.json", semgrep(line: 14, extra: "")))
+        #expect((second.outcome.new, second.outcome.unchanged) == (0, 1))
+        let third = try await fixture.importFile(try fixture.write("scan3.json", "{\"version\":\"1.50.0\",\"errors\":[],\"results\":[]}"))
+        #expect(third.outcome.fixed == 0)
+        #expect(third.diagnostics.contains { $0.message.contains("not closed") })
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import RampartCore
+import RampartSQLite
+import RampartStore
+import Testing
+
+/// Every Store implementation must pass these. Backends are listed in `StoreBackend.all`;
+/// PostgreSQL joins when its implementation lands.
+struct StoreBackend: CustomTestStringConvertible, Sendable {
+    var name: String
+    var make: @Sendable () throws -> any Store
+
+    var testDescription: String { name }
+
+    static let all: [StoreBackend] = [
+        StoreBackend(name: "SQLite in memory") { try SQLiteStore.inMemory() },
+        StoreBackend(name: "SQLite file (WAL)") {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-store-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            return try SQLiteStore(path: directory.appendingPathComponent("test.db").path)
+        },
+    ]
+}
+
+let epoch = Date(timeIntervalSince1970: 1_790_000_000)
+
+func codeFinding(_ rule: String, file: String = "app.py", line: Int, snippet: String, severity: Severity = .high) -> Finding {
+    Finding(
+        category: .sast, tool: ToolInfo(name: "Semgrep"), ruleID: rule, title: "\(rule) issue", severity: severity,
+        cwes: [89], location: .code(CodeLocation(file: file, startLine: line, snippet: snippet)),
+        raw: RawEvidence(format: "json", bytes: Data("{\"rule\":\"\(rule)\",\"line\":\(line)}".utf8)))
+}
+
+func submission(
+    _ findings: [Finding], stream: StreamKey = StreamKey(application: "shop", component: "api", tool: "Semgrep"), content: String,
+    toolError: Bool = false, allowEmpty: Bool = false, at date: Date = epoch
+) -> ScanSubmission {
+    ScanSubmission(
+        stream: stream, fileName: "report.json", contentSHA256: SHA256.hexHash(content), format: "semgrep-json",
+        tool: ToolInfo(name: stream.tool), findings: FindingIdentity.assign(findings), recordCount: findings.count, diagnostics: [],
+        toolReportedError: toolError, allowEmpty: allowEmpty, importedAt: date)
+}
+
+@Suite("Store conformance")
+struct StoreConformanceTests {
+    @Test("a first import records every finding as new", arguments: StoreBackend.all)
+    func firstImport(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let outcome = try await store.record(
+            submission([codeFinding("sqli", line: 3, snippet: "q1"), codeFinding("xss", line: 9, snippet: "q2")], content: "one"))
+        #expect((outcome.findings, outcome.new, outcome.unchanged, outcome.fixed) == (2, 2, 0, 0))
+        let findings = try await store.findings(FindingQuery())
+        #expect(findings.count == 2)
+        #expect(findings.allSatisfy { $0.status == .new && $0.application == "shop" && $0.component == "api" })
+        #expect(findings.first?.cwes == [89])
+    }
+
+    @Test("the same content imported twice into a stream is a no-op", arguments: StoreBackend.all)
+    func duplicateContent(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let first = try await store.record(submission([codeFinding("sqli", line: 3, snippet: "q1")], content: "same"))
+        let second = try await store.record(submission([codeFinding("sqli", line: 3, snippet: "q1")], content: "same", at: epoch + 60))
+        #expect(second.duplicateOfScan == first.scanID)
+        #expect(try await store.scans(application: nil, limit: nil).count == 1)
+        #expect(try await store.findings(FindingQuery()).first?.lastSeen == epoch)
+    }
+
+    @Test("rescans update, close and reopen findings of the stream", arguments: StoreBackend.all)
+    func lifecycle(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        _ = try await store.record(
+            submission([codeFinding("sqli", line: 3, snippet: "q1"), codeFinding("xss", line: 9, snippet: "q2")], content: "1"))
+        // Code shifted by 5 lines; xss is gone.
+        let second = try await store.record(submission([codeFinding("sqli", line: 8, snippet: "q1")], content: "2", at: epoch + 60))
+        #expect((second.new, second.unchanged, second.reopened, second.fixed) == (0, 1, 0, 1))
+        var findings = try await store.findings(FindingQuery(statuses: []))
+        #expect(Set(findings.map(\.status)) == [.open, .fixed])
+        #expect(findings.first { $0.ruleID == "sqli" }?.lastSeen == epoch + 60)
+        #expect(findings.first { $0.ruleID == "sqli" }?.firstSeen == epoch)
+        #expect(findings.first { $0.ruleID == "sqli" }?.line == 8)
+        // xss comes back.
+        let third = try await store.record(
+            submission([codeFinding("sqli", line: 8, snippet: "q1"), codeFinding("xss", line: 9, snippet: "q2")], content: "3", at: epoch + 120))
+        #expect((third.new, third.unchanged, third.reopened, third.fixed) == (0, 1, 1, 0))
+        findings = try await store.findings(FindingQuery(statuses: [.reopened]))
+        #expect(findings.map(\.ruleID) == ["xss"])
+    }
+
+    @Test("an empty report, or one whose tool failed, closes nothing unless allowed", arguments: StoreBackend.all)
+    func emptyReports(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        _ = try await store.record(submission([codeFinding("sqli", line: 3, snippet: "q1")], content: "1"))
+        let empty = try await store.record(submission([], content: "empty", at: epoch + 60))
+        #expect(empty.fixed == 0 && !empty.closedMissing)
+        let failed = try await store.record(
+            submission([codeFinding("xss", line: 1, snippet: "x")], content: "failed", toolError: true, at: epoch + 90))
+        #expect(failed.fixed == 0 && failed.new == 1)
+        #expect(try await store.findings(FindingQuery(statuses: [.fixed])).isEmpty)
+        let allowed = try await store.record(submission([], content: "allowed", allowEmpty: true, at: epoch + 120))
+        #expect(allowed.fixed == 2)
+    }
+
+    @Test("an import never touches another stream", arguments: StoreBackend.all)
+    func streamIsolation(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let main = StreamKey(application: "shop", component: "api", tool: "Semgrep", branch: "main")
+        let feature = StreamKey(application: "shop", component: "api", tool: "Semgrep", branch: "feature")
+        _ = try await store.record(submission([codeFinding("sqli", line: 3, snippet: "q1")], stream: main, content: "1"))
+        let other = try await store.record(submission([codeFinding("xss", line: 3, snippet: "q2")], stream: feature, content: "2"))
+        #expect(other.fixed == 0 && other.new == 1)
+        let active = try await store.findings(FindingQuery())
+        #expect(active.count == 2)
+        #expect(active.allSatisfy { $0.status == .new })
+    }
+
+    @Test("a submission that fails part-way changes nothing", arguments: StoreBackend.all)
+    func atomicity(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        _ = try await store.record(submission([codeFinding("sqli", line: 3, snippet: "q1")], content: "1"))
+        var bad = submission([codeFinding("xss", line: 3, snippet: "a"), codeFinding("rce", line: 4, snippet: "b")], content: "2", at: epoch + 60)
+        bad.findings[1].fingerprint = "not-a-sha256"  // violates the schema's CHECK after the first insert
+        await #expect(throws: (any Error).self) { try await store.record(bad) }
+        #expect(try await store.scans(application: nil, limit: nil).count == 1)
+        let findings = try await store.findings(FindingQuery(statuses: []))
+        #expect(findings.map(\.ruleID) == ["sqli"])
+        #expect(findings.first?.status == .new)
+    }
+
+    @Test("filters and sorting", arguments: StoreBackend.all)
+    func queries(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        _ = try await store.record(
+            submission(
+                [
+                    codeFinding("a", line: 1, snippet: "1", severity: .low), codeFinding("b", line: 2, snippet: "2", severity: .critical),
+                    codeFinding("c", line: 3, snippet: "3", severity: .medium),
+                ], content: "1"))
+        _ = try await store.record(
+            submission(
+                [codeFinding("d", line: 1, snippet: "1")], stream: StreamKey(application: "blog", component: "web", tool: "Bandit"), content: "2"))
+        #expect(try await store.findings(FindingQuery()).map(\.ruleID) == ["b", "d", "c", "a"])
+        #expect(try await store.findings(FindingQuery(minimumSeverity: .high)).map(\.ruleID) == ["b", "d"])
+        #expect(try await store.findings(FindingQuery(application: "blog")).map(\.ruleID) == ["d"])
+        #expect(try await store.findings(FindingQuery(tool: "bandit")).map(\.ruleID) == ["d"])
+        #expect(try await store.findings(FindingQuery(sort: .title, limit: 2)).map(\.ruleID) == ["a", "b"])
+        let applications = try await store.applications()
+        #expect(applications.map(\.name) == ["blog", "shop"])
+        #expect(applications.last?.activeBySeverity[.critical] == 1)
+    }
+
+    @Test("each database has its own secret salt, kept across reopening")
+    func salt() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-salt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("a.db").path
+        let first = try await SQLiteStore(path: path).secretSalt()
+        let again = try await SQLiteStore(path: path).secretSalt()
+        let other = try await SQLiteStore.inMemory().secretSalt()
+        #expect(first.count == 32)
+        #expect(first == again)
+        #expect(first != other)
+    }
+}
