@@ -63,7 +63,7 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
     /// (as NVD's v2-era tools and some scanners write it) is read as 3.1 only when all
     /// mandatory metrics are present.
     public init(parsing raw: String) throws {
-        var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = raw.asciiTrimmed
         if text.hasPrefix("(") && text.hasSuffix(")") { text = String(text.dropFirst().dropLast()) }
         var parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard let first = parts.first else { throw ParseError(reason: "empty") }

@@ -24,7 +24,7 @@ public enum Severity: String, Sendable, Codable, CaseIterable, Hashable, Compara
     /// Maps the many words scanners use for severity onto the normalized scale.
     /// Returns nil for words that carry no severity ("unknown", "none", "").
     public init?(toolText: String) {
-        let word = toolText.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let word = toolText.asciiTrimmed.lowercased()
         switch word {
         case "critical", "crit", "blocker", "very high", "veryhigh", "urgent", "severe": self = .critical
         case "high", "error", "important", "major", "danger": self = .high
@@ -54,7 +54,7 @@ public enum Confidence: String, Sendable, Codable, CaseIterable, Hashable {
     case high, medium, low
 
     public init?(toolText: String) {
-        switch toolText.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
+        switch toolText.asciiTrimmed.lowercased() {
         case "high", "certain", "confirmed", "firm": self = .high
         case "medium", "moderate", "tentative_high": self = .medium
         case "low", "tentative", "false positive": self = .low

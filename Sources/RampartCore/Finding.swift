@@ -110,7 +110,7 @@ public struct ImageLocation: Sendable, Hashable, Codable {
 
     /// Splits `registry/repo:tag@sha256:...` into its parts.
     public init(reference: String) {
-        var rest = reference.trimmingCharacters(in: .whitespaces)
+        var rest = reference.asciiTrimmed
         // Trivy targets read "alpine:3.10 (alpine 3.10.2)": drop the OS note.
         if let space = rest.firstIndex(of: " ") { rest = String(rest[..<space]) }
         var digest: String?
@@ -204,7 +204,7 @@ public struct SecretEvidence: Sendable, Hashable, Codable {
     }
 
     public init(secret: String, salt: [UInt8]) {
-        self.saltedHash = SHA256.hex(SHA256.hmac(key: salt, message: Array(secret.utf8)))
+        self.saltedHash = Hashing.hmacSHA256Hex(key: salt, message: Array(secret.utf8))
         self.preview = SecretEvidence.redact(secret)
     }
 

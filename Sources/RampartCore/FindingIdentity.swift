@@ -75,13 +75,12 @@ public enum FindingIdentity {
     }
 
     public static func hash(_ parts: [String]) -> String {
-        var hasher = SHA256()
-        hasher.update(Array(recipeVersion.utf8))
+        var bytes = Array(recipeVersion.utf8)
         for part in parts {
-            hasher.update(CollectionOfOne(separator))
-            hasher.update(Array(part.utf8))
+            bytes.append(separator)
+            bytes.append(contentsOf: part.utf8)
         }
-        return SHA256.hex(hasher.finalize())
+        return Hashing.sha256Hex(bytes)
     }
 
     /// `./src\app.py` and `src/app.py` name the same file.

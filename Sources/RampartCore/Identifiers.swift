@@ -16,8 +16,8 @@ public struct VulnerabilityID: Sendable, Hashable, Codable, Comparable, CustomSt
 
     /// Normalizes case per scheme: CVE ids are upper case, GHSA ids keep GitHub's lower-case body.
     public init?(_ raw: String) {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, text.count <= 200, !text.contains(" ") else { return nil }
+        let text = raw.asciiTrimmed
+        guard !text.isEmpty, text.utf8.count <= 400, !text.contains(" ") else { return nil }
         let upper = text.uppercased()
         if upper.hasPrefix("CVE-") {
             let parts = upper.split(separator: "-")

@@ -26,7 +26,7 @@ public struct PackageURL: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Parses a purl string; returns nil when it is not a valid purl.
     public init?(parsing raw: String) {
-        var rest = Substring(raw.trimmingCharacters(in: .whitespacesAndNewlines))
+        var rest = Substring(raw.asciiTrimmed)
         guard rest.lowercased().hasPrefix("pkg:") else { return nil }
         rest = rest.dropFirst(4)
         while rest.hasPrefix("/") { rest = rest.dropFirst() }
@@ -113,11 +113,16 @@ public struct PackageURL: Sendable, Hashable, Codable, CustomStringConvertible {
     private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:+")
 
     static func percentEncode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+        // Most names need no encoding; skip Foundation's slow path for them.
+        let plain = text.utf8.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x2E
+                || byte == 0x5F || byte == 0x7E || byte == 0x3A || byte == 0x2B
+        }
+        return plain ? text : (text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text)
     }
 
     static func percentDecode(_ text: String) -> String {
-        text.removingPercentEncoding ?? text
+        text.utf8.contains(0x25) ? (text.removingPercentEncoding ?? text) : text
     }
 
     /// Maps ecosystem names used by scanners (OSV, Trivy, Grype, npm...) onto purl types.

@@ -20,6 +20,14 @@ public struct ImportTarget: Sendable {
     }
 }
 
+/// A report file's bytes and content hash: the first stage, before any parsing.
+public struct ReportFile: Sendable {
+    public var path: String
+    public var data: Data
+    /// Hex SHA-256 of the bytes: the same file imported twice into a stream is a no-op.
+    public var contentSHA256: String
+}
+
 /// A report read and normalized, not yet recorded.
 public struct PreparedReport: Sendable {
     public var report: NormalizedReport
@@ -36,8 +44,8 @@ public struct FileImportResult: Sendable {
     public var diagnostics: [Diagnostic]
 }
 
-/// The import use case: read a report, normalize it, record it in its stream.
-/// Stages are separate so the CLI can read every file before it writes anything.
+/// The import use case: read a report, recognize a repeat, normalize it, record it in its
+/// stream. Stages are separate so the CLI can read every file before it writes anything.
 public struct Ingestor: Sendable {
     public let pipeline: ImportPipeline
     public let store: any Store
@@ -47,9 +55,8 @@ public struct Ingestor: Sendable {
         self.pipeline = pipeline
     }
 
-    /// Reads and normalizes a file. Throws `ImportError` naming the file and position.
-    public func prepare(path: String, formatID: String?, context: ImportContext) throws -> PreparedReport {
-        let url = URL(fileURLWithPath: path)
+    /// Stage 1: size check, bytes (memory-mapped) and content hash.
+    public func read(path: String) throws -> ReportFile {
         let attributes: [FileAttributeKey: Any]
         do {
             attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -63,24 +70,52 @@ public struct Ingestor: Sendable {
         }
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw ImportError(file: path, kind: .unreadable, reason: "cannot read the file")
         }
-        return try prepare(data: data, file: path, formatID: formatID, context: context)
+        return ReportFile(path: path, data: data, contentSHA256: Self.sha256(data))
+    }
+
+    static func sha256(_ data: Data) -> String {
+        data.withUnsafeBytes { Hashing.sha256Hex(buffer: $0) }
+    }
+
+    /// Stage 2: the scan that already holds this exact content for the target, if any.
+    public func existingScan(for file: ReportFile, target: ImportTarget) async throws -> ScanRecord? {
+        try await store.scanHolding(
+            contentSHA256: file.contentSHA256, application: target.application, component: target.component, branch: target.branch)
+    }
+
+    /// Stage 3: syntax, detection, normalization, identity. Throws `ImportError` naming the file and position.
+    public func normalize(_ file: ReportFile, formatID: String?, context: ImportContext) throws -> PreparedReport {
+        let report = try pipeline.normalize(file.data, file: file.path, formatID: formatID, context: context)
+        return PreparedReport(report: report, contentSHA256: file.contentSHA256, byteCount: file.data.count)
+    }
+
+    /// Stages 1 and 3 at once, for callers that do not look for repeats.
+    public func prepare(path: String, formatID: String?, context: ImportContext) throws -> PreparedReport {
+        try normalize(try read(path: path), formatID: formatID, context: context)
     }
 
     public func prepare(data: Data, file: String, formatID: String?, context: ImportContext) throws -> PreparedReport {
-        let digest = data.withUnsafeBytes { bytes -> String in
-            var hasher = SHA256()
-            hasher.update(buffer: bytes)
-            return SHA256.hex(hasher.finalize())
-        }
-        let report = try pipeline.normalize(data, file: file, formatID: formatID, context: context)
-        return PreparedReport(report: report, contentSHA256: digest, byteCount: data.count)
+        try normalize(ReportFile(path: file, data: data, contentSHA256: Self.sha256(data)), formatID: formatID, context: context)
     }
 
-    /// Records a prepared report in its stream, in one transaction.
+    /// The result for a file whose content the target already holds: nothing is parsed or written.
+    public func repeated(_ file: ReportFile, of scan: ScanRecord) -> FileImportResult {
+        let format =
+            pipeline.importer(forFormat: scan.format)?.info
+            ?? FormatInfo(id: scan.format, name: scan.format, tool: scan.tool, category: .sast, syntax: .json, notes: "")
+        return FileImportResult(
+            file: file.path, format: format, tool: ToolInfo(name: scan.tool, version: scan.toolVersion),
+            outcome: ImportOutcome(
+                scanID: scan.id, duplicateOfScan: scan.id, findings: scan.findings, new: 0, unchanged: 0, reopened: 0, fixed: 0,
+                closedMissing: false),
+            diagnostics: [Diagnostic("identical content was already imported into this stream (scan \(scan.id)); nothing changed", level: .note)])
+    }
+
+    /// Stage 4: records a prepared report in its stream, in one transaction.
     public func record(_ prepared: PreparedReport, target: ImportTarget, at now: Date) async throws -> FileImportResult {
         let report = prepared.report
         let submission = ScanSubmission(
@@ -91,12 +126,18 @@ public struct Ingestor: Sendable {
         let outcome = try await store.record(submission)
         var diagnostics = report.diagnostics
         if outcome.duplicateOfScan != nil {
-            diagnostics.append(
-                Diagnostic("identical content was already imported into this stream (scan \(outcome.scanID)); nothing changed", level: .note))
+            diagnostics.append(Diagnostic("identical content was already imported into this stream (scan \(outcome.scanID)); nothing changed", level: .note))
         } else if !outcome.closedMissing {
             let why = report.toolReportedError ? "the tool reported an error" : "the report is empty"
             diagnostics.append(Diagnostic("\(why): findings missing from it were not closed (use --allow-empty to close them)", level: .note))
         }
         return FileImportResult(file: report.file, format: report.format, tool: report.tool, outcome: outcome, diagnostics: diagnostics)
+    }
+
+    /// Every stage for one file.
+    public func importFile(path: String, target: ImportTarget, context: ImportContext, at now: Date) async throws -> FileImportResult {
+        let file = try read(path: path)
+        if let scan = try await existingScan(for: file, target: target) { return repeated(file, of: scan) }
+        return try await record(try normalize(file, formatID: target.formatID, context: context), target: target, at: now)
     }
 }

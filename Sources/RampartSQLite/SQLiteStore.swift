@@ -77,7 +77,7 @@ public final class SQLiteStore: Store {
     /// Hash of what an update would rewrite: unchanged findings only get their sighting stamped.
     static func contentHash(_ finding: Finding) -> Int64 {
         var hasher = FNV1a64()
-        if let raw = finding.raw { hasher.combine(raw.bytes) }
+        if let raw = finding.raw { raw.bytes.withUnsafeBytes { hasher.combine(buffer: $0) } }
         hasher.combine(finding.title)
         hasher.combine(finding.severity.rawValue)
         hasher.combine(finding.description ?? "")
@@ -280,11 +280,20 @@ public final class SQLiteStore: Store {
         try await writer.read { db in try Data.fetchOne(db, sql: "SELECT evidence FROM finding WHERE id = ?", arguments: [findingID]) }
     }
 
+    static let scanSelection = """
+        SELECT sc.*, a.name AS application_name, c.name AS component_name, s.tool AS stream_tool, s.branch AS stream_branch
+        FROM scan sc JOIN stream s ON s.id = sc.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
+        """
+
+    public func scanHolding(contentSHA256: String, application: String, component: String, branch: String) async throws -> ScanRecord? {
+        let sql = Self.scanSelection + " WHERE sc.content_sha256 = ? AND a.name = ? AND c.name = ? AND s.branch = ? ORDER BY sc.id LIMIT 1"
+        return try await writer.read { db in
+            try Row.fetchOne(db, sql: sql, arguments: [contentSHA256, application, component, branch]).map(Self.scanRecord)
+        }
+    }
+
     public func scans(application: String?, limit: Int?) async throws -> [ScanRecord] {
-        var sql = """
-            SELECT sc.*, a.name AS application_name, c.name AS component_name, s.tool AS stream_tool, s.branch AS stream_branch
-            FROM scan sc JOIN stream s ON s.id = sc.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
-            """
+        var sql = Self.scanSelection
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let application {
             sql += " WHERE a.name = ?"
@@ -298,16 +307,17 @@ public final class SQLiteStore: Store {
         let finalSQL = sql
         let finalArguments = StatementArguments(arguments)
         return try await writer.read { db in
-            try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map { row in
-                ScanRecord(
-                    id: row["id"], application: row["application_name"], component: row["component_name"], tool: row["stream_tool"],
-                    branch: row["stream_branch"], fileName: row["file_name"], format: row["format"], toolVersion: row["tool_version"],
-                    importedAt: Self.date(row["imported_at"]), findings: row["finding_count"], new: row["new_count"],
-                    unchanged: row["unchanged_count"],
-                    reopened: row["reopened_count"], fixed: row["fixed_count"], closedMissing: row["closed_missing"],
-                    diagnostics: Self.decodeJSON([Diagnostic].self, row["diagnostics"]) ?? [])
-            }
+            try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map(Self.scanRecord)
         }
+    }
+
+    static func scanRecord(_ row: Row) -> ScanRecord {
+        ScanRecord(
+            id: row["id"], application: row["application_name"], component: row["component_name"], tool: row["stream_tool"],
+            branch: row["stream_branch"], fileName: row["file_name"], format: row["format"], toolVersion: row["tool_version"],
+            importedAt: date(row["imported_at"]), findings: row["finding_count"], new: row["new_count"], unchanged: row["unchanged_count"],
+            reopened: row["reopened_count"], fixed: row["fixed_count"], closedMissing: row["closed_missing"],
+            diagnostics: decodeJSON([Diagnostic].self, row["diagnostics"]) ?? [])
     }
 
     public func applications() async throws -> [ApplicationSummary] {

@@ -55,6 +55,8 @@ enum Schema {
                         UNIQUE (stream_id, content_sha256)
                     ) STRICT;
 
+                    CREATE INDEX scan_by_content ON scan (content_sha256);
+
                     CREATE TABLE finding (
                         id INTEGER PRIMARY KEY,
                         stream_id INTEGER NOT NULL REFERENCES stream(id) ON DELETE CASCADE,

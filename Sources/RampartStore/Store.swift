@@ -251,6 +251,10 @@ public struct ApplicationSummary: Sendable, Hashable, Codable {
 public protocol Store: Sendable {
     /// The per-database salt for hashing secrets; created with the database.
     func secretSalt() async throws -> [UInt8]
+    /// The scan of this application, component and branch that already holds exactly this
+    /// content, if any. The tool is decided by the content, so the same bytes always land in
+    /// the same stream: an identical reimport is recognized before the report is parsed.
+    func scanHolding(contentSHA256: String, application: String, component: String, branch: String) async throws -> ScanRecord?
     /// Records a submission in one transaction: all of it, or nothing.
     func record(_ submission: ScanSubmission) async throws -> ImportOutcome
     func findings(_ query: FindingQuery) async throws -> [StoredFinding]

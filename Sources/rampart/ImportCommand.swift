@@ -55,22 +55,37 @@ struct ImportCommand: AsyncParsableCommand {
         let store = try database.openStore()
         let ingestor = Ingestor(store: store, pipeline: ImportPipeline(maxFileSize: maxSize * 1_048_576))
         let context = ImportContext(secretSalt: try await store.secretSalt())
-        var prepared: [PreparedReport] = []
-        for (index, file) in files.enumerated() {
-            Terminal.progress("[\(index + 1)/\(files.count)] reading \(file)…")
+        let target = ImportTarget(application: app, component: component ?? app, branch: branch, formatID: format, allowEmpty: allowEmpty)
+        // Read and check every file before writing anything.
+        enum Step {
+            case repeated(FileImportResult)
+            case prepared(PreparedReport)
+        }
+        var steps: [Step] = []
+        for (index, path) in files.enumerated() {
+            Terminal.progress("[\(index + 1)/\(files.count)] reading \(path)…")
             do {
-                prepared.append(try ingestor.prepare(path: file, formatID: format, context: context))
+                let file = try ingestor.read(path: path)
+                if let scan = try await ingestor.existingScan(for: file, target: target) {
+                    steps.append(.repeated(ingestor.repeated(file, of: scan)))
+                } else {
+                    steps.append(.prepared(try ingestor.normalize(file, formatID: format, context: context)))
+                }
             } catch let error as ImportError {
                 Terminal.endProgress()
                 throw CLIError("\(error.description)\nNothing was imported.")
             }
         }
-        let target = ImportTarget(application: app, component: component ?? app, branch: branch, formatID: format, allowEmpty: allowEmpty)
         var results: [FileImportResult] = []
         let now = Date()
-        for (index, report) in prepared.enumerated() {
-            Terminal.progress("[\(index + 1)/\(prepared.count)] recording \(report.report.file) (\(report.report.findings.count) findings)…")
-            results.append(try await ingestor.record(report, target: target, at: now))
+        for (index, step) in steps.enumerated() {
+            switch step {
+            case .repeated(let result):
+                results.append(result)
+            case .prepared(let report):
+                Terminal.progress("[\(index + 1)/\(steps.count)] recording \(report.report.file) (\(report.report.findings.count) findings)…")
+                results.append(try await ingestor.record(report, target: target, at: now))
+            }
         }
         Terminal.endProgress()
         if json {

@@ -72,6 +72,6 @@ struct IdentifierTests {
         #expect(!evidence.saltedHash.contains("AKIA"))
         #expect(evidence.saltedHash == SecretEvidence(secret: "AKIAIOSFODNN7EXAMPLE", salt: salt).saltedHash)
         #expect(evidence.saltedHash != SecretEvidence(secret: "AKIAIOSFODNN7EXAMPLE", salt: Array("salt-two".utf8)).saltedHash)
-        #expect(evidence.saltedHash != SHA256.hexHash("AKIAIOSFODNN7EXAMPLE"))
+        #expect(evidence.saltedHash != Hashing.sha256Hex("AKIAIOSFODNN7EXAMPLE"))
     }
 }

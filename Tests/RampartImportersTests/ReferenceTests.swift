@@ -47,7 +47,7 @@ struct ReferenceTests {
             object["remediation"] = finding.remediation.map { String($0.prefix(200)) }
             object["suppression"] = finding.suppression.map { parse($0.jsonText) }
             object["secret"] = finding.secret.map { ["salted_hash": $0.saltedHash, "preview": $0.preview] }
-            object["raw_sha256"] = finding.raw.map { SHA256.hexHash($0.bytes) }
+            object["raw_sha256"] = finding.raw.map { Hashing.sha256Hex($0.bytes) }
             return object
         }
         let document: [String: Any] = [

@@ -36,7 +36,7 @@ func submission(
     toolError: Bool = false, allowEmpty: Bool = false, at date: Date = epoch
 ) -> ScanSubmission {
     ScanSubmission(
-        stream: stream, fileName: "report.json", contentSHA256: SHA256.hexHash(content), format: "semgrep-json",
+        stream: stream, fileName: "report.json", contentSHA256: Hashing.sha256Hex(content), format: "semgrep-json",
         tool: ToolInfo(name: stream.tool), findings: FindingIdentity.assign(findings), recordCount: findings.count, diagnostics: [],
         toolReportedError: toolError, allowEmpty: allowEmpty, importedAt: date)
 }

@@ -30,7 +30,7 @@ func jsonQuoted(_ text: String) -> String { JSONText.quoted(text) }
 extension String {
     /// nil for empty or blank strings.
     var nonBlank: String? {
-        let trimmed = trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = asciiTrimmed
         return trimmed.isEmpty ? nil : trimmed
     }
 }

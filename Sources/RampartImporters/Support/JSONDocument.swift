@@ -347,7 +347,9 @@ public struct JSONNode: Sendable {
         guard entry.kind == .string else { return nil }
         return document.data.withUnsafeBytes { bytes in
             let slice = UnsafeRawBufferPointer(rebasing: bytes[Int(entry.start)..<Int(entry.end)])
-            return entry.hasEscapes ? JSONNode.unescape(slice) : String(decoding: slice, as: UTF8.self)
+            if entry.hasEscapes { return JSONNode.unescape(slice) }
+            // A typed buffer takes String's fast path; a raw one falls to a byte-by-byte slow path.
+            return String(decoding: slice.bindMemory(to: UInt8.self), as: UTF8.self)
         }
     }
 
@@ -367,7 +369,7 @@ public struct JSONNode: Sendable {
     private var literal: String {
         let entry = self.entry
         return document.data.withUnsafeBytes {
-            String(decoding: UnsafeRawBufferPointer(rebasing: $0[Int(entry.start)..<Int(entry.end)]), as: UTF8.self)
+            String(decoding: UnsafeRawBufferPointer(rebasing: $0[Int(entry.start)..<Int(entry.end)]).bindMemory(to: UInt8.self), as: UTF8.self)
         }
     }
 

@@ -33,7 +33,7 @@ public struct XMLElement: Sendable, Hashable {
 
     /// Trimmed text content, nil when empty.
     public var value: String? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.asciiTrimmed
         return trimmed.isEmpty ? nil : trimmed
     }
 
