@@ -34,7 +34,10 @@ let package = Package(
         // SQLite implementation of the Store protocol.
         .target(
             name: "RampartSQLite",
-            dependencies: ["RampartCore", "RampartStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "RampartCore", "RampartStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         // The import use case: importers feeding a store. Shared by the CLI, the benchmark and the server.

@@ -12,13 +12,11 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
     public let version: Version
     /// Metric abbreviations to values, in vector order.
     public let metrics: [(key: String, value: String)]
+    /// The canonical text, built once: it is written for every stored finding.
+    public let description: String
 
     public static func == (lhs: CVSSVector, rhs: CVSSVector) -> Bool { lhs.description == rhs.description }
     public func hash(into hasher: inout Hasher) { hasher.combine(description) }
-
-    public var description: String {
-        "CVSS:\(version.rawValue)/" + metrics.map { "\($0.key):\($0.value)" }.joined(separator: "/")
-    }
 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
@@ -97,6 +95,8 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
         }
         self.version = version
         self.metrics = ordered
+        let canonical = "CVSS:\(version.rawValue)/" + parts.joined(separator: "/")
+        self.description = canonical
     }
 
     public subscript(metric: String) -> String? {

@@ -1,10 +1,27 @@
 /// Minimal JSON text building for hot paths where `JSONEncoder` is too slow (it encodes about
 /// 59 MB/s on this machine kind): storage columns and evidence rewriting.
 public enum JSONText {
+    @inline(__always) static func needsEscaping(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return true }
+            return false
+        }
+    }
+
     public static func quoted(_ text: String) -> String {
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
+        var out = ""
+        appendQuoted(text, to: &out)
+        return out
+    }
+
+    public static func appendQuoted(_ text: String, to out: inout String) {
+        out.append("\"")
+        if !needsEscaping(text) {
+            out.append(text)
+            out.append("\"")
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -21,21 +38,40 @@ public enum JSONText {
                 }
             }
         }
-        out += "\""
-        return out
+        out.append("\"")
     }
 
     public static func array(_ strings: [String]) -> String {
-        "[" + strings.map(quoted).joined(separator: ",") + "]"
+        if strings.isEmpty { return "[]" }
+        var out = "["
+        for (index, string) in strings.enumerated() {
+            if index > 0 { out.append(",") }
+            appendQuoted(string, to: &out)
+        }
+        out.append("]")
+        return out
     }
 
     public static func array(_ numbers: [Int]) -> String {
-        "[" + numbers.map(String.init).joined(separator: ",") + "]"
+        numbers.isEmpty ? "[]" : "[" + numbers.map(String.init).joined(separator: ",") + "]"
     }
 
     /// An object from ordered members whose values are already JSON text; nil values are left out.
     public static func object(_ members: [(String, String?)]) -> String {
-        "{" + members.compactMap { key, value in value.map { quoted(key) + ":" + $0 } }.joined(separator: ",") + "}"
+        var out = "{"
+        out.reserveCapacity(128)
+        var first = true
+        for (key, value) in members {
+            guard let value else { continue }
+            if !first { out.append(",") }
+            first = false
+            out.append("\"")
+            out.append(key)
+            out.append("\":")
+            out.append(value)
+        }
+        out.append("}")
+        return out
     }
 
     public static func string(_ value: String?) -> String? { value.map(quoted) }
@@ -43,35 +79,40 @@ public enum JSONText {
     public static func number(_ value: Double?) -> String? { value.map { "\($0)" } }
 }
 
-/// 64-bit FNV-1a: a fast, non-cryptographic hash to tell whether stored details changed.
-public struct FNV1a64: Sendable {
-    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+/// A fast 64-bit, non-cryptographic hash (8 bytes per step, then a murmur-style finish) to
+/// tell whether a stored finding's details changed. Byte-at-a-time FNV-1a cost an eighth of
+/// the write time on 2 KB records.
+public struct ChangeHasher: Sendable {
+    public private(set) var value: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     public init() {}
 
-    public mutating func combine<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        let done: Void? = bytes.withContiguousStorageIfAvailable { combine(buffer: UnsafeRawBufferPointer($0)) }
-        if done == nil {
-            var hash = value
-            for byte in bytes {
-                hash ^= UInt64(byte)
-                hash &*= 0x100_0000_01b3
-            }
-            value = hash
-        }
+    @inline(__always) mutating func mix(_ word: UInt64) {
+        value = (value ^ word) &* 0xFF51_AFD7_ED55_8CCD
+        value ^= value >> 32
     }
 
     public mutating func combine(buffer: UnsafeRawBufferPointer) {
-        var hash = value
-        for byte in buffer {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
+        var offset = 0
+        while offset + 8 <= buffer.count {
+            mix(buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
         }
-        value = hash
+        var tail: UInt64 = UInt64(buffer.count) << 56
+        var shift: UInt64 = 0
+        while offset < buffer.count {
+            tail |= UInt64(buffer[offset]) << shift
+            shift += 8
+            offset += 1
+        }
+        mix(tail)
+        value ^= value >> 29
+        value &*= 0xC4CE_B9FE_1A85_EC53
+        value ^= value >> 32
     }
 
     public mutating func combine(_ text: String) {
-        combine(text.utf8)
-        combine(CollectionOfOne(0x1F))
+        var text = text
+        text.withUTF8 { combine(buffer: UnsafeRawBufferPointer($0)) }
     }
 }

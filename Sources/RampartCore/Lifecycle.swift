@@ -56,9 +56,10 @@ public struct StreamReconciliation: Sendable {
     public init(existing: [String: Existing], incoming: [Finding], closesMissing: Bool) {
         var reported = Set<String>()
         reported.reserveCapacity(incoming.count)
-        for (index, finding) in incoming.enumerated() {
-            reported.insert(finding.fingerprint)
-            if let current = existing[finding.fingerprint] {
+        for index in incoming.indices {
+            let fingerprint = incoming[index].fingerprint
+            reported.insert(fingerprint)
+            if let current = existing[fingerprint] {
                 updates.append(Update(id: current.id, incomingIndex: index, status: current.status.seenAgain(), previous: current.status))
             } else {
                 inserts.append(index)

@@ -126,7 +126,8 @@ public struct Ingestor: Sendable {
         let outcome = try await store.record(submission)
         var diagnostics = report.diagnostics
         if outcome.duplicateOfScan != nil {
-            diagnostics.append(Diagnostic("identical content was already imported into this stream (scan \(outcome.scanID)); nothing changed", level: .note))
+            diagnostics.append(
+                Diagnostic("identical content was already imported into this stream (scan \(outcome.scanID)); nothing changed", level: .note))
         } else if !outcome.closedMissing {
             let why = report.toolReportedError ? "the tool reported an error" : "the report is empty"
             diagnostics.append(Diagnostic("\(why): findings missing from it were not closed (use --allow-empty to close them)", level: .note))

@@ -17,6 +17,8 @@ public final class SQLiteStore: Store {
         configuration.prepareDatabase { db in
             // Trade nothing on durability: an import that returned is on disk.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A large import touches hundreds of MB; the default 2 MB cache spills pages mid-transaction.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         try self.init(writer: DatabasePool(path: path, configuration: configuration))
     }
@@ -46,7 +48,27 @@ public final class SQLiteStore: Store {
     }
 
     public func record(_ submission: ScanSubmission) async throws -> ImportOutcome {
-        try await writer.write { db in try Self.record(submission, in: db) }
+        // Derive column values on every core before the single-threaded write transaction. The
+        // stream's current state read here only predicts which findings need full rows; the
+        // transaction decides from the state it sees and derives anything the guess missed.
+        let findings = submission.findings
+        let hashes = await StorageRow.contentHashes(findings)
+        let stored = try await writer.read { db in try Self.storedHashes(for: submission.stream, in: db) }
+        let rows = await StorageRow.rows(findings, hashes: hashes) { index in stored[findings[index].fingerprint] != hashes[index] }
+        return try await writer.write { db in try Self.record(submission, hashes: hashes, rows: rows, in: db) }
+    }
+
+    /// Fingerprint → content hash of the stream's findings (empty for a new stream).
+    static func storedHashes(for key: StreamKey, in db: Database) throws -> [String: Int64] {
+        var result: [String: Int64] = [:]
+        let cursor = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT f.fingerprint, f.content_hash FROM finding f JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id
+                JOIN application a ON a.id = c.application_id WHERE a.name = ? AND c.name = ? AND s.tool = ? AND s.branch = ?
+                """, arguments: [key.application, key.component, key.tool, key.branch])
+        while let row = try cursor.next() { result[row[0]] = row[1] }
+        return result
     }
 
     static func timestamp(_ date: Date) -> String {
@@ -74,18 +96,7 @@ public final class SQLiteStore: Store {
             db, sql: "SELECT id FROM stream WHERE component_id = ? AND tool = ? AND branch = ?", arguments: [componentID, key.tool, key.branch])!
     }
 
-    /// Hash of what an update would rewrite: unchanged findings only get their sighting stamped.
-    static func contentHash(_ finding: Finding) -> Int64 {
-        var hasher = FNV1a64()
-        if let raw = finding.raw { raw.bytes.withUnsafeBytes { hasher.combine(buffer: $0) } }
-        hasher.combine(finding.title)
-        hasher.combine(finding.severity.rawValue)
-        hasher.combine(finding.description ?? "")
-        hasher.combine(String(finding.occurrences))
-        return Int64(bitPattern: hasher.value)
-    }
-
-    static func record(_ submission: ScanSubmission, in db: Database) throws -> ImportOutcome {
+    static func record(_ submission: ScanSubmission, hashes: [Int64], rows: [StorageRow?], in db: Database) throws -> ImportOutcome {
         let now = timestamp(submission.importedAt)
         let streamID = try streamID(submission.stream, at: now, in: db)
         if let duplicate = try Row.fetchOne(
@@ -123,81 +134,141 @@ public final class SQLiteStore: Store {
             ])
         let scanID = db.lastInsertedRowID
 
-        let insert = try db.makeStatement(
+        let insert = try BulkStatement(
+            db,
             sql: """
-                INSERT INTO finding (stream_id, fingerprint, category, rule_id, title, description, severity, severity_rank, tool_severity, confidence,
-                    cwes, vulnerability_ids, location_kind, location, file_path, line, component_name, component_version, purl, url, host,
-                    cvss_vector, cvss_score, cvss, secret_hash, secret_preview, suppression, remediation, refs, tags, status, first_seen, last_seen,
-                    first_scan_id, last_scan_id, occurrences, content_hash, evidence, evidence_format)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO finding (stream_id, fingerprint, category, rule_id, title, severity, severity_rank, tool_severity, confidence,
+                    cwes, vulnerability_ids, location_kind, file_path, line, component_name, component_version, purl, url, host,
+                    cvss_vector, cvss_score, secret_hash, secret_preview, suppressed, occurrences, content_hash,
+                    status, first_seen, last_seen, first_scan_id, last_scan_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?)
                 """)
-        let event = try db.makeStatement(sql: "INSERT INTO finding_event (finding_id, scan_id, kind, at) VALUES (?, ?, ?, ?)")
-        for index in plan.inserts {
-            let finding = findings[index]
-            let columns = DisplayColumns(finding)
-            insert.setUncheckedArguments(
-                StatementArguments(
-                    [
-                        streamID, finding.fingerprint, finding.category.rawValue, finding.ruleID, finding.title, finding.description,
-                        finding.severity.rawValue,
-                        finding.severity.rank, finding.toolSeverity, finding.confidence?.rawValue, JSONText.array(finding.cwes),
-                        JSONText.array(finding.vulnerabilityIDs.map(\.value)), finding.location.kind, finding.location.jsonText, columns.filePath,
-                        columns.line, columns.componentName, columns.componentVersion, columns.purl, columns.url, columns.host, columns.cvssVector,
-                        columns.cvssScore, "[" + finding.cvss.map(\.jsonText).joined(separator: ",") + "]", finding.secret?.saltedHash,
-                        finding.secret?.preview, finding.suppression?.jsonText, finding.remediation, JSONText.array(finding.references),
-                        JSONText.array(finding.tags), now, now, scanID, scanID, finding.occurrences, contentHash(finding), finding.raw?.bytes,
-                        finding.raw?.format,
-                    ] as [(any DatabaseValueConvertible)?]))
-            try insert.execute()
-            event.setUncheckedArguments([db.lastInsertedRowID, scanID, "new", now])
-            try event.execute()
+        let insertDetail = try BulkStatement(
+            db,
+            sql: """
+                INSERT INTO finding_detail (finding_id, description, location, cvss, suppression, remediation, refs, tags, evidence, evidence_format)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let event = try BulkStatement(db, sql: "INSERT INTO finding_event (finding_id, scan_id, kind, at) VALUES (?, ?, ?, ?)")
+        func recordEvent(_ findingID: Int64, _ kind: String) throws {
+            event.bind(1, findingID)
+            event.bind(2, scanID)
+            event.bind(3, kind)
+            event.bind(4, now)
+            try event.step()
+        }
+        /// Binds the listing columns, from `first` on, in the order the insert and the refresh list them.
+        func bindSummary(_ statement: BulkStatement, from first: Int32, _ row: StorageRow, _ finding: Finding) -> Int32 {
+            var index = first
+            func next() -> Int32 {
+                defer { index += 1 }
+                return index
+            }
+            statement.bind(next(), finding.category.rawValue)
+            statement.bind(next(), finding.ruleID)
+            statement.bind(next(), finding.title)
+            statement.bind(next(), finding.severity.rawValue)
+            statement.bind(next(), finding.severity.rank)
+            statement.bind(next(), finding.toolSeverity)
+            statement.bind(next(), finding.confidence?.rawValue)
+            statement.bind(next(), row.cwes)
+            statement.bind(next(), row.vulnerabilityIDs)
+            statement.bind(next(), finding.location.kind)
+            statement.bind(next(), row.columns.filePath)
+            statement.bind(next(), row.columns.line)
+            statement.bind(next(), row.columns.componentName)
+            statement.bind(next(), row.columns.componentVersion)
+            statement.bind(next(), row.columns.purl)
+            statement.bind(next(), row.columns.url)
+            statement.bind(next(), row.columns.host)
+            statement.bind(next(), row.columns.cvssVector)
+            statement.bind(next(), row.columns.cvssScore)
+            statement.bind(next(), finding.secret?.saltedHash)
+            statement.bind(next(), finding.secret?.preview)
+            statement.bind(next(), finding.suppression == nil ? 0 : 1)
+            statement.bind(next(), finding.occurrences)
+            statement.bind(next(), row.contentHash)
+            return index
+        }
+        func bindDetail(_ statement: BulkStatement, _ id: Int64, _ row: StorageRow, _ finding: Finding) {
+            statement.bind(1, id)
+            statement.bind(2, finding.description)
+            statement.bind(3, row.location)
+            statement.bind(4, row.cvss)
+            statement.bind(5, row.suppression)
+            statement.bind(6, finding.remediation)
+            statement.bind(7, row.references)
+            statement.bind(8, row.tags)
+            statement.bind(9, finding.raw?.bytes)
+            statement.bind(10, finding.raw?.format)
         }
 
-        let touch = try db.makeStatement(
-            sql: "UPDATE finding SET status = ?, last_seen = ?, last_scan_id = ?, fixed_scan_id = NULL WHERE id = ?")
-        let refresh = try db.makeStatement(
-            sql: """
-                UPDATE finding SET status = ?, last_seen = ?, last_scan_id = ?, fixed_scan_id = NULL, category = ?, rule_id = ?, title = ?,
-                    description = ?, severity = ?, severity_rank = ?, tool_severity = ?, confidence = ?, cwes = ?, vulnerability_ids = ?,
-                    location_kind = ?, location = ?, file_path = ?, line = ?, component_name = ?, component_version = ?, purl = ?, url = ?, host = ?,
-                    cvss_vector = ?, cvss_score = ?, cvss = ?, secret_preview = ?, suppression = ?, remediation = ?, refs = ?, tags = ?,
-                    occurrences = ?, content_hash = ?, evidence = ?, evidence_format = ?
-                WHERE id = ?
-                """)
-        for update in plan.updates {
-            let finding = findings[update.incomingIndex]
-            let hash = contentHash(finding)
-            if storedHashes[update.id] == hash {
-                touch.setUncheckedArguments([update.status.rawValue, now, scanID, update.id])
-                try touch.execute()
-            } else {
-                let columns = DisplayColumns(finding)
-                refresh.setUncheckedArguments(
-                    StatementArguments(
-                        [
-                            update.status.rawValue, now, scanID, finding.category.rawValue, finding.ruleID, finding.title, finding.description,
-                            finding.severity.rawValue, finding.severity.rank, finding.toolSeverity, finding.confidence?.rawValue,
-                            JSONText.array(finding.cwes), JSONText.array(finding.vulnerabilityIDs.map(\.value)), finding.location.kind,
-                            finding.location.jsonText, columns.filePath, columns.line, columns.componentName, columns.componentVersion, columns.purl,
-                            columns.url, columns.host, columns.cvssVector, columns.cvssScore,
-                            "[" + finding.cvss.map(\.jsonText).joined(separator: ",") + "]",
-                            finding.secret?.preview, finding.suppression?.jsonText, finding.remediation, JSONText.array(finding.references),
-                            JSONText.array(finding.tags), finding.occurrences, hash, finding.raw?.bytes, finding.raw?.format, update.id,
-                        ] as [(any DatabaseValueConvertible)?]))
-                try refresh.execute()
+        try findings.withUnsafeBufferPointer { findings in
+            for index in plan.inserts {
+                let finding = findings[index]
+                let row = rows[index] ?? StorageRow(finding, contentHash: hashes[index])
+                insert.bind(1, streamID)
+                insert.bind(2, finding.fingerprint)
+                var next = bindSummary(insert, from: 3, row, finding)
+                for value in [now, now] {
+                    insert.bind(next, value)
+                    next += 1
+                }
+                insert.bind(next, scanID)
+                insert.bind(next + 1, scanID)
+                try insert.step()
+                let id = insert.lastInsertedRowID
+                bindDetail(insertDetail, id, row, finding)
+                try insertDetail.step()
             }
-            if update.status == .reopened {
-                event.setUncheckedArguments([update.id, scanID, "reopened", now])
-                try event.execute()
+
+            let touch = try BulkStatement(
+                db, sql: "UPDATE finding SET status = ?, last_seen = ?, last_scan_id = ?, fixed_scan_id = NULL WHERE id = ?")
+            let refresh = try BulkStatement(
+                db,
+                sql: """
+                    UPDATE finding SET category = ?, rule_id = ?, title = ?, severity = ?, severity_rank = ?, tool_severity = ?, confidence = ?,
+                        cwes = ?, vulnerability_ids = ?, location_kind = ?, file_path = ?, line = ?, component_name = ?, component_version = ?,
+                        purl = ?, url = ?, host = ?, cvss_vector = ?, cvss_score = ?, secret_hash = ?, secret_preview = ?, suppressed = ?,
+                        occurrences = ?, content_hash = ?, status = ?, last_seen = ?, last_scan_id = ?, fixed_scan_id = NULL
+                    WHERE id = ?
+                    """)
+            let refreshDetail = try BulkStatement(
+                db,
+                sql: """
+                    INSERT OR REPLACE INTO finding_detail (finding_id, description, location, cvss, suppression, remediation, refs, tags, evidence,
+                        evidence_format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for update in plan.updates {
+                let finding = findings[update.incomingIndex]
+                let hash = hashes[update.incomingIndex]
+                if storedHashes[update.id] == hash {
+                    touch.bind(1, update.status.rawValue)
+                    touch.bind(2, now)
+                    touch.bind(3, scanID)
+                    touch.bind(4, update.id)
+                    try touch.step()
+                } else {
+                    let row = rows[update.incomingIndex] ?? StorageRow(finding, contentHash: hash)
+                    let next = bindSummary(refresh, from: 1, row, finding)
+                    refresh.bind(next, update.status.rawValue)
+                    refresh.bind(next + 1, now)
+                    refresh.bind(next + 2, scanID)
+                    refresh.bind(next + 3, update.id)
+                    try refresh.step()
+                    bindDetail(refreshDetail, update.id, row, finding)
+                    try refreshDetail.step()
+                }
+                if update.status == .reopened { try recordEvent(update.id, "reopened") }
             }
         }
 
-        let close = try db.makeStatement(sql: "UPDATE finding SET status = 'fixed', fixed_scan_id = ? WHERE id = ?")
+        let close = try BulkStatement(db, sql: "UPDATE finding SET status = 'fixed', fixed_scan_id = ? WHERE id = ?")
         for id in plan.fixed {
-            close.setUncheckedArguments([scanID, id])
-            try close.execute()
-            event.setUncheckedArguments([id, scanID, "fixed", now])
-            try event.execute()
+            close.bind(1, scanID)
+            close.bind(2, id)
+            try close.step()
+            try recordEvent(id, "fixed")
         }
         return ImportOutcome(
             scanID: scanID, duplicateOfScan: nil, findings: findings.count, new: plan.newCount, unchanged: plan.unchangedCount,
@@ -241,8 +312,9 @@ public final class SQLiteStore: Store {
         case .cvss: order = "f.cvss_score DESC NULLS LAST, f.severity_rank DESC, f.id"
         }
         var sql = """
-            SELECT f.*, a.name AS application_name, c.name AS component_name_, s.tool AS stream_tool, s.branch AS stream_branch
+            SELECT f.*, d.description, a.name AS application_name, c.name AS component_name_, s.tool AS stream_tool, s.branch AS stream_branch
             FROM finding f JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
+            LEFT JOIN finding_detail d ON d.finding_id = f.id
             """
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY " + order
@@ -272,12 +344,12 @@ public final class SQLiteStore: Store {
             vulnerabilityIDs: decodeJSON([String].self, row["vulnerability_ids"]) ?? [], locationKind: row["location_kind"],
             componentName: row["component_name"], componentVersion: row["component_version"], purl: row["purl"], filePath: row["file_path"],
             line: row["line"], url: row["url"], host: row["host"], cvssVector: row["cvss_vector"], cvssScore: row["cvss_score"],
-            secretPreview: row["secret_preview"], suppressed: (row["suppression"] as String?) != nil, fingerprint: row["fingerprint"],
+            secretPreview: row["secret_preview"], suppressed: row["suppressed"], fingerprint: row["fingerprint"],
             firstSeen: date(row["first_seen"]), lastSeen: date(row["last_seen"]), occurrences: row["occurrences"])
     }
 
     public func evidence(findingID: Int64) async throws -> Data? {
-        try await writer.read { db in try Data.fetchOne(db, sql: "SELECT evidence FROM finding WHERE id = ?", arguments: [findingID]) }
+        try await writer.read { db in try Data.fetchOne(db, sql: "SELECT evidence FROM finding_detail WHERE finding_id = ?", arguments: [findingID]) }
     }
 
     static let scanSelection = """
@@ -348,44 +420,5 @@ public final class SQLiteStore: Store {
                     lastImport: (scanRow?["last"] as String?).map(Self.date))
             }
         }
-    }
-}
-
-/// The flat columns that filters and listings use, derived from the location.
-struct DisplayColumns {
-    var filePath: String?
-    var line: Int?
-    var componentName: String?
-    var componentVersion: String?
-    var purl: String?
-    var url: String?
-    var host: String?
-    var cvssVector: String?
-    var cvssScore: Double?
-
-    init(_ finding: Finding) {
-        filePath = finding.location.filePath
-        line = finding.location.line
-        switch finding.location {
-        case .package(let package):
-            componentName = package.name
-            componentVersion = package.version
-            purl = package.purl?.description
-        case .containerImage(let image):
-            componentName = image.name
-            componentVersion = image.tag
-        case .endpoint(let endpoint):
-            url = endpoint.url
-            host = endpoint.host
-        case .host(let hostLocation):
-            host = hostLocation.address
-        case .cloud(let cloud):
-            componentName = cloud.resourceID
-        case .code, .iac:
-            break
-        }
-        let primary = finding.primaryCVSS
-        cvssVector = primary?.vector?.description
-        cvssScore = primary?.score
     }
 }

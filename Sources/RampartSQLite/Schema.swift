@@ -57,6 +57,8 @@ enum Schema {
 
                     CREATE INDEX scan_by_content ON scan (content_sha256);
 
+                    -- What lists, filters and the lifecycle touch: kept small, since every rescan
+                    -- stamps a sighting on each row and SQLite rewrites whole rows.
                     CREATE TABLE finding (
                         id INTEGER PRIMARY KEY,
                         stream_id INTEGER NOT NULL REFERENCES stream(id) ON DELETE CASCADE,
@@ -64,7 +66,6 @@ enum Schema {
                         category TEXT NOT NULL CHECK (category IN ('sast','sca','container','iac','secrets','dast','cloud','infra','sbom')),
                         rule_id TEXT NOT NULL,
                         title TEXT NOT NULL,
-                        description TEXT,
                         severity TEXT NOT NULL CHECK (severity IN ('critical','high','medium','low','info')),
                         severity_rank INTEGER NOT NULL CHECK (severity_rank BETWEEN 0 AND 4),
                         tool_severity TEXT,
@@ -72,7 +73,6 @@ enum Schema {
                         cwes TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(cwes)),
                         vulnerability_ids TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(vulnerability_ids)),
                         location_kind TEXT NOT NULL CHECK (location_kind IN ('code','package','image','iac','endpoint','cloud','host')),
-                        location TEXT NOT NULL CHECK (json_valid(location)),
                         file_path TEXT,
                         line INTEGER,
                         component_name TEXT,
@@ -82,13 +82,9 @@ enum Schema {
                         host TEXT,
                         cvss_vector TEXT,
                         cvss_score REAL CHECK (cvss_score IS NULL OR (cvss_score >= 0 AND cvss_score <= 10)),
-                        cvss TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(cvss)),
                         secret_hash TEXT,
                         secret_preview TEXT,
-                        suppression TEXT CHECK (suppression IS NULL OR json_valid(suppression)),
-                        remediation TEXT,
-                        refs TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(refs)),
-                        tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags)),
+                        suppressed INTEGER NOT NULL CHECK (suppressed IN (0, 1)),
                         status TEXT NOT NULL CHECK (status IN ('new','open','fixed','reopened')),
                         first_seen TEXT NOT NULL,
                         last_seen TEXT NOT NULL,
@@ -97,20 +93,33 @@ enum Schema {
                         fixed_scan_id INTEGER REFERENCES scan(id),
                         occurrences INTEGER NOT NULL CHECK (occurrences >= 1),
                         content_hash INTEGER NOT NULL,
-                        evidence BLOB,
-                        evidence_format TEXT,
                         UNIQUE (stream_id, fingerprint),
                         CHECK ((status = 'fixed') = (fixed_scan_id IS NOT NULL))
                     ) STRICT;
 
+                    -- What a finding says at length, and the tool's own record: rewritten only
+                    -- when the content hash shows the details changed.
+                    CREATE TABLE finding_detail (
+                        finding_id INTEGER PRIMARY KEY REFERENCES finding(id) ON DELETE CASCADE,
+                        description TEXT,
+                        location TEXT NOT NULL CHECK (json_valid(location)),
+                        cvss TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(cvss)),
+                        suppression TEXT CHECK (suppression IS NULL OR json_valid(suppression)),
+                        remediation TEXT,
+                        refs TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(refs)),
+                        tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags)),
+                        evidence BLOB,
+                        evidence_format TEXT
+                    ) STRICT;
+
                     CREATE INDEX finding_by_severity ON finding (severity_rank DESC, status);
-                    CREATE INDEX finding_by_last_scan ON finding (last_scan_id);
 
                     CREATE TABLE finding_event (
                         id INTEGER PRIMARY KEY,
                         finding_id INTEGER NOT NULL REFERENCES finding(id) ON DELETE CASCADE,
                         scan_id INTEGER NOT NULL REFERENCES scan(id) ON DELETE CASCADE,
-                        kind TEXT NOT NULL CHECK (kind IN ('new','fixed','reopened')),
+                        -- A finding's first sighting is its first_scan_id; events record the changes after it.
+                        kind TEXT NOT NULL CHECK (kind IN ('fixed','reopened')),
                         at TEXT NOT NULL
                     ) STRICT;
                     CREATE INDEX finding_event_by_finding ON finding_event (finding_id);

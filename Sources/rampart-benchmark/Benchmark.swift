@@ -34,7 +34,9 @@ struct Benchmark {
             case "--big-db-streams": options.bigDatabaseStreams = Int(arguments.next() ?? "") ?? options.bigDatabaseStreams
             case "--skip-big-db": options.skipBigDatabase = true
             default:
-                print("usage: rampart-benchmark [--sizes 10000,100000] [--formats trivy,sarif] [--work DIR] [--generator PATH] [--big-db-streams N] [--skip-big-db]")
+                print(
+                    "usage: rampart-benchmark [--sizes 10000,100000] [--formats trivy,sarif] [--work DIR] [--generator PATH] [--big-db-streams N] [--skip-big-db]"
+                )
                 exit(2)
             }
         }
@@ -95,7 +97,15 @@ struct Benchmark {
         let importer = try ingestor.pipeline.detect(parsed, file: path)
         let (output, importerSeconds, _) = try await measure { try importer.read(parsed, context: context) }
         let (_, identitySeconds, _) = await measure { FindingIdentity.assign(output.findings) }
-        print(String(format: "        stages: read+sha256 %.3f s, syntax %.3f s, importer %.3f s, identity %.3f s", readSeconds, syntaxSeconds, importerSeconds, identitySeconds))
+        let prepared = try ingestor.normalize(file, formatID: nil, context: context)
+        let scratch = Ingestor(store: try SQLiteStore.inMemory())
+        let (_, recordSeconds, _) = try await measure {
+            try await scratch.record(prepared, target: ImportTarget(application: "stages", component: "stages"), at: Date(timeIntervalSince1970: 0))
+        }
+        print(
+            String(
+                format: "        stages: read+sha256 %.3f s, syntax %.3f s, importer %.3f s, identity %.3f s, record (in memory) %.3f s", readSeconds,
+                syntaxSeconds, importerSeconds, identitySeconds, recordSeconds))
     }
 
     static func freshStore(_ options: Options, name: String) throws -> SQLiteStore {
@@ -123,7 +133,8 @@ struct Benchmark {
         try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
         print("Rampart import benchmark (\(ProcessInfo.processInfo.activeProcessorCount) cores)\n")
         print(
-            "format  findings  file      parse f/s   import f/s  import s  identical reimport s  10%-changed reimport s  peak RSS (import)  RSS limit")
+            "format  findings  file      parse f/s   import f/s  import s  identical reimport s  10%-changed reimport s  peak RSS (import)  RSS limit"
+        )
         let now = Date(timeIntervalSince1970: 1_790_000_000)
         var freshImportSeconds: [String: Double] = [:]
         for format in options.formats {
@@ -189,6 +200,9 @@ struct Benchmark {
                 try await empty.importFile(path: report, target: ImportTarget(application: "bench", component: "target"), context: context, at: now)
             }
         }
-        print(String(format: "  into the full database: %.2f s; into an empty one: %.2f s; ratio %.2f (target < 1.5)", bigSeconds, emptySeconds, bigSeconds / emptySeconds))
+        print(
+            String(
+                format: "  into the full database: %.2f s; into an empty one: %.2f s; ratio %.2f (target < 1.5)", bigSeconds, emptySeconds,
+                bigSeconds / emptySeconds))
     }
 }

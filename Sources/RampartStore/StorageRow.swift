@@ -1,0 +1,111 @@
+import Foundation
+import RampartCore
+
+/// The column values a store writes for one finding, derived once from the model. Shared by
+/// every backend so that all of them store the same thing.
+public struct StorageRow: Sendable {
+    public var columns: DisplayColumns
+    public var cwes: String
+    public var vulnerabilityIDs: String
+    public var location: String
+    public var cvss: String
+    public var suppression: String?
+    public var references: String
+    public var tags: String
+    public var contentHash: Int64
+
+    public init(_ finding: Finding, contentHash: Int64? = nil) {
+        columns = DisplayColumns(finding)
+        cwes = JSONText.array(finding.cwes)
+        vulnerabilityIDs = JSONText.array(finding.vulnerabilityIDs.map(\.value))
+        location = finding.location.jsonText
+        cvss = "[" + finding.cvss.map(\.jsonText).joined(separator: ",") + "]"
+        suppression = finding.suppression?.jsonText
+        references = JSONText.array(finding.references)
+        tags = JSONText.array(finding.tags)
+        self.contentHash = contentHash ?? Self.contentHash(finding)
+    }
+
+    /// Hash of what a rescan could change: a finding seen again with the same hash only gets
+    /// its sighting stamped, which keeps a large reimport cheap.
+    public static func contentHash(_ finding: Finding) -> Int64 {
+        var hasher = ChangeHasher()
+        if let raw = finding.raw { raw.bytes.withUnsafeBytes { hasher.combine(buffer: $0) } }
+        hasher.combine(finding.title)
+        hasher.combine(finding.severity.rawValue)
+        hasher.combine(finding.description ?? "")
+        hasher.combine(String(finding.occurrences))
+        hasher.combine(finding.suppression?.kind.rawValue ?? "")
+        return Int64(bitPattern: hasher.value)
+    }
+}
+
+/// The flat columns that filters and listings use, derived from the location.
+public struct DisplayColumns: Sendable {
+    public var filePath: String?
+    public var line: Int?
+    public var componentName: String?
+    public var componentVersion: String?
+    public var purl: String?
+    public var url: String?
+    public var host: String?
+    public var cvssVector: String?
+    public var cvssScore: Double?
+
+    public init(_ finding: Finding) {
+        filePath = finding.location.filePath
+        line = finding.location.line
+        switch finding.location {
+        case .package(let package):
+            componentName = package.name
+            componentVersion = package.version
+            purl = package.purl?.description
+        case .containerImage(let image):
+            componentName = image.name
+            componentVersion = image.tag
+        case .endpoint(let endpoint):
+            url = endpoint.url
+            host = endpoint.host
+        case .host(let hostLocation):
+            host = hostLocation.address
+        case .cloud(let cloud):
+            componentName = cloud.resourceID
+        case .code, .iac:
+            break
+        }
+        let primary = finding.primaryCVSS
+        cvssVector = primary?.vector?.description
+        cvssScore = primary?.score
+    }
+}
+
+extension StorageRow {
+    /// Content hashes of all findings, computed on every core.
+    public static func contentHashes(_ findings: [Finding]) async -> [Int64] {
+        await parallelMap(count: findings.count) { contentHash(findings[$0]) }
+    }
+
+    /// Rows for the findings `needed` selects, computed on every core; nil elsewhere. Stores
+    /// build them before their write transaction, so the transaction only binds and steps.
+    public static func rows(_ findings: [Finding], hashes: [Int64], needed: @escaping @Sendable (Int) -> Bool) async -> [StorageRow?] {
+        await parallelMap(count: findings.count) { index in
+            needed(index) ? StorageRow(findings[index], contentHash: hashes[index]) : nil
+        }
+    }
+
+    /// Maps 0..<count in contiguous chunks, one task per core (structured: all tasks end here).
+    static func parallelMap<T: Sendable>(count: Int, _ transform: @escaping @Sendable (Int) -> T) async -> [T] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 2_000))
+        if workers == 1 { return (0..<count).map(transform) }
+        let chunk = (count + workers - 1) / workers
+        return await withTaskGroup(of: (Int, [T]).self) { group in
+            for worker in 0..<workers {
+                let range = (worker * chunk)..<min(count, (worker + 1) * chunk)
+                group.addTask { (worker, range.map(transform)) }
+            }
+            var parts = [[T]](repeating: [], count: workers)
+            for await (worker, part) in group { parts[worker] = part }
+            return parts.flatMap { $0 }
+        }
+    }
+}
