@@ -10,9 +10,8 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public let version: Version
-    /// Metric abbreviations to values, in vector order.
-    public let metrics: [(key: String, value: String)]
-    /// The canonical text, built once: it is written for every stored finding.
+    /// The canonical text, `CVSS:<version>/` and the metrics in the order given. Built once:
+    /// it is written for every stored finding.
     public let description: String
 
     public static func == (lhs: CVSSVector, rhs: CVSSVector) -> Bool { lhs.description == rhs.description }
@@ -33,74 +32,134 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
         public var description: String { "invalid CVSS vector: \(reason)" }
     }
 
-    private static let v3Base: [(String, Set<String>)] = [
-        ("AV", ["N", "A", "L", "P"]), ("AC", ["L", "H"]), ("PR", ["N", "L", "H"]), ("UI", ["N", "R"]),
-        ("S", ["U", "C"]), ("C", ["H", "L", "N"]), ("I", ["H", "L", "N"]), ("A", ["H", "L", "N"]),
-    ]
-    private static let v3Optional: [String: Set<String>] = [
-        "E": ["X", "U", "P", "F", "H"], "RL": ["X", "O", "T", "W", "U"], "RC": ["X", "U", "R", "C"],
-        "CR": ["X", "L", "M", "H"], "IR": ["X", "L", "M", "H"], "AR": ["X", "L", "M", "H"],
-        "MAV": ["X", "N", "A", "L", "P"], "MAC": ["X", "L", "H"], "MPR": ["X", "N", "L", "H"], "MUI": ["X", "N", "R"],
-        "MS": ["X", "U", "C"], "MC": ["X", "N", "L", "H"], "MI": ["X", "N", "L", "H"], "MA": ["X", "N", "L", "H"],
-    ]
-    private static let v4Base: [(String, Set<String>)] = [
-        ("AV", ["N", "A", "L", "P"]), ("AC", ["L", "H"]), ("AT", ["N", "P"]), ("PR", ["N", "L", "H"]),
-        ("UI", ["N", "P", "A"]), ("VC", ["H", "L", "N"]), ("VI", ["H", "L", "N"]), ("VA", ["H", "L", "N"]),
-        ("SC", ["H", "L", "N"]), ("SI", ["H", "L", "N"]), ("SA", ["H", "L", "N"]),
-    ]
-    private static let v4Optional: [String: Set<String>] = [
-        "E": ["X", "A", "P", "U"], "CR": ["X", "H", "M", "L"], "IR": ["X", "H", "M", "L"], "AR": ["X", "H", "M", "L"],
-        "MAV": ["X", "N", "A", "L", "P"], "MAC": ["X", "L", "H"], "MAT": ["X", "N", "P"], "MPR": ["X", "N", "L", "H"],
-        "MUI": ["X", "N", "P", "A"], "MVC": ["X", "H", "L", "N"], "MVI": ["X", "H", "L", "N"], "MVA": ["X", "H", "L", "N"],
-        "MSC": ["X", "H", "L", "N"], "MSI": ["X", "S", "H", "L", "N"], "MSA": ["X", "S", "H", "L", "N"],
-        "S": ["X", "N", "P"], "AU": ["X", "N", "Y"], "R": ["X", "A", "U", "I"], "V": ["X", "D", "C"],
-        "RE": ["X", "L", "M", "H"], "U": ["X", "Clear", "Green", "Amber", "Red"],
+    /// One metric's abbreviation and allowed values, for the byte-level validator.
+    struct MetricRule {
+        var key: String
+        var values: [String]
+        var mandatory: Bool
+    }
+
+    static let v3Rules: [MetricRule] = [
+        MetricRule(key: "AV", values: ["N", "A", "L", "P"], mandatory: true), MetricRule(key: "AC", values: ["L", "H"], mandatory: true),
+        MetricRule(key: "PR", values: ["N", "L", "H"], mandatory: true), MetricRule(key: "UI", values: ["N", "R"], mandatory: true),
+        MetricRule(key: "S", values: ["U", "C"], mandatory: true), MetricRule(key: "C", values: ["H", "L", "N"], mandatory: true),
+        MetricRule(key: "I", values: ["H", "L", "N"], mandatory: true), MetricRule(key: "A", values: ["H", "L", "N"], mandatory: true),
+        MetricRule(key: "E", values: ["X", "U", "P", "F", "H"], mandatory: false), MetricRule(key: "RL", values: ["X", "O", "T", "W", "U"], mandatory: false),
+        MetricRule(key: "RC", values: ["X", "U", "R", "C"], mandatory: false), MetricRule(key: "CR", values: ["X", "L", "M", "H"], mandatory: false),
+        MetricRule(key: "IR", values: ["X", "L", "M", "H"], mandatory: false), MetricRule(key: "AR", values: ["X", "L", "M", "H"], mandatory: false),
+        MetricRule(key: "MAV", values: ["X", "N", "A", "L", "P"], mandatory: false), MetricRule(key: "MAC", values: ["X", "L", "H"], mandatory: false),
+        MetricRule(key: "MPR", values: ["X", "N", "L", "H"], mandatory: false), MetricRule(key: "MUI", values: ["X", "N", "R"], mandatory: false),
+        MetricRule(key: "MS", values: ["X", "U", "C"], mandatory: false), MetricRule(key: "MC", values: ["X", "N", "L", "H"], mandatory: false),
+        MetricRule(key: "MI", values: ["X", "N", "L", "H"], mandatory: false), MetricRule(key: "MA", values: ["X", "N", "L", "H"], mandatory: false),
     ]
 
-    /// Parses `CVSS:3.1/AV:N/...` or `CVSS:4.0/AV:N/...`. A v3 vector without the prefix
-    /// (as NVD's v2-era tools and some scanners write it) is read as 3.1 only when all
-    /// mandatory metrics are present.
+    static let v4Rules: [MetricRule] = [
+        MetricRule(key: "AV", values: ["N", "A", "L", "P"], mandatory: true), MetricRule(key: "AC", values: ["L", "H"], mandatory: true),
+        MetricRule(key: "AT", values: ["N", "P"], mandatory: true), MetricRule(key: "PR", values: ["N", "L", "H"], mandatory: true),
+        MetricRule(key: "UI", values: ["N", "P", "A"], mandatory: true), MetricRule(key: "VC", values: ["H", "L", "N"], mandatory: true),
+        MetricRule(key: "VI", values: ["H", "L", "N"], mandatory: true), MetricRule(key: "VA", values: ["H", "L", "N"], mandatory: true),
+        MetricRule(key: "SC", values: ["H", "L", "N"], mandatory: true), MetricRule(key: "SI", values: ["H", "L", "N"], mandatory: true),
+        MetricRule(key: "SA", values: ["H", "L", "N"], mandatory: true), MetricRule(key: "E", values: ["X", "A", "P", "U"], mandatory: false),
+        MetricRule(key: "CR", values: ["X", "H", "M", "L"], mandatory: false), MetricRule(key: "IR", values: ["X", "H", "M", "L"], mandatory: false),
+        MetricRule(key: "AR", values: ["X", "H", "M", "L"], mandatory: false), MetricRule(key: "MAV", values: ["X", "N", "A", "L", "P"], mandatory: false),
+        MetricRule(key: "MAC", values: ["X", "L", "H"], mandatory: false), MetricRule(key: "MAT", values: ["X", "N", "P"], mandatory: false),
+        MetricRule(key: "MPR", values: ["X", "N", "L", "H"], mandatory: false), MetricRule(key: "MUI", values: ["X", "N", "P", "A"], mandatory: false),
+        MetricRule(key: "MVC", values: ["X", "H", "L", "N"], mandatory: false), MetricRule(key: "MVI", values: ["X", "H", "L", "N"], mandatory: false),
+        MetricRule(key: "MVA", values: ["X", "H", "L", "N"], mandatory: false), MetricRule(key: "MSC", values: ["X", "H", "L", "N"], mandatory: false),
+        MetricRule(key: "MSI", values: ["X", "S", "H", "L", "N"], mandatory: false), MetricRule(key: "MSA", values: ["X", "S", "H", "L", "N"], mandatory: false),
+        MetricRule(key: "S", values: ["X", "N", "P"], mandatory: false), MetricRule(key: "AU", values: ["X", "N", "Y"], mandatory: false),
+        MetricRule(key: "R", values: ["X", "A", "U", "I"], mandatory: false), MetricRule(key: "V", values: ["X", "D", "C"], mandatory: false),
+        MetricRule(key: "RE", values: ["X", "L", "M", "H"], mandatory: false),
+        MetricRule(key: "U", values: ["X", "Clear", "Green", "Amber", "Red"], mandatory: false),
+    ]
+
+    /// Packs up to 8 ASCII bytes into an integer, so metric names and values compare without Strings.
+    @inline(__always) static func code<C: Collection>(_ bytes: C) -> UInt64? where C.Element == UInt8 {
+        guard bytes.count <= 8, !bytes.isEmpty else { return nil }
+        var value: UInt64 = 0
+        for byte in bytes { value = value << 8 | UInt64(byte) }
+        return value
+    }
+
+    /// Metric-name code → (position in the rule list, allowed value codes).
+    typealias RuleTable = [UInt64: (index: Int, values: Set<UInt64>)]
+
+    static func table(_ rules: [MetricRule]) -> RuleTable {
+        var table: RuleTable = [:]
+        for (index, rule) in rules.enumerated() {
+            table[code(Array(rule.key.utf8))!] = (index, Set(rule.values.map { code(Array($0.utf8))! }))
+        }
+        return table
+    }
+
+    static let v3Table = table(v3Rules)
+    static let v4Table = table(v4Rules)
+    static let v3Mandatory: UInt64 = v3Rules.enumerated().reduce(0) { $1.element.mandatory ? $0 | (1 << UInt64($1.offset)) : $0 }
+    static let v4Mandatory: UInt64 = v4Rules.enumerated().reduce(0) { $1.element.mandatory ? $0 | (1 << UInt64($1.offset)) : $0 }
+
+    /// Parses `CVSS:3.1/AV:N/...` or `CVSS:4.0/AV:N/...`. A v3 vector without the prefix (as
+    /// some scanners write it) is read as 3.1 only when all mandatory metrics are present.
+    /// Validation walks the bytes once; it runs for every finding of a large import.
     public init(parsing raw: String) throws {
         var text = raw.asciiTrimmed
         if text.hasPrefix("(") && text.hasSuffix(")") { text = String(text.dropFirst().dropLast()) }
-        var parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard let first = parts.first else { throw ParseError(reason: "empty") }
+        let bytes = Array(text.utf8)
+        var start = 0
         let version: Version
-        if first.uppercased().hasPrefix("CVSS:") {
-            guard let parsed = Version(rawValue: String(first.dropFirst(5))) else {
-                throw ParseError(reason: "unsupported version \(first.dropFirst(5).prefix(8))")
+        if bytes.count >= 9, String(decoding: bytes[0..<5], as: UTF8.self).uppercased() == "CVSS:" {
+            guard let parsed = Version(rawValue: String(decoding: bytes[5..<8], as: UTF8.self)), bytes[8] == 0x2F else {
+                throw ParseError(reason: "unsupported version")
             }
             version = parsed
-            parts.removeFirst()
+            start = 9
         } else {
             version = .v3_1
         }
-        let base = version == .v4_0 ? CVSSVector.v4Base : CVSSVector.v3Base
-        let optional = version == .v4_0 ? CVSSVector.v4Optional : CVSSVector.v3Optional
-        var seen: [String: String] = [:]
-        var ordered: [(key: String, value: String)] = []
-        for part in parts {
-            let kv = part.split(separator: ":", maxSplits: 1).map(String.init)
-            guard kv.count == 2 else { throw ParseError(reason: "malformed metric '\(part.prefix(16))'") }
-            let (key, value) = (kv[0], kv[1])
-            let allowed = base.first(where: { $0.0 == key })?.1 ?? optional[key]
-            guard let allowed else { throw ParseError(reason: "unknown metric '\(key.prefix(8))'") }
-            guard allowed.contains(value) else { throw ParseError(reason: "invalid value for \(key)") }
-            guard seen[key] == nil else { throw ParseError(reason: "metric \(key) repeated") }
-            seen[key] = value
-            ordered.append((key, value))
+        let table = version == .v4_0 ? CVSSVector.v4Table : CVSSVector.v3Table
+        var seen: UInt64 = 0
+        var segmentStart = start
+        while segmentStart <= bytes.count {
+            var segmentEnd = segmentStart
+            while segmentEnd < bytes.count, bytes[segmentEnd] != 0x2F { segmentEnd += 1 }
+            guard let colon = bytes[segmentStart..<segmentEnd].firstIndex(of: 0x3A) else {
+                throw ParseError(reason: segmentStart == segmentEnd ? "empty metric" : "malformed metric")
+            }
+            guard let key = CVSSVector.code(bytes[segmentStart..<colon]), let rule = table[key] else {
+                throw ParseError(reason: "unknown metric '\(String(decoding: bytes[segmentStart..<colon].prefix(8), as: UTF8.self))'")
+            }
+            let name = String(decoding: bytes[segmentStart..<colon], as: UTF8.self)
+            guard let value = CVSSVector.code(bytes[(colon + 1)..<segmentEnd]), rule.values.contains(value) else {
+                throw ParseError(reason: "invalid value for \(name)")
+            }
+            let bit: UInt64 = 1 << UInt64(rule.index)
+            guard seen & bit == 0 else { throw ParseError(reason: "metric \(name) repeated") }
+            seen |= bit
+            segmentStart = segmentEnd + 1
         }
-        for (key, _) in base where seen[key] == nil {
-            throw ParseError(reason: "missing base metric \(key)")
+        let mandatory = version == .v4_0 ? CVSSVector.v4Mandatory : CVSSVector.v3Mandatory
+        if seen & mandatory != mandatory {
+            let rules = version == .v4_0 ? CVSSVector.v4Rules : CVSSVector.v3Rules
+            let missing = rules.enumerated().first { $0.element.mandatory && seen & (1 << UInt64($0.offset)) == 0 }
+            throw ParseError(reason: "missing base metric \(missing?.element.key ?? "?")")
         }
         self.version = version
-        self.metrics = ordered
-        let canonical = "CVSS:\(version.rawValue)/" + parts.joined(separator: "/")
-        self.description = canonical
+        self.description = start == 0 ? "CVSS:\(version.rawValue)/" + text : "CVSS:\(version.rawValue)/" + String(decoding: bytes[start...], as: UTF8.self)
+    }
+
+    /// Metric abbreviations and values, in vector order.
+    public var metrics: [(key: String, value: String)] {
+        description.split(separator: "/").dropFirst().map { part in
+            let pair = part.split(separator: ":", maxSplits: 1)
+            return (String(pair[0]), String(pair.count > 1 ? pair[1] : ""))
+        }
     }
 
     public subscript(metric: String) -> String? {
-        metrics.first { $0.key == metric }?.value
+        for part in description.split(separator: "/").dropFirst() {
+            let pair = part.split(separator: ":", maxSplits: 1)
+            if pair.count == 2, pair[0] == metric { return String(pair[1]) }
+        }
+        return nil
     }
 
     /// The base score, computed from the vector for v3.x; nil for v4.0 (the tool's score is kept).
