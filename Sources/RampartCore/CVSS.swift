@@ -44,10 +44,12 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
         MetricRule(key: "PR", values: ["N", "L", "H"], mandatory: true), MetricRule(key: "UI", values: ["N", "R"], mandatory: true),
         MetricRule(key: "S", values: ["U", "C"], mandatory: true), MetricRule(key: "C", values: ["H", "L", "N"], mandatory: true),
         MetricRule(key: "I", values: ["H", "L", "N"], mandatory: true), MetricRule(key: "A", values: ["H", "L", "N"], mandatory: true),
-        MetricRule(key: "E", values: ["X", "U", "P", "F", "H"], mandatory: false), MetricRule(key: "RL", values: ["X", "O", "T", "W", "U"], mandatory: false),
+        MetricRule(key: "E", values: ["X", "U", "P", "F", "H"], mandatory: false),
+        MetricRule(key: "RL", values: ["X", "O", "T", "W", "U"], mandatory: false),
         MetricRule(key: "RC", values: ["X", "U", "R", "C"], mandatory: false), MetricRule(key: "CR", values: ["X", "L", "M", "H"], mandatory: false),
         MetricRule(key: "IR", values: ["X", "L", "M", "H"], mandatory: false), MetricRule(key: "AR", values: ["X", "L", "M", "H"], mandatory: false),
-        MetricRule(key: "MAV", values: ["X", "N", "A", "L", "P"], mandatory: false), MetricRule(key: "MAC", values: ["X", "L", "H"], mandatory: false),
+        MetricRule(key: "MAV", values: ["X", "N", "A", "L", "P"], mandatory: false),
+        MetricRule(key: "MAC", values: ["X", "L", "H"], mandatory: false),
         MetricRule(key: "MPR", values: ["X", "N", "L", "H"], mandatory: false), MetricRule(key: "MUI", values: ["X", "N", "R"], mandatory: false),
         MetricRule(key: "MS", values: ["X", "U", "C"], mandatory: false), MetricRule(key: "MC", values: ["X", "N", "L", "H"], mandatory: false),
         MetricRule(key: "MI", values: ["X", "N", "L", "H"], mandatory: false), MetricRule(key: "MA", values: ["X", "N", "L", "H"], mandatory: false),
@@ -61,12 +63,17 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
         MetricRule(key: "SC", values: ["H", "L", "N"], mandatory: true), MetricRule(key: "SI", values: ["H", "L", "N"], mandatory: true),
         MetricRule(key: "SA", values: ["H", "L", "N"], mandatory: true), MetricRule(key: "E", values: ["X", "A", "P", "U"], mandatory: false),
         MetricRule(key: "CR", values: ["X", "H", "M", "L"], mandatory: false), MetricRule(key: "IR", values: ["X", "H", "M", "L"], mandatory: false),
-        MetricRule(key: "AR", values: ["X", "H", "M", "L"], mandatory: false), MetricRule(key: "MAV", values: ["X", "N", "A", "L", "P"], mandatory: false),
+        MetricRule(key: "AR", values: ["X", "H", "M", "L"], mandatory: false),
+        MetricRule(key: "MAV", values: ["X", "N", "A", "L", "P"], mandatory: false),
         MetricRule(key: "MAC", values: ["X", "L", "H"], mandatory: false), MetricRule(key: "MAT", values: ["X", "N", "P"], mandatory: false),
-        MetricRule(key: "MPR", values: ["X", "N", "L", "H"], mandatory: false), MetricRule(key: "MUI", values: ["X", "N", "P", "A"], mandatory: false),
-        MetricRule(key: "MVC", values: ["X", "H", "L", "N"], mandatory: false), MetricRule(key: "MVI", values: ["X", "H", "L", "N"], mandatory: false),
-        MetricRule(key: "MVA", values: ["X", "H", "L", "N"], mandatory: false), MetricRule(key: "MSC", values: ["X", "H", "L", "N"], mandatory: false),
-        MetricRule(key: "MSI", values: ["X", "S", "H", "L", "N"], mandatory: false), MetricRule(key: "MSA", values: ["X", "S", "H", "L", "N"], mandatory: false),
+        MetricRule(key: "MPR", values: ["X", "N", "L", "H"], mandatory: false),
+        MetricRule(key: "MUI", values: ["X", "N", "P", "A"], mandatory: false),
+        MetricRule(key: "MVC", values: ["X", "H", "L", "N"], mandatory: false),
+        MetricRule(key: "MVI", values: ["X", "H", "L", "N"], mandatory: false),
+        MetricRule(key: "MVA", values: ["X", "H", "L", "N"], mandatory: false),
+        MetricRule(key: "MSC", values: ["X", "H", "L", "N"], mandatory: false),
+        MetricRule(key: "MSI", values: ["X", "S", "H", "L", "N"], mandatory: false),
+        MetricRule(key: "MSA", values: ["X", "S", "H", "L", "N"], mandatory: false),
         MetricRule(key: "S", values: ["X", "N", "P"], mandatory: false), MetricRule(key: "AU", values: ["X", "N", "Y"], mandatory: false),
         MetricRule(key: "R", values: ["X", "A", "U", "I"], mandatory: false), MetricRule(key: "V", values: ["X", "D", "C"], mandatory: false),
         MetricRule(key: "RE", values: ["X", "L", "M", "H"], mandatory: false),
@@ -143,7 +150,8 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
             throw ParseError(reason: "missing base metric \(missing?.element.key ?? "?")")
         }
         self.version = version
-        self.description = start == 0 ? "CVSS:\(version.rawValue)/" + text : "CVSS:\(version.rawValue)/" + String(decoding: bytes[start...], as: UTF8.self)
+        self.description =
+            start == 0 ? "CVSS:\(version.rawValue)/" + text : "CVSS:\(version.rawValue)/" + String(decoding: bytes[start...], as: UTF8.self)
     }
 
     /// Metric abbreviations and values, in vector order.

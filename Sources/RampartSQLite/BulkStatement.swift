@@ -70,6 +70,19 @@ final class BulkStatement {
         }
     }
 
+    /// Binds bytes without copying them: the caller keeps `value` alive until `step()` returns.
+    /// Used for evidence, which are slices of the report that outlives the import.
+    func bindUncopied(_ index: Int32, _ value: Data?) {
+        guard let value, value.count > 64 else {
+            // Small Data values may live inline in the struct: only a copy is safe.
+            bind(index, value)
+            return
+        }
+        value.withUnsafeBytes { bytes in
+            _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), nil)
+        }
+    }
+
     /// Runs the statement once with the bound values, then clears it for the next row.
     func step() throws {
         let code = sqlite3_step(handle)

@@ -32,8 +32,44 @@ public final class JSONDocument: Sendable {
         var hasEscapes: Bool
     }
 
+    /// The entries as four parallel arrays (13 bytes an entry, where an array of `Entry`
+    /// would pad to 16): for a 200 MB report that is some 40 MB less at the peak.
+    struct Tape: Sendable {
+        private(set) var starts: [UInt32] = []
+        private(set) var ends: [UInt32] = []
+        private(set) var nexts: [UInt32] = []
+        private(set) var kinds: [UInt8] = []
+
+        var count: Int { starts.count }
+
+        mutating func reserveCapacity(_ capacity: Int) {
+            starts.reserveCapacity(capacity)
+            ends.reserveCapacity(capacity)
+            nexts.reserveCapacity(capacity)
+            kinds.reserveCapacity(capacity)
+        }
+
+        mutating func append(_ entry: Entry) {
+            starts.append(entry.start)
+            ends.append(entry.end)
+            nexts.append(entry.next)
+            kinds.append(entry.kind.rawValue | (entry.hasEscapes ? 0x80 : 0))
+        }
+
+        mutating func close(_ index: Int, end: UInt32, next: UInt32) {
+            ends[index] = end
+            nexts[index] = next
+        }
+
+        subscript(index: Int) -> Entry {
+            let kind = kinds[index]
+            return Entry(
+                start: starts[index], end: ends[index], next: nexts[index], kind: JSONKind(rawValue: kind & 0x7F)!, hasEscapes: kind & 0x80 != 0)
+        }
+    }
+
     public let data: Data
-    let tape: [Entry]
+    let tape: Tape
     /// Tape indices of the top-level values (several for JSON Lines and concatenated JSON).
     let rootIndices: [Int]
 
@@ -60,7 +96,7 @@ public final class JSONDocument: Sendable {
 }
 
 private struct TapeParser {
-    var tape: [JSONDocument.Entry] = []
+    var tape = JSONDocument.Tape()
     var roots: [Int] = []
     let allowMultipleRoots: Bool
     let maxDepth: Int
@@ -189,8 +225,7 @@ private struct TapeParser {
 
         func closeContainer() {
             let top = stack.removeLast()
-            tape[top.index].end = UInt32(position)
-            tape[top.index].next = UInt32(tape.count)
+            tape.close(top.index, end: UInt32(position), next: UInt32(tape.count))
             position += 1
             state = .afterValue
         }
