@@ -70,7 +70,7 @@ public protocol ReportImporter: Sendable {
     var info: FormatInfo { get }
     /// Whether the report's content (never its file name) is in this format.
     func matches(_ report: ParsedReport) -> Bool
-    func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput
 }
 
 /// A report that cannot be imported; the description names the file and, where known, the position.
@@ -188,7 +188,7 @@ public struct ImportPipeline: Sendable {
     }
 
     /// Runs every stage. `formatID` overrides detection.
-    public func normalize(_ data: Data, file: String, formatID: String? = nil, context: ImportContext) throws -> NormalizedReport {
+    public func normalize(_ data: Data, file: String, formatID: String? = nil, context: ImportContext) async throws -> NormalizedReport {
         var explicit: (any ReportImporter)?
         if let formatID {
             guard let chosen = self.importer(forFormat: formatID) else {
@@ -212,7 +212,7 @@ public struct ImportPipeline: Sendable {
         }
         let output: ImporterOutput
         do {
-            output = try importer.read(parsed, context: context)
+            output = try await importer.read(parsed, context: context)
         } catch let error as ImportError {
             throw ImportError(file: file, kind: error.kind, reason: error.reason)
         }

@@ -88,18 +88,18 @@ public struct Ingestor: Sendable {
     }
 
     /// Stage 3: syntax, detection, normalization, identity. Throws `ImportError` naming the file and position.
-    public func normalize(_ file: ReportFile, formatID: String?, context: ImportContext) throws -> PreparedReport {
-        let report = try pipeline.normalize(file.data, file: file.path, formatID: formatID, context: context)
+    public func normalize(_ file: ReportFile, formatID: String?, context: ImportContext) async throws -> PreparedReport {
+        let report = try await pipeline.normalize(file.data, file: file.path, formatID: formatID, context: context)
         return PreparedReport(report: report, contentSHA256: file.contentSHA256, byteCount: file.data.count)
     }
 
     /// Stages 1 and 3 at once, for callers that do not look for repeats.
-    public func prepare(path: String, formatID: String?, context: ImportContext) throws -> PreparedReport {
-        try normalize(try read(path: path), formatID: formatID, context: context)
+    public func prepare(path: String, formatID: String?, context: ImportContext) async throws -> PreparedReport {
+        try await normalize(try read(path: path), formatID: formatID, context: context)
     }
 
-    public func prepare(data: Data, file: String, formatID: String?, context: ImportContext) throws -> PreparedReport {
-        try normalize(ReportFile(path: file, data: data, contentSHA256: Self.sha256(data)), formatID: formatID, context: context)
+    public func prepare(data: Data, file: String, formatID: String?, context: ImportContext) async throws -> PreparedReport {
+        try await normalize(ReportFile(path: file, data: data, contentSHA256: Self.sha256(data)), formatID: formatID, context: context)
     }
 
     /// The result for a file whose content the target already holds: nothing is parsed or written.
@@ -139,6 +139,6 @@ public struct Ingestor: Sendable {
     public func importFile(path: String, target: ImportTarget, context: ImportContext, at now: Date) async throws -> FileImportResult {
         let file = try read(path: path)
         if let scan = try await existingScan(for: file, target: target) { return repeated(file, of: scan) }
-        return try await record(try normalize(file, formatID: target.formatID, context: context), target: target, at: now)
+        return try await record(try await normalize(file, formatID: target.formatID, context: context), target: target, at: now)
     }
 }

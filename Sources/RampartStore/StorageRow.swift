@@ -82,30 +82,14 @@ public struct DisplayColumns: Sendable {
 extension StorageRow {
     /// Content hashes of all findings, computed on every core.
     public static func contentHashes(_ findings: [Finding]) async -> [Int64] {
-        await parallelMap(count: findings.count) { contentHash(findings[$0]) }
+        await Concurrently.map(count: findings.count) { contentHash(findings[$0]) }
     }
 
     /// Rows for the findings `needed` selects, computed on every core; nil elsewhere. Stores
     /// build them before their write transaction, so the transaction only binds and steps.
     public static func rows(_ findings: [Finding], hashes: [Int64], needed: @escaping @Sendable (Int) -> Bool) async -> [StorageRow?] {
-        await parallelMap(count: findings.count) { index in
+        await Concurrently.map(count: findings.count) { index in
             needed(index) ? StorageRow(findings[index], contentHash: hashes[index]) : nil
-        }
-    }
-
-    /// Maps 0..<count in contiguous chunks, one task per core (structured: all tasks end here).
-    static func parallelMap<T: Sendable>(count: Int, _ transform: @escaping @Sendable (Int) -> T) async -> [T] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 2_000))
-        if workers == 1 { return (0..<count).map(transform) }
-        let chunk = (count + workers - 1) / workers
-        return await withTaskGroup(of: (Int, [T]).self) { group in
-            for worker in 0..<workers {
-                let range = (worker * chunk)..<min(count, (worker + 1) * chunk)
-                group.addTask { (worker, range.map(transform)) }
-            }
-            var parts = [[T]](repeating: [], count: workers)
-            for await (worker, part) in group { parts[worker] = part }
-            return parts.flatMap { $0 }
         }
     }
 }

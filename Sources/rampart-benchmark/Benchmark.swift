@@ -109,7 +109,7 @@ struct Benchmark {
         let (file, readSeconds, _) = try await measure { try ingestor.read(path: path) }
         let (parsed, syntaxSeconds, _) = try await measure { try ingestor.pipeline.parseSyntax(file.data, file: path) }
         let importer = try ingestor.pipeline.detect(parsed, file: path)
-        let (output, importerSeconds, _) = try await measure { try importer.read(parsed, context: context) }
+        let (output, importerSeconds, _) = try await measure { try await importer.read(parsed, context: context) }
         let afterImporter = currentRSS()
         let (_, identitySeconds, _) = await measure { FindingIdentity.assign(output.findings) }
         print("        RSS after importer (tape and findings alive): \(megabytes(afterImporter))")
@@ -159,7 +159,7 @@ struct Benchmark {
                 let context = ImportContext(secretSalt: try await store.secretSalt())
                 let target = ImportTarget(application: "bench", component: "\(format)-\(size)")
 
-                let (parsed, parseSeconds, _) = try await measure { try ingestor.prepare(path: first, formatID: nil, context: context) }
+                let (parsed, parseSeconds, _) = try await measure { try await ingestor.prepare(path: first, formatID: nil, context: context) }
                 try await printStages(ingestor: ingestor, path: first, context: context)
                 let records = parsed.report.recordCount
                 let (imported, importSeconds, importPeak) = try await measure {

@@ -69,7 +69,7 @@ struct ImportCommand: AsyncParsableCommand {
                 if let scan = try await ingestor.existingScan(for: file, target: target) {
                     steps.append(.repeated(ingestor.repeated(file, of: scan)))
                 } else {
-                    steps.append(.prepared(try ingestor.normalize(file, formatID: format, context: context)))
+                    steps.append(.prepared(try await ingestor.normalize(file, formatID: format, context: context)))
                 }
             } catch let error as ImportError {
                 Terminal.endProgress()

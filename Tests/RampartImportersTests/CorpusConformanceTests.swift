@@ -54,7 +54,7 @@ struct CorpusConformanceTests {
         }
     }
 
-    static func evaluate(corpus: URL) throws -> [FileResult] {
+    static func evaluate(corpus: URL) async throws -> [FileResult] {
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("manifest.json"))) as! [String: Any]
         let entries = manifest["files"] as! [[String: Any]]
         let pipeline = ImportPipeline()
@@ -74,9 +74,9 @@ struct CorpusConformanceTests {
                 let data = try Data(contentsOf: corpus.appendingPathComponent(path))
                 let report: NormalizedReport
                 do {
-                    report = try pipeline.normalize(data, file: path, context: context)
+                    report = try await pipeline.normalize(data, file: path, context: context)
                 } catch let error as ImportError where error.kind == .unknownFormat {
-                    report = try pipeline.normalize(data, file: path, formatID: formats.sorted().first, context: context)
+                    report = try await pipeline.normalize(data, file: path, formatID: formats.sorted().first, context: context)
                     result.neededExplicitFormat = true
                 }
                 result.detected = report.format.id
@@ -170,12 +170,12 @@ struct CorpusConformanceTests {
     }
 
     @Test("supported tools' corpus files agree with the manifest")
-    func conformance() throws {
+    func conformance() async throws {
         guard let corpus = Self.corpusDirectory else {
             print("NOTICE: ../shared/corpus not found; corpus conformance skipped")
             return
         }
-        let results = try Self.evaluate(corpus: corpus)
+        let results = try await Self.evaluate(corpus: corpus)
         var lines = ["tool                 files  counted  count-agree  asserted  matched"]
         var byTool: [String: [FileResult]] = [:]
         for result in results { byTool[result.tool, default: []].append(result) }

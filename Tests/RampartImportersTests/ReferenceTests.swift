@@ -26,9 +26,9 @@ struct ReferenceTests {
         "cyclonedx-vex.json": "cyclonedx-json", "codeql.sarif": "sarif",
     ]
 
-    static func normalize(_ name: String) throws -> NormalizedReport {
+    static func normalize(_ name: String) async throws -> NormalizedReport {
         let data = try Data(contentsOf: fixtures.appendingPathComponent(name))
-        return try ImportPipeline().normalize(data, file: name, context: ImportContext(secretSalt: Array("reference-salt".utf8)))
+        return try await ImportPipeline().normalize(data, file: name, context: ImportContext(secretSalt: Array("reference-salt".utf8)))
     }
 
     /// A stable, reviewable rendering of a normalized report.
@@ -60,14 +60,14 @@ struct ReferenceTests {
     }
 
     @Test("every fixture has a known format", arguments: fixtureNames)
-    func detection(name: String) throws {
+    func detection(name: String) async throws {
         let expected = try #require(Self.expectedFormats[name], "add \(name) to expectedFormats")
-        #expect(try Self.normalize(name).format.id == expected)
+        #expect(try await Self.normalize(name).format.id == expected)
     }
 
     @Test("normalized output matches the reviewed reference", arguments: fixtureNames)
-    func reference(name: String) throws {
-        let rendered = try Self.render(try Self.normalize(name))
+    func reference(name: String) async throws {
+        let rendered = try Self.render(try await Self.normalize(name))
         let expectedURL = Self.fixtures.appendingPathComponent(name + ".expected.json")
         if ProcessInfo.processInfo.environment["RAMPART_RECORD_REFERENCES"] == "1" {
             try Data(rendered.utf8).write(to: expectedURL)
@@ -86,8 +86,8 @@ struct SecretHandlingTests {
             ("trivy-image.json", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"), ("gitleaks-v8.json", "AKIAZZZZZZZZZZZZZZZZ"),
             ("gitleaks-v7.json", "s3cr3t-passw0rd-value"),
         ])
-    func redacted(name: String, secret: String) throws {
-        let report = try ReferenceTests.normalize(name)
+    func redacted(name: String, secret: String) async throws {
+        let report = try await ReferenceTests.normalize(name)
         let secrets = report.findings.filter { $0.category == .secrets }
         #expect(!secrets.isEmpty)
         for finding in secrets {

@@ -31,7 +31,7 @@ struct IngestTests {
 
         func importFile(_ path: String, format: String? = nil) async throws -> FileImportResult {
             let context = ImportContext(secretSalt: try await store.secretSalt())
-            let prepared = try ingestor.prepare(path: path, formatID: format, context: context)
+            let prepared = try await ingestor.prepare(path: path, formatID: format, context: context)
             return try await ingestor.record(prepared, target: ImportTarget(application: "shop", component: "api"), at: epoch)
         }
 
@@ -98,8 +98,8 @@ struct IngestTests {
         let fixture = try Fixture()
         let path = try fixture.write("big.json", Self.gitleaks)
         let small = Ingestor(store: fixture.store, pipeline: ImportPipeline(maxFileSize: 100))
-        #expect(throws: ImportError.self) {
-            _ = try small.prepare(path: path, formatID: nil, context: ImportContext(secretSalt: []))
+        await #expect(throws: ImportError.self) {
+            _ = try await small.prepare(path: path, formatID: nil, context: ImportContext(secretSalt: []))
         }
     }
 

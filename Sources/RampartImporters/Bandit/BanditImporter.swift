@@ -15,7 +15,7 @@ public struct BanditImporter: ReportImporter {
         return root["generated_at"] != nil && root["metrics"] != nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "Bandit"))
         if let errors = root["errors"]?.array, !errors.isEmpty {

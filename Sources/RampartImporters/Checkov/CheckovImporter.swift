@@ -20,7 +20,7 @@ public struct CheckovImporter: ReportImporter {
             || (first["passed"] != nil && first["failed"] != nil && first["checkov_version"] != nil)
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "Checkov"))
         let sections = root.isArray ? root.array : [root]

@@ -18,7 +18,7 @@ public struct CycloneDXImporter: ReportImporter {
             || (root["specVersion"] != nil && root["components"] != nil && root["$schema"]?.string?.contains("cyclonedx") == true)
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         let toolNode = root["metadata", "tools"]
         let firstTool = toolNode?["components"]?.array.first ?? toolNode?.array.first

@@ -74,7 +74,7 @@ public struct DependencyCheckXMLImporter: ReportImporter {
         return root.child("dependencies") != nil || root.child("scanInfo") != nil || root.attributes["xmlns"]?.contains("dependency-check") == true
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
         var output = ImporterOutput(tool: ToolInfo(name: "Dependency-Check", version: root.path("scanInfo", "engineVersion")?.value))
         for element in root.child("dependencies")?.children("dependency") ?? [] {
@@ -143,7 +143,7 @@ public struct DependencyCheckJSONImporter: ReportImporter {
             || (root["scanInfo", "engineVersion"] != nil && root["dependencies"] != nil)
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "Dependency-Check", version: root["scanInfo", "engineVersion"]?.text))
         for element in root["dependencies"]?.array ?? [] {

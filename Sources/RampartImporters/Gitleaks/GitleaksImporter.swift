@@ -17,7 +17,7 @@ public struct GitleaksImporter: ReportImporter {
             || (first["offender"] != nil && first["rule"] != nil)
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot, root.isArray || root.isNull else { throw ImportError.content("expected a JSON array of leaks") }
         var output = ImporterOutput(tool: ToolInfo(name: "Gitleaks"))
         for leak in root.array {

@@ -15,7 +15,7 @@ public struct GrypeImporter: ReportImporter {
         return root["descriptor"] != nil || root["source"] != nil || matches.array.first?["artifact"] != nil || matches.array.isEmpty
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: root["descriptor", "name"]?.text ?? "grype", version: root["descriptor", "version"]?.text))
         var image: ImageLocation?

@@ -17,7 +17,7 @@ public struct NucleiImporter: ReportImporter {
         return (first["template-id"] != nil || first["templateID"] != nil) && first["info"] != nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard case .json(let document) = report else { throw ImportError.content("expected JSON") }
         var output = ImporterOutput(tool: ToolInfo(name: "Nuclei"))
         let items = document.roots.flatMap { $0.isArray ? $0.array : [$0] }

@@ -16,7 +16,7 @@ public struct OSVScannerImporter: ReportImporter {
         return first["packages"] != nil && first["source"] != nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "OSV-Scanner"))
         for result in root["results"]?.array ?? [] {

@@ -18,7 +18,7 @@ public struct PipAuditImporter: ReportImporter {
         return root.isObject && (root["fixes"] != nil || root.keys == ["dependencies"])
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected JSON") }
         var output = ImporterOutput(tool: ToolInfo(name: "pip-audit"))
         let dependencies = (root.isArray ? root : root["dependencies"])?.array ?? []

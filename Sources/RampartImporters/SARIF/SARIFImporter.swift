@@ -28,12 +28,12 @@ public struct SARIFImporter: ReportImporter {
         return schema.contains("sarif") || root["version"]?.string?.hasPrefix("2.") == true
     }
 
-    struct Rule {
+    struct Rule: Sendable {
         var node: JSONNode
         var id: String
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "SARIF"))
         var toolNames: [String] = []
@@ -67,6 +67,7 @@ public struct SARIFImporter: ReportImporter {
             }
             let artifacts = run["artifacts"]?.array ?? []
             let category = category(forTool: toolName)
+            var jobs: [(result: JSONNode, location: JSONNode?, rule: Rule?, ruleID: String)] = []
             for result in run["results"]?.array ?? [] {
                 let kind = result["kind"]?.string ?? "fail"
                 if kind == "pass" || kind == "notApplicable" { continue }
@@ -87,11 +88,16 @@ public struct SARIFImporter: ReportImporter {
                 // A result with several locations occurs at each of them: one finding per location.
                 let locations = result["locations"]?.array ?? []
                 for location in locations.isEmpty ? [nil] : locations.map({ Optional($0) }) {
-                    output.findings.append(
-                        finding(
-                            result, location: location, rule: rule, ruleID: id, tool: tool, category: category, artifacts: artifacts,
-                            context: context))
+                    jobs.append((result, location, rule, id))
                 }
+            }
+            // Results are independent of each other: read them on every core.
+            let allJobs = jobs
+            output.findings += await Concurrently.map(count: allJobs.count) { index in
+                let job = allJobs[index]
+                return finding(
+                    job.result, location: job.location, rule: job.rule, ruleID: job.ruleID, tool: tool, category: category, artifacts: artifacts,
+                    context: context)
             }
         }
         if toolNames.count > 1 { output.tool = ToolInfo(name: toolNames.joined(separator: "+"), version: nil) }

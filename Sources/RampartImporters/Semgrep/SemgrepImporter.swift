@@ -16,7 +16,7 @@ public struct SemgrepImporter: ReportImporter {
         return root["errors"]?.isArray == true
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "Semgrep", version: root["version"]?.text))
         let errors = root["errors"]?.array ?? []

@@ -15,12 +15,57 @@ public enum JSONKind: UInt8, Sendable {
     case object, array, string, number, `true`, `false`, null
 }
 
+/// A growable column of plain values in memory the document owns, so that nodes read it
+/// through a pointer: no reference counting, which two cores reading one report in parallel
+/// would otherwise fight over on every access.
+struct TapeColumn<Element: BitwiseCopyable>: ~Copyable {
+    private(set) var base: UnsafeMutablePointer<Element>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(16, capacity)
+        base = UnsafeMutablePointer<Element>.allocate(capacity: self.capacity)
+    }
+
+    mutating func append(_ element: Element) {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+            grown.update(from: base, count: count)
+            base.deallocate()
+            base = grown
+            capacity *= 2
+        }
+        base[count] = element
+        count += 1
+    }
+
+    subscript(index: Int) -> Element {
+        get { base[index] }
+        nonmutating set { base[index] = newValue }
+    }
+
+    /// Hands the memory over; the caller deallocates it.
+    consuming func release() -> UnsafeMutablePointer<Element> {
+        let pointer = base
+        discard self
+        return pointer
+    }
+
+    deinit { base.deallocate() }
+}
+
 /// A parsed JSON document stored as a flat tape of entries over the original bytes (the idea
 /// of simdjson's tape). Parsing allocates nothing per value; strings and numbers are decoded
 /// only when an importer reads them, and a record's raw bytes are an O(1) slice of the input.
 /// Measured on this machine kind, `JSONDecoder` decodes ~59 MB/s; this reader is what lets a
 /// 200 MB report import in seconds.
-public final class JSONDocument: Sendable {
+///
+/// The tape is four parallel columns (13 bytes an entry, where an array of structs would pad
+/// to 16). The document is immutable after `init` and frees its memory in `deinit`; nodes
+/// refer to it without retaining it, so they must not outlive it (importers use them only
+/// while they read the report that holds the document).
+public final class JSONDocument: @unchecked Sendable {
     struct Entry: Sendable {
         /// For strings: first byte after the opening quote; otherwise the value's first byte.
         var start: UInt32
@@ -32,44 +77,17 @@ public final class JSONDocument: Sendable {
         var hasEscapes: Bool
     }
 
-    /// The entries as four parallel arrays (13 bytes an entry, where an array of `Entry`
-    /// would pad to 16): for a 200 MB report that is some 40 MB less at the peak.
-    struct Tape: Sendable {
-        private(set) var starts: [UInt32] = []
-        private(set) var ends: [UInt32] = []
-        private(set) var nexts: [UInt32] = []
-        private(set) var kinds: [UInt8] = []
-
-        var count: Int { starts.count }
-
-        mutating func reserveCapacity(_ capacity: Int) {
-            starts.reserveCapacity(capacity)
-            ends.reserveCapacity(capacity)
-            nexts.reserveCapacity(capacity)
-            kinds.reserveCapacity(capacity)
-        }
-
-        mutating func append(_ entry: Entry) {
-            starts.append(entry.start)
-            ends.append(entry.end)
-            nexts.append(entry.next)
-            kinds.append(entry.kind.rawValue | (entry.hasEscapes ? 0x80 : 0))
-        }
-
-        mutating func close(_ index: Int, end: UInt32, next: UInt32) {
-            ends[index] = end
-            nexts[index] = next
-        }
-
-        subscript(index: Int) -> Entry {
-            let kind = kinds[index]
-            return Entry(
-                start: starts[index], end: ends[index], next: nexts[index], kind: JSONKind(rawValue: kind & 0x7F)!, hasEscapes: kind & 0x80 != 0)
-        }
-    }
-
     public let data: Data
-    let tape: Tape
+    /// The document's bytes. For large inputs the `Data`'s own buffer (immutable and alive as
+    /// long as `data`); small inputs, which `Data` may store inline, are copied.
+    let bytes: UnsafeRawBufferPointer
+    private let ownedBytes: UnsafeMutableRawBufferPointer?
+    let starts: UnsafeMutablePointer<UInt32>
+    let ends: UnsafeMutablePointer<UInt32>
+    let nexts: UnsafeMutablePointer<UInt32>
+    /// Kind in the low 7 bits, "string has escapes" in the high bit.
+    let kinds: UnsafeMutablePointer<UInt8>
+    let count: Int
     /// Tape indices of the top-level values (several for JSON Lines and concatenated JSON).
     let rootIndices: [Int]
 
@@ -80,10 +98,38 @@ public final class JSONDocument: Sendable {
             throw JSONSyntaxError(offset: 0, line: 1, column: 1, reason: "document larger than 4 GiB")
         }
         self.data = data
-        var parser = TapeParser(allowMultipleRoots: allowMultipleRoots, maxDepth: maxDepth)
-        try data.withUnsafeBytes { try parser.parse($0) }
-        self.tape = parser.tape
-        self.rootIndices = parser.roots
+        if data.count < 4096 {
+            let owned = UnsafeMutableRawBufferPointer.allocate(byteCount: max(data.count, 1), alignment: 8)
+            data.withUnsafeBytes { owned.copyMemory(from: $0) }
+            ownedBytes = owned
+            bytes = UnsafeRawBufferPointer(rebasing: owned[0..<data.count])
+        } else {
+            ownedBytes = nil
+            bytes = data.withUnsafeBytes { $0 }
+        }
+        var parser = TapeParser(allowMultipleRoots: allowMultipleRoots, maxDepth: maxDepth, expectedEntries: data.count / 12)
+        do {
+            try parser.parse(bytes)
+        } catch {
+            ownedBytes?.deallocate()
+            throw error
+        }
+        count = parser.count
+        rootIndices = parser.roots
+        (starts, ends, nexts, kinds) = parser.release()
+    }
+
+    deinit {
+        starts.deallocate()
+        ends.deallocate()
+        nexts.deallocate()
+        kinds.deallocate()
+        ownedBytes?.deallocate()
+    }
+
+    @inline(__always) func entry(_ index: Int) -> Entry {
+        let kind = kinds[index]
+        return Entry(start: starts[index], end: ends[index], next: nexts[index], kind: JSONKind(rawValue: kind & 0x7F)!, hasEscapes: kind & 0x80 != 0)
     }
 
     public var root: JSONNode? { rootIndices.first.map { JSONNode(document: self, index: $0) } }
@@ -91,19 +137,63 @@ public final class JSONDocument: Sendable {
 
     /// 1-based line and column of a byte offset, for diagnostics.
     public func lineAndColumn(ofOffset offset: Int) -> (line: Int, column: Int) {
-        data.withUnsafeBytes { TapeParser.lineAndColumn(in: $0, offset: offset) }
+        TapeParser.lineAndColumn(in: bytes, offset: offset)
     }
 }
 
-private struct TapeParser {
-    var tape = JSONDocument.Tape()
+/// The parser's side of the tape: appends entries to the four columns.
+private struct TapeWriter: ~Copyable {
+    var starts: TapeColumn<UInt32>
+    var ends: TapeColumn<UInt32>
+    var nexts: TapeColumn<UInt32>
+    var kinds: TapeColumn<UInt8>
+
+    init(capacity: Int) {
+        starts = TapeColumn(capacity: capacity)
+        ends = TapeColumn(capacity: capacity)
+        nexts = TapeColumn(capacity: capacity)
+        kinds = TapeColumn(capacity: capacity)
+    }
+
+    var count: Int { starts.count }
+
+    mutating func append(_ entry: JSONDocument.Entry) {
+        starts.append(entry.start)
+        ends.append(entry.end)
+        nexts.append(entry.next)
+        kinds.append(entry.kind.rawValue | (entry.hasEscapes ? 0x80 : 0))
+    }
+
+    func close(_ index: Int, end: UInt32, next: UInt32) {
+        ends[index] = end
+        nexts[index] = next
+    }
+
+    consuming func release() -> (
+        UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt8>
+    ) {
+        (starts.release(), ends.release(), nexts.release(), kinds.release())
+    }
+}
+
+private struct TapeParser: ~Copyable {
+    var tape: TapeWriter
     var roots: [Int] = []
     let allowMultipleRoots: Bool
     let maxDepth: Int
 
-    init(allowMultipleRoots: Bool, maxDepth: Int) {
+    init(allowMultipleRoots: Bool, maxDepth: Int, expectedEntries: Int) {
         self.allowMultipleRoots = allowMultipleRoots
         self.maxDepth = maxDepth
+        tape = TapeWriter(capacity: expectedEntries)
+    }
+
+    var count: Int { tape.count }
+
+    consuming func release() -> (
+        UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt8>
+    ) {
+        tape.release()
     }
 
     private enum State { case topLevel, firstInContainer, afterValue }
@@ -125,7 +215,6 @@ private struct TapeParser {
 
     mutating func parse(_ bytes: UnsafeRawBufferPointer) throws {
         let count = bytes.count
-        tape.reserveCapacity(max(16, count / 12))
         var position = 0
         if count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
         var stack: [(index: Int, isObject: Bool)] = []
@@ -274,8 +363,9 @@ private struct TapeParser {
 }
 
 /// A value inside a `JSONDocument`. Cheap to copy; reads decode on demand.
-public struct JSONNode: Sendable {
-    public let document: JSONDocument
+public struct JSONNode: @unchecked Sendable {
+    /// Not retained: see `JSONDocument`. Nodes live only while the report is being read.
+    public unowned(unsafe) let document: JSONDocument
     let index: Int
 
     init(document: JSONDocument, index: Int) {
@@ -283,7 +373,7 @@ public struct JSONNode: Sendable {
         self.index = index
     }
 
-    var entry: JSONDocument.Entry { document.tape[index] }
+    var entry: JSONDocument.Entry { document.entry(index) }
 
     public var kind: JSONKind { entry.kind }
     public var isNull: Bool { kind == .null }
@@ -314,12 +404,12 @@ public struct JSONNode: Sendable {
     public var array: [JSONNode] {
         guard kind == .array else { return [] }
         var result: [JSONNode] = []
-        let tape = document.tape
+        let nexts = document.nexts
         var child = index + 1
-        let end = Int(tape[index].next)
+        let end = Int(nexts[index])
         while child < end {
             result.append(JSONNode(document: document, index: child))
-            child = Int(tape[child].next)
+            child = Int(nexts[child])
         }
         return result
     }
@@ -328,13 +418,13 @@ public struct JSONNode: Sendable {
     public var entries: [(key: String, value: JSONNode)] {
         guard kind == .object else { return [] }
         var result: [(String, JSONNode)] = []
-        let tape = document.tape
+        let nexts = document.nexts
         var child = index + 1
-        let end = Int(tape[index].next)
+        let end = Int(nexts[index])
         while child < end {
             let key = JSONNode(document: document, index: child).string ?? ""
             result.append((key, JSONNode(document: document, index: child + 1)))
-            child = Int(tape[child + 1].next)
+            child = Int(nexts[child + 1])
         }
         return result
     }
@@ -346,26 +436,24 @@ public struct JSONNode: Sendable {
         guard kind == .object else { return nil }
         var key = key
         return key.withUTF8 { wanted -> JSONNode? in
-            let tape = document.tape
-            return document.data.withUnsafeBytes { bytes -> JSONNode? in
-                var child = index + 1
-                let end = Int(tape[index].next)
-                while child < end {
-                    let keyEntry = tape[child]
-                    let length = Int(keyEntry.end - keyEntry.start)
-                    if keyEntry.hasEscapes {
-                        if JSONNode(document: document, index: child).string == String(decoding: wanted, as: UTF8.self) {
-                            return JSONNode(document: document, index: child + 1)
-                        }
-                    } else if length == wanted.count,
-                        length == 0 || memcmp(bytes.baseAddress! + Int(keyEntry.start), wanted.baseAddress!, length) == 0
-                    {
+            let document = self.document
+            let bytes = document.bytes
+            let nexts = document.nexts
+            var child = index + 1
+            let end = Int(nexts[index])
+            while child < end {
+                let start = Int(document.starts[child])
+                let length = Int(document.ends[child]) - start
+                if document.kinds[child] & 0x80 != 0 {
+                    if JSONNode(document: document, index: child).string == String(decoding: wanted, as: UTF8.self) {
                         return JSONNode(document: document, index: child + 1)
                     }
-                    child = Int(tape[child + 1].next)
+                } else if length == wanted.count, length == 0 || memcmp(bytes.baseAddress! + start, wanted.baseAddress!, length) == 0 {
+                    return JSONNode(document: document, index: child + 1)
                 }
-                return nil
+                child = Int(nexts[child + 1])
             }
+            return nil
         }
     }
 
@@ -380,12 +468,10 @@ public struct JSONNode: Sendable {
     public var string: String? {
         let entry = self.entry
         guard entry.kind == .string else { return nil }
-        return document.data.withUnsafeBytes { bytes in
-            let slice = UnsafeRawBufferPointer(rebasing: bytes[Int(entry.start)..<Int(entry.end)])
-            if entry.hasEscapes { return JSONNode.unescape(slice) }
-            // A typed buffer takes String's fast path; a raw one falls to a byte-by-byte slow path.
-            return String(decoding: slice.bindMemory(to: UInt8.self), as: UTF8.self)
-        }
+        let slice = UnsafeRawBufferPointer(rebasing: document.bytes[Int(entry.start)..<Int(entry.end)])
+        if entry.hasEscapes { return JSONNode.unescape(slice) }
+        // A typed buffer takes String's fast path; a raw one falls to a byte-by-byte slow path.
+        return String(decoding: slice.bindMemory(to: UInt8.self), as: UTF8.self)
     }
 
     /// A non-empty string, or a number or boolean rendered as text; nil for null, empty strings and containers.
@@ -403,9 +489,8 @@ public struct JSONNode: Sendable {
 
     private var literal: String {
         let entry = self.entry
-        return document.data.withUnsafeBytes {
-            String(decoding: UnsafeRawBufferPointer(rebasing: $0[Int(entry.start)..<Int(entry.end)]).bindMemory(to: UInt8.self), as: UTF8.self)
-        }
+        return String(
+            decoding: UnsafeRawBufferPointer(rebasing: document.bytes[Int(entry.start)..<Int(entry.end)]).bindMemory(to: UInt8.self), as: UTF8.self)
     }
 
     public var double: Double? {

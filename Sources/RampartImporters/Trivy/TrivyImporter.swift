@@ -26,14 +26,15 @@ public struct TrivyImporter: ReportImporter {
         return false
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "Trivy", version: root["Trivy", "Version"]?.text))
+        var jobs: [VulnerabilityJob] = []
         let artifactType = root["ArtifactType"]?.string
         let artifactName = root["ArtifactName"]?.string
         let image = artifactType == "container_image" ? artifactName.map { ImageLocation(reference: $0) } : nil
         if root.isArray {
-            for result in root.array { readResult(result, image: nil, resource: nil, context: context, into: &output) }
+            for result in root.array { readResult(result, image: nil, resource: nil, context: context, into: &output, jobs: &jobs) }
         } else if root["ClusterName"] != nil {
             for section in ["Resources", "Vulnerabilities", "Misconfigurations"] {
                 for resource in root[section]?.array ?? [] {
@@ -41,7 +42,7 @@ public struct TrivyImporter: ReportImporter {
                     for result in resource["Results"]?.array ?? [] {
                         let target = result["Target"]?.string
                         let resultImage = result["Class"]?.string == "os-pkgs" ? target.map { ImageLocation(reference: $0) } : nil
-                        readResult(result, image: resultImage, resource: name, context: context, into: &output)
+                        readResult(result, image: resultImage, resource: name, context: context, into: &output, jobs: &jobs)
                     }
                 }
             }
@@ -49,23 +50,44 @@ public struct TrivyImporter: ReportImporter {
             guard root["Results"] == nil || root["Results"]!.isArray || root["Results"]!.isNull else {
                 throw ImportError.content("Results is not an array", at: root["Results"]!.position)
             }
-            for result in root["Results"]?.array ?? [] { readResult(result, image: image, resource: nil, context: context, into: &output) }
+            for result in root["Results"]?.array ?? [] {
+                readResult(result, image: image, resource: nil, context: context, into: &output, jobs: &jobs)
+            }
+        }
+        // Vulnerabilities are most of a large report and independent of each other: read them on every core.
+        let tool = output.tool
+        let allJobs = jobs
+        let findings = await Concurrently.map(count: allJobs.count) { index in
+            let job = allJobs[index]
+            return vulnerabilityFinding(job.node, target: job.target, resultClass: job.resultClass, type: job.type, image: job.image, tool: tool)
+        }
+        for (index, finding) in findings.enumerated() {
+            if let finding {
+                output.findings.append(finding)
+            } else {
+                output.diagnostics.append(Diagnostic("vulnerability without VulnerabilityID or PkgName skipped", at: jobs[index].node.position))
+            }
         }
         return output
     }
 
-    private func readResult(_ result: JSONNode, image: ImageLocation?, resource: String?, context: ImportContext, into output: inout ImporterOutput) {
+    struct VulnerabilityJob: Sendable {
+        var node: JSONNode
+        var target: String
+        var resultClass: String?
+        var type: String?
+        var image: ImageLocation?
+    }
+
+    private func readResult(
+        _ result: JSONNode, image: ImageLocation?, resource: String?, context: ImportContext, into output: inout ImporterOutput,
+        jobs: inout [VulnerabilityJob]
+    ) {
         let target = result["Target"]?.string ?? ""
         let resultClass = result["Class"]?.string
         let type = result["Type"]?.string
         for vulnerability in result["Vulnerabilities"]?.array ?? [] {
-            if let finding = vulnerabilityFinding(
-                vulnerability, target: target, resultClass: resultClass, type: type, image: image, tool: output.tool)
-            {
-                output.findings.append(finding)
-            } else {
-                output.diagnostics.append(Diagnostic("vulnerability without VulnerabilityID or PkgName skipped", at: vulnerability.position))
-            }
+            jobs.append(VulnerabilityJob(node: vulnerability, target: target, resultClass: resultClass, type: type, image: image))
         }
         for misconfiguration in result["Misconfigurations"]?.array ?? [] {
             if misconfiguration["Status"]?.string == "PASS" { continue }

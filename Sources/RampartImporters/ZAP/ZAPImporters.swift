@@ -53,7 +53,7 @@ public struct ZAPXMLImporter: ReportImporter {
 
     public func matches(_ report: ParsedReport) -> Bool { report.xmlRoot?.localName == "OWASPZAPReport" }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
         var output = ImporterOutput(tool: ToolInfo(name: "ZAP", version: root.attributes["version"]))
         for site in root.children("site") {
@@ -102,7 +102,7 @@ public struct ZAPJSONImporter: ReportImporter {
         return root["site"]?.array.first?["alerts"] != nil && root["@version"] != nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) throws -> ImporterOutput {
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "ZAP", version: root["@version"]?.text))
         let sites = root["site"].map { $0.isArray ? $0.array : [$0] } ?? []
