@@ -47,27 +47,34 @@ public enum FindingIdentity {
     /// same place into one finding with an occurrence count. Findings whose key parts are equal
     /// but that sit on different lines are distinct; they are told apart by their rank in line
     /// order (the first keeps the bare key), which survives code shifting above them.
-    public static func assign(_ findings: [Finding]) -> [Finding] {
-        var groups: [[String]: [Int]] = [:]
-        var order: [[String]] = []
-        let keys = findings.map(keyParts)
-        for (index, key) in keys.enumerated() {
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(index)
+    public static func assign(_ findings: [Finding]) async -> [Finding] {
+        // Key parts and their digest per finding are independent: compute them on every core,
+        // keeping only the 64-character digest (not the parts) for the grouping below.
+        let digests = await Concurrently.map(count: findings.count) { hash(keyParts(of: findings[$0])) }
+        var groups: [String: [Int]] = [:]
+        var order: [String] = []
+        for (index, digest) in digests.enumerated() {
+            if groups[digest] == nil { order.append(digest) }
+            groups[digest, default: []].append(index)
         }
         var result: [Finding] = []
         result.reserveCapacity(findings.count)
-        for key in order {
-            let members = groups[key]!
+        for digest in order {
+            let members = groups[digest]!
+            if members.count == 1 {
+                var finding = findings[members[0]]
+                finding.fingerprint = digest
+                result.append(finding)
+                continue
+            }
             let lineGroups = Dictionary(grouping: members) { findings[$0].location.line ?? -1 }
             let lines = lineGroups.keys.sorted()
             for (rank, line) in lines.enumerated() {
                 let indices = lineGroups[line]!
                 var merged = findings[indices[0]]
                 merged.occurrences = indices.reduce(0) { $0 + findings[$1].occurrences }
-                var parts = key
-                if rank > 0 { parts.append("#\(rank + 1)") }
-                merged.fingerprint = hash(parts)
+                // The first keeps the bare key; later lines add their rank (rare: recompute the parts).
+                merged.fingerprint = rank == 0 ? digest : hash(keyParts(of: merged) + ["#\(rank + 1)"])
                 result.append(merged)
             }
         }

@@ -217,7 +217,7 @@ public struct ImportPipeline: Sendable {
             throw ImportError(file: file, kind: error.kind, reason: error.reason)
         }
         var diagnostics = output.diagnostics
-        let merged = FindingIdentity.assign(output.findings)
+        let merged = await FindingIdentity.assign(output.findings)
         if merged.count < output.findings.count {
             diagnostics.append(
                 Diagnostic("\(output.findings.count - merged.count) repeated record(s) merged into existing findings (see occurrences)", level: .note)

@@ -111,7 +111,7 @@ struct Benchmark {
         let importer = try ingestor.pipeline.detect(parsed, file: path)
         let (output, importerSeconds, _) = try await measure { try await importer.read(parsed, context: context) }
         let afterImporter = currentRSS()
-        let (_, identitySeconds, _) = await measure { FindingIdentity.assign(output.findings) }
+        let (_, identitySeconds, _) = await measure { await FindingIdentity.assign(output.findings) }
         print("        RSS after importer (tape and findings alive): \(megabytes(afterImporter))")
         print(
             String(

@@ -27,61 +27,62 @@ func endpointFinding(url: String, parameter: String? = "id") -> Finding {
 @Suite("Finding identity")
 struct IdentityTests {
     @Test("a SAST finding keeps its identity when code above it shifts it by some lines")
-    func lineShift() {
-        let before = FindingIdentity.assign([sastFinding(line: 10, snippet: "db.execute(q + user)")])
-        let after = FindingIdentity.assign([sastFinding(line: 17, snippet: "db.execute(q  +  user)")])
+    func lineShift() async {
+        let before = await FindingIdentity.assign([sastFinding(line: 10, snippet: "db.execute(q + user)")])
+        let after = await FindingIdentity.assign([sastFinding(line: 17, snippet: "db.execute(q  +  user)")])
         #expect(before[0].fingerprint == after[0].fingerprint)
         #expect(before[0].fingerprint.count == 64)
     }
 
     @Test("the same snippet twice in a file is two findings, stable under shifts")
-    func repeatedSnippet() {
-        let first = FindingIdentity.assign([sastFinding(line: 10, snippet: "x()"), sastFinding(line: 30, snippet: "x()")])
-        let shifted = FindingIdentity.assign([sastFinding(line: 14, snippet: "x()"), sastFinding(line: 34, snippet: "x()")])
+    func repeatedSnippet() async {
+        let first = await FindingIdentity.assign([sastFinding(line: 10, snippet: "x()"), sastFinding(line: 30, snippet: "x()")])
+        let shifted = await FindingIdentity.assign([sastFinding(line: 14, snippet: "x()"), sastFinding(line: 34, snippet: "x()")])
         #expect(first.count == 2)
         #expect(Set(first.map(\.fingerprint)) == Set(shifted.map(\.fingerprint)))
         #expect(first[0].fingerprint != first[1].fingerprint)
     }
 
     @Test("a report listing the same finding twice yields one finding with two occurrences")
-    func duplicates() {
-        let merged = FindingIdentity.assign([sastFinding(line: 10, snippet: "x()"), sastFinding(line: 10, snippet: "x()")])
+    func duplicates() async {
+        let merged = await FindingIdentity.assign([sastFinding(line: 10, snippet: "x()"), sastFinding(line: 10, snippet: "x()")])
         #expect(merged.count == 1)
         #expect(merged[0].occurrences == 2)
     }
 
     @Test("a dependency bumped to another still-vulnerable version keeps its identity")
-    func versionBump() {
-        let old = FindingIdentity.assign([packageFinding(version: "2.14.0")])
-        let new = FindingIdentity.assign([packageFinding(version: "2.14.1", ids: ["CVE-2021-44228"])])
+    func versionBump() async {
+        let old = await FindingIdentity.assign([packageFinding(version: "2.14.0")])
+        let new = await FindingIdentity.assign([packageFinding(version: "2.14.1", ids: ["CVE-2021-44228"])])
         #expect(old[0].fingerprint == new[0].fingerprint)
-        #expect(old[0].fingerprint != FindingIdentity.assign([packageFinding(version: "2.14.0", ids: ["CVE-2021-45046"])])[0].fingerprint)
+        let other = await FindingIdentity.assign([packageFinding(version: "2.14.0", ids: ["CVE-2021-45046"])])
+        #expect(old[0].fingerprint != other[0].fingerprint)
     }
 
     @Test("a DAST URL that differs only in query values or an id in the path keeps its identity")
-    func urls() {
-        let a = FindingIdentity.assign([endpointFinding(url: "https://shop.example.com/orders/1234/items?sort=asc&page=2")])
-        let b = FindingIdentity.assign([endpointFinding(url: "https://SHOP.example.com:443/orders/98765/items?page=7&sort=desc#top")])
-        let c = FindingIdentity.assign([endpointFinding(url: "https://shop.example.com/orders/1234/items?sort=asc&filter=x")])
+    func urls() async {
+        let a = await FindingIdentity.assign([endpointFinding(url: "https://shop.example.com/orders/1234/items?sort=asc&page=2")])
+        let b = await FindingIdentity.assign([endpointFinding(url: "https://SHOP.example.com:443/orders/98765/items?page=7&sort=desc#top")])
+        let c = await FindingIdentity.assign([endpointFinding(url: "https://shop.example.com/orders/1234/items?sort=asc&filter=x")])
         #expect(a[0].fingerprint == b[0].fingerprint)
         #expect(a[0].fingerprint != c[0].fingerprint)
         #expect(FindingIdentity.normalizeURL("https://a.io/u/3f2504e0-4f89-11d3-9a0c-0305e82c3301/x?q=1") == "https://a.io/u/{id}/x?q")
     }
 
     @Test("an artifact's version is left out of its path, so copies differ and bumps do not")
-    func artifactPaths() {
+    func artifactPaths() async {
         #expect(FindingIdentity.versionless("app/lib/dom4j-2.1.1.jar") == "app/lib/dom4j-{v}.jar")
         #expect(FindingIdentity.versionless("ear1.ear: log4j-core-2.14.1.jar") == "ear1.ear: log4j-core-{v}.jar")
         #expect(FindingIdentity.versionless("lib/dom4j.jar") == "lib/dom4j.jar")
     }
 
     @Test("key parts are hashed with separators, so shifted boundaries do not collide")
-    func separators() {
+    func separators() async {
         #expect(FindingIdentity.hash(["ab", "c"]) != FindingIdentity.hash(["a", "bc"]))
     }
 
     @Test("paths are normalized")
-    func paths() {
+    func paths() async {
         #expect(FindingIdentity.normalizePath("./src\\app.py") == "src/app.py")
         #expect(FindingIdentity.normalizePath("file://src//app.py") == "src/app.py")
     }
@@ -98,7 +99,7 @@ struct LifecycleTests {
     }
 
     @Test("new, seen again, missing and returning findings get their transitions")
-    func transitions() {
+    func transitions() async {
         let existing: [String: StreamReconciliation.Existing] = [
             "a": .init(id: 1, status: .new), "b": .init(id: 2, status: .open), "c": .init(id: 3, status: .fixed),
             "d": .init(id: 4, status: .reopened),
@@ -112,7 +113,7 @@ struct LifecycleTests {
     }
 
     @Test("an import that may not close leaves missing findings alone")
-    func noClosing() {
+    func noClosing() async {
         let plan = StreamReconciliation(existing: ["a": .init(id: 1, status: .open)], incoming: [], closesMissing: false)
         #expect(plan.fixed.isEmpty)
     }

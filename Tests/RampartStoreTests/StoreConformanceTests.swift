@@ -34,10 +34,10 @@ func codeFinding(_ rule: String, file: String = "app.py", line: Int, snippet: St
 func submission(
     _ findings: [Finding], stream: StreamKey = StreamKey(application: "shop", component: "api", tool: "Semgrep"), content: String,
     toolError: Bool = false, allowEmpty: Bool = false, at date: Date = epoch
-) -> ScanSubmission {
+) async -> ScanSubmission {
     ScanSubmission(
         stream: stream, fileName: "report.json", contentSHA256: Hashing.sha256Hex(content), format: "semgrep-json",
-        tool: ToolInfo(name: stream.tool), findings: FindingIdentity.assign(findings), recordCount: findings.count, diagnostics: [],
+        tool: ToolInfo(name: stream.tool), findings: await FindingIdentity.assign(findings), recordCount: findings.count, diagnostics: [],
         toolReportedError: toolError, allowEmpty: allowEmpty, importedAt: date)
 }
 
@@ -117,7 +117,7 @@ struct StoreConformanceTests {
     func atomicity(backend: StoreBackend) async throws {
         let store = try backend.make()
         _ = try await store.record(submission([codeFinding("sqli", line: 3, snippet: "q1")], content: "1"))
-        var bad = submission([codeFinding("xss", line: 3, snippet: "a"), codeFinding("rce", line: 4, snippet: "b")], content: "2", at: epoch + 60)
+        var bad = await submission([codeFinding("xss", line: 3, snippet: "a"), codeFinding("rce", line: 4, snippet: "b")], content: "2", at: epoch + 60)
         bad.findings[1].fingerprint = "not-a-sha256"  // violates the schema's CHECK after the first insert
         await #expect(throws: (any Error).self) { try await store.record(bad) }
         #expect(try await store.scans(application: nil, limit: nil).count == 1)
