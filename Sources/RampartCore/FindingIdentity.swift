@@ -28,8 +28,7 @@ public enum FindingIdentity {
         case .package(let package):
             let vulnerability = finding.vulnerabilityIDs.canonical?.value ?? rule
             let packageKey = package.purl?.versionlessKey ?? ((package.ecosystem ?? "").lowercased() + "/" + package.name)
-            let place = package.image?.name ?? package.manifestPath.map(normalizePath) ?? package.artifactPath.map(versionless) ?? ""
-            return ["package", vulnerability, packageKey, place]
+            return ["package", vulnerability, packageKey, place(of: package)]
         case .containerImage(let image):
             return ["image", rule, image.name]
         case .iac(let iac):
@@ -97,6 +96,19 @@ public enum FindingIdentity {
         while text.hasPrefix("./") { text = String(text.dropFirst(2)) }
         while text.contains("//") { text = text.replacingOccurrences(of: "//", with: "/") }
         return text
+    }
+
+    /// Where a package is, without what a bump or a rebuild changes: the image name (not its
+    /// tag), the manifest (unless it only names the image), the artifact's path without version.
+    /// Two copies of a library in one image or one archive stay two findings.
+    static func place(of package: PackageLocation) -> String {
+        var parts: [String] = []
+        if let image = package.image { parts.append(image.name) }
+        if let manifest = package.manifestPath, !(package.image.map { manifest.hasPrefix($0.name) } ?? false) {
+            parts.append(normalizePath(manifest))
+        }
+        if let artifact = package.artifactPath { parts.append(versionless(artifact)) }
+        return parts.joined(separator: "|")
     }
 
     /// `lib/dom4j-2.1.1.jar` → `lib/dom4j-{v}.jar`: an artifact's path without the version in

@@ -76,6 +76,31 @@ struct IdentityTests {
         #expect(FindingIdentity.versionless("lib/dom4j.jar") == "lib/dom4j.jar")
     }
 
+    @Test("two copies of a library in one image are two findings; a bump of either keeps its identity")
+    func copiesInImage() async {
+        func avro(_ version: String, _ path: String) -> Finding {
+            Finding(
+                category: .container, tool: ToolInfo(name: "Grype"), ruleID: "CVE-2023-39410", title: "avro", severity: .high,
+                vulnerabilityIDs: .parsing(["CVE-2023-39410"]),
+                location: .package(
+                    PackageLocation(
+                        purl: PackageURL(type: "maven", namespace: "org.apache.avro", name: "avro", version: version), name: "avro", version: version,
+                        artifactPath: path, image: ImageLocation(reference: "kafka:3.5.1"))))
+        }
+        let scan = await FindingIdentity.assign([
+            avro("1.11.1", "/opt/kafka/plugins/avro-1.11.1.jar"), avro("1.9.2", "/opt/kafka/libs/avro-1.9.2.jar"),
+        ])
+        #expect(scan.count == 2)
+        let bumped = await FindingIdentity.assign([avro("1.11.3", "/opt/kafka/plugins/avro-1.11.3.jar")])
+        #expect(bumped[0].fingerprint == scan[0].fingerprint)
+        var retagged = avro("1.11.1", "/opt/kafka/plugins/avro-1.11.1.jar")
+        if case .package(var package) = retagged.location {
+            package.image = ImageLocation(reference: "kafka:3.6.0")
+            retagged.location = .package(package)
+        }
+        #expect(await FindingIdentity.assign([retagged])[0].fingerprint == scan[0].fingerprint)
+    }
+
     @Test("key parts are hashed with separators, so shifted boundaries do not collide")
     func separators() async {
         #expect(FindingIdentity.hash(["ab", "c"]) != FindingIdentity.hash(["a", "bc"]))

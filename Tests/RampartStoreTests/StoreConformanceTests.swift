@@ -117,7 +117,8 @@ struct StoreConformanceTests {
     func atomicity(backend: StoreBackend) async throws {
         let store = try backend.make()
         _ = try await store.record(submission([codeFinding("sqli", line: 3, snippet: "q1")], content: "1"))
-        var bad = await submission([codeFinding("xss", line: 3, snippet: "a"), codeFinding("rce", line: 4, snippet: "b")], content: "2", at: epoch + 60)
+        var bad = await submission(
+            [codeFinding("xss", line: 3, snippet: "a"), codeFinding("rce", line: 4, snippet: "b")], content: "2", at: epoch + 60)
         bad.findings[1].fingerprint = "not-a-sha256"  // violates the schema's CHECK after the first insert
         await #expect(throws: (any Error).self) { try await store.record(bad) }
         #expect(try await store.scans(application: nil, limit: nil).count == 1)
