@@ -1,7 +1,7 @@
 import Foundation
 
-/// A parsed, validated CVSS vector. Version 3.0 and 3.1 base scores are computed from the
-/// vector; version 4.0 vectors are validated and keep the score the tool gave.
+/// A parsed, validated CVSS vector (3.0, 3.1 or 4.0), with its base score computed from the
+/// vector by each version's specification.
 public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
     public enum Version: String, Sendable, Codable, Hashable {
         case v3_0 = "3.0"
@@ -170,11 +170,12 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
         return nil
     }
 
-    /// The base score, computed from the vector for v3.x; nil for v4.0 (the tool's score is kept).
+    /// The base score computed from the vector (for v4.0, with its threat and environmental
+    /// metrics when present, as the specification's CVSS-BTE score).
     public var baseScore: Double? {
         switch version {
         case .v3_0, .v3_1: return v3BaseScore()
-        case .v4_0: return nil
+        case .v4_0: return CVSS4Scoring.score(Dictionary(metrics, uniquingKeysWith: { first, _ in first }))
         }
     }
 

@@ -45,14 +45,47 @@ struct CVSSTests {
         #expect(throws: CVSSVector.ParseError.self) { try CVSSVector(parsing: "AV:N/AC:L/Au:N/C:P/I:P/A:P") }
     }
 
-    @Test("v4.0 vectors are validated and keep the tool's score")
-    func version4() throws {
-        let vector = try CVSSVector(parsing: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N")
-        #expect(vector.version == .v4_0)
-        #expect(vector.baseScore == nil)
+    /// Vectors and scores as published with advisories (NVD, GitHub) and carried in the
+    /// corpus's real reports, plus the specification's corner cases.
+    @Test(
+        "v4.0 scores follow the specification's MacroVector algorithm",
+        arguments: [
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", 9.3),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H", 10.0),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N", 0.0),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:N/SC:N/SI:N/SA:N", 9.3),
+            ("CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:H/VI:H/VA:N/SC:L/SI:L/SA:N", 9.1),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:H/SC:N/SI:N/SA:N", 8.7),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:L/SC:N/SI:N/SA:N", 6.9),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:L/VA:L/SC:N/SI:N/SA:N", 6.9),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:N/VI:L/VA:N/SC:L/SI:H/SA:L", 6.4),
+            ("CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:A/VC:N/VI:N/VA:N/SC:L/SI:L/SA:N", 2.1),
+            ("CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:N/VI:N/VA:L/SC:N/SI:N/SA:L", 6.3),
+            ("CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:N/VI:N/VA:L/SC:N/SI:N/SA:N", 6.3),
+            // Threat metrics lower the score; unset ones count as the worst case.
+            // A report in the corpus pairs this vector with 7.5 plus E:P: that 7.5 is the base
+            // (CVSS-B) score; with E:P the vector scores CVSS-BT, one MacroVector lower.
+            ("CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:A/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", 7.5),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:L/VA:L/SC:H/SI:H/SA:H/E:P/CR:X/IR:X/AR:X/MAV:X/MAC:X/MAT:X/MPR:X/MUI:X/MVC:X/MVI:X/MVA:X/MSC:X/MSI:X/MSA:X/S:X/AU:X/R:X/V:X/RE:X/U:X",
+                6.9
+            ),
+            // Environmental metrics replace the base values they modify.
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:L/SC:N/SI:N/SA:N/E:A/MAV:A", 8.7),
+        ])
+    func version4(vector: String, expected: Double) throws {
+        let parsed = try CVSSVector(parsing: vector)
+        #expect(parsed.version == .v4_0)
+        #expect(parsed.baseScore == expected)
+    }
+
+    @Test("v4.0 vectors with missing base metrics are rejected, and a tool's score is kept")
+    func version4Validation() throws {
         #expect(throws: CVSSVector.ParseError.self) { try CVSSVector(parsing: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H") }
-        let rating = CVSSScore(vector: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", score: 9.3)
-        #expect(rating?.score == 9.3)
+        #expect(throws: CVSSVector.ParseError.self) { try CVSSVector(parsing: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:S/SA:N") }
+        let rating = CVSSScore(vector: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", score: 9.2)
+        #expect(rating?.score == 9.2)
+        #expect(CVSSScore(vector: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", score: nil)?.score == 9.3)
     }
 
     @Test("a score is computed from the vector when the tool gives none")
