@@ -34,6 +34,9 @@ public struct CheckovImporter: ReportImporter {
             for check in section["results", "failed_checks"]?.array ?? [] {
                 output.findings.append(finding(check, checkType: checkType, suppressed: false, tool: output.tool, context: context))
             }
+            if let passed = section["results", "passed_checks"]?.array.count, passed > 0 {
+                output.diagnostics.append(Diagnostic("\(passed) passed \(checkType) check(s) are not findings and were not imported", level: .note))
+            }
             for check in section["results", "skipped_checks"]?.array ?? [] {
                 output.findings.append(finding(check, checkType: checkType, suppressed: true, tool: output.tool, context: context))
             }

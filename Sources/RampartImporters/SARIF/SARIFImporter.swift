@@ -37,6 +37,8 @@ public struct SARIFImporter: ReportImporter {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "SARIF"))
         var toolNames: [String] = []
+        // Results of kind pass or notApplicable record that a check ran clean; they are counted, not imported.
+        var notFindings = 0
         for (runIndex, run) in (root["runs"]?.array ?? []).enumerated() {
             let driver = run["tool", "driver"]
             let toolName = driver?["name"]?.text ?? "SARIF"
@@ -70,7 +72,10 @@ public struct SARIFImporter: ReportImporter {
             var jobs: [(result: JSONNode, location: JSONNode?, rule: Rule?, ruleID: String)] = []
             for result in run["results"]?.array ?? [] {
                 let kind = result["kind"]?.string ?? "fail"
-                if kind == "pass" || kind == "notApplicable" { continue }
+                if kind == "pass" || kind == "notApplicable" {
+                    notFindings += 1
+                    continue
+                }
                 var rule: Rule?
                 let ruleID = result["ruleId"]?.text ?? result["rule", "id"]?.text
                 if let ruleID { rule = rulesByID[ruleID] }
@@ -101,6 +106,10 @@ public struct SARIFImporter: ReportImporter {
             }
         }
         if toolNames.count > 1 { output.tool = ToolInfo(name: toolNames.joined(separator: "+"), version: nil) }
+        if notFindings > 0 {
+            output.diagnostics.append(
+                Diagnostic("\(notFindings) result(s) of kind pass or notApplicable are not findings and were not imported", level: .note))
+        }
         return output
     }
 

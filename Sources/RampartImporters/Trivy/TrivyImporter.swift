@@ -30,11 +30,14 @@ public struct TrivyImporter: ReportImporter {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "Trivy", version: root["Trivy", "Version"]?.text))
         var jobs: [VulnerabilityJob] = []
+        var passedChecks = 0
         let artifactType = root["ArtifactType"]?.string
         let artifactName = root["ArtifactName"]?.string
         let image = artifactType == "container_image" ? artifactName.map { ImageLocation(reference: $0) } : nil
         if root.isArray {
-            for result in root.array { readResult(result, image: nil, resource: nil, context: context, into: &output, jobs: &jobs) }
+            for result in root.array {
+                readResult(result, image: nil, resource: nil, context: context, into: &output, jobs: &jobs, passedChecks: &passedChecks)
+            }
         } else if root["ClusterName"] != nil {
             for section in ["Resources", "Vulnerabilities", "Misconfigurations"] {
                 for resource in root[section]?.array ?? [] {
@@ -42,7 +45,8 @@ public struct TrivyImporter: ReportImporter {
                     for result in resource["Results"]?.array ?? [] {
                         let target = result["Target"]?.string
                         let resultImage = result["Class"]?.string == "os-pkgs" ? target.map { ImageLocation(reference: $0) } : nil
-                        readResult(result, image: resultImage, resource: name, context: context, into: &output, jobs: &jobs)
+                        readResult(
+                            result, image: resultImage, resource: name, context: context, into: &output, jobs: &jobs, passedChecks: &passedChecks)
                     }
                 }
             }
@@ -51,8 +55,12 @@ public struct TrivyImporter: ReportImporter {
                 throw ImportError.content("Results is not an array", at: root["Results"]!.position)
             }
             for result in root["Results"]?.array ?? [] {
-                readResult(result, image: image, resource: nil, context: context, into: &output, jobs: &jobs)
+                readResult(result, image: image, resource: nil, context: context, into: &output, jobs: &jobs, passedChecks: &passedChecks)
             }
+        }
+        if passedChecks > 0 {
+            output.diagnostics.append(
+                Diagnostic("\(passedChecks) passed misconfiguration check(s) are not findings and were not imported", level: .note))
         }
         // Vulnerabilities are most of a large report and independent of each other: read them on every core.
         let tool = output.tool
@@ -81,7 +89,7 @@ public struct TrivyImporter: ReportImporter {
 
     private func readResult(
         _ result: JSONNode, image: ImageLocation?, resource: String?, context: ImportContext, into output: inout ImporterOutput,
-        jobs: inout [VulnerabilityJob]
+        jobs: inout [VulnerabilityJob], passedChecks: inout Int
     ) {
         let target = result["Target"]?.string ?? ""
         let resultClass = result["Class"]?.string
@@ -90,7 +98,11 @@ public struct TrivyImporter: ReportImporter {
             jobs.append(VulnerabilityJob(node: vulnerability, target: target, resultClass: resultClass, type: type, image: image))
         }
         for misconfiguration in result["Misconfigurations"]?.array ?? [] {
-            if misconfiguration["Status"]?.string == "PASS" { continue }
+            // A passed check is a fact about coverage, not a finding; it is counted, not dropped silently.
+            if misconfiguration["Status"]?.string == "PASS" {
+                passedChecks += 1
+                continue
+            }
             output.findings.append(misconfigurationFinding(misconfiguration, target: target, type: type, resource: resource, tool: output.tool))
         }
         for secret in result["Secrets"]?.array ?? [] {
