@@ -31,6 +31,45 @@ public struct SARIFImporter: ReportImporter {
     struct Rule: Sendable {
         var node: JSONNode
         var id: String
+        /// Read once per rule, so that its thousands of results share the strings.
+        var facts: RuleFacts
+    }
+
+    /// What a rule says about all its results.
+    struct RuleFacts: Sendable {
+        var name: String?
+        var shortDescription: String?
+        var fullDescription: String?
+        var help: String?
+        var helpURI: String?
+        var tags: [String]
+        var cweTexts: [String]
+        var vulnerabilityTexts: [String]
+        var securitySeverity: Double?
+        var severityWord: String?
+        var defaultLevel: String?
+        var confidence: Confidence?
+
+        init(_ rule: JSONNode) {
+            let properties = rule["properties"]
+            name = rule["name"]?.text
+            shortDescription = rule["shortDescription", "text"]?.text
+            fullDescription = rule["fullDescription", "text"]?.text ?? rule["help", "text"]?.text
+            help = rule["help", "text"]?.text
+            helpURI = rule["helpUri"]?.text
+            tags = properties?["tags"]?.strings ?? []
+            var cwes = tags.filter { $0.lowercased().contains("cwe") } + (properties?["cwe"]?.strings ?? [])
+            for relationship in rule["relationships"]?.array ?? []
+            where (relationship["target", "toolComponent", "name"]?.string ?? "").uppercased().contains("CWE") {
+                if let id = relationship["target", "id"]?.text { cwes.append("CWE-" + id.replacingOccurrences(of: "CWE-", with: "")) }
+            }
+            cweTexts = cwes
+            vulnerabilityTexts = tags.filter { VulnerabilityID($0)?.scheme == .cve || VulnerabilityID($0)?.scheme == .ghsa }
+            securitySeverity = properties?["security-severity"]?.double
+            severityWord = properties?["severity"]?.text ?? properties?["problem.severity"]?.text
+            defaultLevel = rule["defaultConfiguration", "level"]?.string
+            confidence = (properties?["precision"]?.string).flatMap { ["very-high": Confidence.high, "high": .high, "medium": .medium, "low": .low][$0] }
+        }
     }
 
     public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
@@ -61,7 +100,7 @@ public struct SARIFImporter: ReportImporter {
                 var list: [Rule] = []
                 for rule in component["rules"]?.array ?? [] {
                     let id = rule["id"]?.text ?? rule["name"]?.text ?? ""
-                    let entry = Rule(node: rule, id: id)
+                    let entry = Rule(node: rule, id: id, facts: RuleFacts(rule))
                     list.append(entry)
                     if rulesByID[id] == nil { rulesByID[id] = entry }
                 }
@@ -140,17 +179,14 @@ public struct SARIFImporter: ReportImporter {
         _ result: JSONNode, location locationNode: JSONNode?, rule: Rule?, ruleID: String, tool: ToolInfo, category: FindingCategory,
         artifacts: [JSONNode], context: ImportContext
     ) -> Finding {
-        let ruleNode = rule?.node
-        let properties = ruleNode?["properties"]
+        let facts = rule?.facts
         let messageText = message(result, rule: rule)
-        let shortDescription = ruleNode?["shortDescription", "text"]?.text
-        let fullDescription = ruleNode?["fullDescription", "text"]?.text ?? ruleNode?["help", "text"]?.text
-        let title = shortDescription ?? messageText.map { String($0.prefix(200)) } ?? ruleNode?["name"]?.text ?? ruleID
+        let title = facts?.shortDescription ?? messageText.map { String($0.prefix(200)) } ?? facts?.name ?? ruleID
 
         // Severity: security-severity (a CVSS-like score) beats level.
-        let securitySeverity = result["properties", "security-severity"]?.double ?? properties?["security-severity"]?.double
-        let level = result["level"]?.string ?? ruleNode?["defaultConfiguration", "level"]?.string
-        let toolSeverityWord = result["properties", "severity"]?.text ?? properties?["severity"]?.text ?? properties?["problem.severity"]?.text
+        let securitySeverity = result["properties", "security-severity"]?.double ?? facts?.securitySeverity
+        let level = result["level"]?.string ?? facts?.defaultLevel
+        let toolSeverityWord = result["properties", "severity"]?.text ?? facts?.severityWord
         let severity: Severity
         if let securitySeverity {
             severity = Severity(cvssScore: securitySeverity)
@@ -166,23 +202,17 @@ public struct SARIFImporter: ReportImporter {
         }
         let toolSeverity = securitySeverity.map { "security-severity \($0)" } ?? toolSeverityWord ?? level
 
-        // CWEs: tags, taxa, relationships, and explicit cwe properties.
-        var cweTexts = (properties?["tags"]?.strings ?? []).filter { $0.lowercased().contains("cwe") }
+        // CWEs: the rule's tags, properties and relationships, and the result's tags and taxa.
+        var cweTexts = facts?.cweTexts ?? []
         cweTexts += (result["properties", "tags"]?.strings ?? []).filter { $0.lowercased().contains("cwe") }
-        cweTexts += (properties?["cwe"]?.strings ?? []) + (result["properties", "cwe"]?.strings ?? [])
+        cweTexts += result["properties", "cwe"]?.strings ?? []
         for taxon in result["taxa"]?.array ?? [] where (taxon["toolComponent", "name"]?.string ?? "CWE").uppercased().contains("CWE") {
             if let id = taxon["id"]?.text { cweTexts.append("CWE-" + id.replacingOccurrences(of: "CWE-", with: "")) }
-        }
-        for relationship in ruleNode?["relationships"]?.array ?? []
-        where (relationship["target", "toolComponent", "name"]?.string ?? "").uppercased().contains("CWE") {
-            if let id = relationship["target", "id"]?.text { cweTexts.append("CWE-" + id.replacingOccurrences(of: "CWE-", with: "")) }
         }
 
         var vulnerabilityTexts: [String] = []
         if VulnerabilityID.isAdvisoryLike(ruleID) { vulnerabilityTexts.append(ruleID) }
-        for tag in (properties?["tags"]?.strings ?? []) where VulnerabilityID(tag)?.scheme == .cve || VulnerabilityID(tag)?.scheme == .ghsa {
-            vulnerabilityTexts.append(tag)
-        }
+        vulnerabilityTexts += facts?.vulnerabilityTexts ?? []
 
         // Location.
         let physical = locationNode?["physicalLocation"]
@@ -224,20 +254,18 @@ public struct SARIFImporter: ReportImporter {
             suppression = Suppression(kind: item["kind"]?.string == "inSource" ? .inSource : .external, justification: item["justification"]?.text)
         }
 
-        var description = [messageText, fullDescription].compactMap { $0 }
+        var description = [messageText, facts?.fullDescription].compactMap { $0 }
         if description.count == 2 && description[0] == description[1] { description.removeLast() }
         let raw: RawEvidence =
             category == .secrets ? .jsonRedacting(result, members: ["locations": "[redacted]", "codeFlows": "[redacted]"]) : .json(result)
         return Finding(
             category: category, tool: tool, ruleID: ruleID, title: title, description: description.joined(separator: "\n\n").nonBlank,
             toolSeverity: toolSeverity, severity: severity,
-            confidence: (properties?["precision"]?.string).flatMap {
-                ["very-high": Confidence.high, "high": .high, "medium": .medium, "low": .low][$0]
-            },
+            confidence: facts?.confidence,
             cwes: CWE.parseAll(cweTexts), vulnerabilityIDs: .parsing(vulnerabilityTexts),
             cvss: securitySeverity.flatMap { CVSSScore(vector: nil, score: $0, source: "security-severity") }.map { [$0] } ?? [],
-            location: location, secret: secret, remediation: ruleNode?["help", "text"]?.text,
-            references: [ruleNode?["helpUri"]?.text].compactMap { $0 }, tags: properties?["tags"]?.strings ?? [],
+            location: location, secret: secret, remediation: facts?.help,
+            references: [facts?.helpURI].compactMap { $0 }, tags: facts?.tags ?? [],
             toolFingerprint: toolFingerprint?.nonBlank, suppression: suppression, raw: raw)
     }
 }
