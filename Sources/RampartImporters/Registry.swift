@@ -15,6 +15,7 @@ public enum ImporterRegistry {
         ZAPXMLImporter(),
         DependencyCheckJSONImporter(),
         DependencyCheckXMLImporter(),
+        CycloneDXXMLImporter(),
         NPMAuditImporter(),
         OSVScannerImporter(),
         PipAuditImporter(),

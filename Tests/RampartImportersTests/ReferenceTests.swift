@@ -23,7 +23,7 @@ struct ReferenceTests {
         "gitleaks-v7.json": "gitleaks-json", "zap.json": "zap-json", "zap.xml": "zap-xml", "dependency-check.json": "dependency-check-json",
         "dependency-check.xml": "dependency-check-xml", "npm-audit-v6.json": "npm-audit-json", "npm-audit-v7.json": "npm-audit-json",
         "osv-scanner.json": "osv-scanner-json", "pip-audit.json": "pip-audit-json", "nuclei.jsonl": "nuclei-json",
-        "cyclonedx-vex.json": "cyclonedx-json", "codeql.sarif": "sarif",
+        "cyclonedx-vex.json": "cyclonedx-json", "cyclonedx-vex.xml": "cyclonedx-xml", "codeql.sarif": "sarif",
     ]
 
     static func normalize(_ name: String) async throws -> NormalizedReport {

@@ -38,69 +38,195 @@ public struct CycloneDXImporter: ReportImporter {
                 output.diagnostics.append(Diagnostic("vulnerability without id skipped", at: vulnerability.position))
                 continue
             }
-            var cvss: [CVSSScore] = []
-            var severityWord: String?
-            for rating in vulnerability["ratings"]?.array ?? [] {
-                let method = rating["method"]?.string ?? ""
-                var vector = rating["vector"]?.text
-                if let raw = vector, !raw.hasPrefix("CVSS:") {
-                    switch method {
-                    case "CVSSv31": vector = "CVSS:3.1/" + raw.trimmingCharacters(in: CharacterSet(charactersIn: "()"))
-                    case "CVSSv3": vector = "CVSS:3.0/" + raw.trimmingCharacters(in: CharacterSet(charactersIn: "()"))
-                    case "CVSSv4": vector = "CVSS:4.0/" + raw
-                    default: vector = nil
-                    }
-                }
-                if method.hasPrefix("CVSSv3") || method == "CVSSv4" || method.isEmpty,
-                    let score = CVSSScore(vector: vector, score: rating["score"]?.double, source: rating["source", "name"]?.text)
-                {
-                    cvss.append(score)
-                }
-                if severityWord == nil, let word = rating["severity"]?.text, word != "unknown" { severityWord = word }
-            }
-            let ids = [id] + (vulnerability["references"]?.array ?? []).compactMap { $0["id"]?.text }
-            let analysis = vulnerability["analysis"]
-            let state = analysis?["state"]?.string
-            var suppression: Suppression?
-            switch state {
-            case "not_affected":
-                suppression = Suppression(
-                    kind: .notAffected,
-                    justification: [analysis?["justification"]?.text, analysis?["detail"]?.text].compactMap { $0 }.joined(separator: ": ").nonBlank)
-            case "false_positive":
-                suppression = Suppression(kind: .falsePositive, justification: analysis?["detail"]?.text)
-            default:
-                break
-            }
-            var tags = state.map { ["vex:\($0)"] } ?? []
-            tags += (analysis?["response"]?.strings ?? []).map { "vex-response:\($0)" }
-            let affects = vulnerability["affects"]?.array ?? []
-            let references = affects.compactMap { $0["ref"]?.text }
+            let record = CycloneDXVulnerability(
+                id: id,
+                references: (vulnerability["references"]?.array ?? []).compactMap { $0["id"]?.text },
+                ratings: (vulnerability["ratings"]?.array ?? []).map { rating in
+                    CycloneDXVulnerability.Rating(
+                        method: rating["method"]?.string ?? "", vector: rating["vector"]?.text, score: rating["score"]?.double,
+                        severity: rating["severity"]?.text, source: rating["source", "name"]?.text)
+                },
+                cwes: (vulnerability["cwes"]?.array ?? []).compactMap(\.int), description: vulnerability["description"]?.text,
+                detail: vulnerability["detail"]?.text, recommendation: vulnerability["recommendation"]?.text,
+                advisories: (vulnerability["advisories"]?.array ?? []).compactMap { $0["url"]?.text }
+                    + [vulnerability["source", "url"]?.text].compactMap { $0 },
+                analysisState: vulnerability["analysis", "state"]?.string, analysisJustification: vulnerability["analysis", "justification"]?.text,
+                analysisDetail: vulnerability["analysis", "detail"]?.text, analysisResponses: vulnerability["analysis", "response"]?.strings ?? [])
+            let references = (vulnerability["affects"]?.array ?? []).compactMap { $0["ref"]?.text }
             if references.isEmpty {
                 output.diagnostics.append(
                     Diagnostic("vulnerability \(id) affects no component; kept against the BOM subject", at: vulnerability.position))
             }
             for reference in references.isEmpty ? [""] : references {
                 let component = components[reference]
-                let purlText = component?["purl"]?.text ?? (reference.hasPrefix("pkg:") ? reference : nil)
-                let purl = purlText.flatMap { PackageURL(parsing: $0) }
-                var name = component?["name"]?.text ?? purl?.name ?? (reference.isEmpty ? "unknown" : reference)
-                if let group = component?["group"]?.text { name = "\(group):\(name)" }
-                let version = component?["version"]?.text ?? purl?.version
-                output.findings.append(
-                    Finding(
-                        category: .sca, tool: output.tool, ruleID: id, title: "\(id) in \(name)\(version.map { " \($0)" } ?? "")",
-                        description: [vulnerability["description"]?.text, vulnerability["detail"]?.text].compactMap { $0 }.joined(separator: "\n\n")
-                            .nonBlank,
-                        toolSeverity: severityWord, severity: .from(tool: severityWord, score: cvss.first?.score),
-                        cwes: (vulnerability["cwes"]?.array ?? []).compactMap(\.int).sorted(), vulnerabilityIDs: .parsing(ids), cvss: cvss,
-                        location: .package(PackageLocation(purl: purl, name: name, version: version, ecosystem: purl?.type)),
-                        remediation: vulnerability["recommendation"]?.text,
-                        references: (vulnerability["advisories"]?.array ?? []).compactMap { $0["url"]?.text }
-                            + [vulnerability["source", "url"]?.text].compactMap { $0 },
-                        tags: tags, suppression: suppression, raw: .json(vulnerability)))
+                let affected = CycloneDXVulnerability.Component(
+                    reference: reference, name: component?["name"]?.text, group: component?["group"]?.text, version: component?["version"]?.text,
+                    purl: component?["purl"]?.text)
+                output.findings.append(record.finding(affecting: affected, tool: output.tool, raw: .json(vulnerability)))
             }
         }
         return output
+    }
+}
+
+/// One CycloneDX vulnerability, whichever syntax it was read from.
+struct CycloneDXVulnerability {
+    struct Rating {
+        var method: String
+        var vector: String?
+        var score: Double?
+        var severity: String?
+        var source: String?
+    }
+
+    struct Component {
+        var reference: String
+        var name: String?
+        var group: String?
+        var version: String?
+        var purl: String?
+    }
+
+    var id: String
+    var references: [String]
+    var ratings: [Rating]
+    var cwes: [Int]
+    var description: String?
+    var detail: String?
+    var recommendation: String?
+    var advisories: [String]
+    var analysisState: String?
+    var analysisJustification: String?
+    var analysisDetail: String?
+    var analysisResponses: [String]
+
+    /// CVSS ratings; CycloneDX writes vectors with or without the `CVSS:x.y/` prefix, the
+    /// method telling the version. CVSS v2 and OWASP ratings give the severity only.
+    var cvss: [CVSSScore] {
+        ratings.compactMap { rating in
+            var vector = rating.vector?.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+            if let raw = vector, !raw.uppercased().hasPrefix("CVSS:") {
+                switch rating.method {
+                case "CVSSv31": vector = "CVSS:3.1/" + raw
+                case "CVSSv3": vector = "CVSS:3.0/" + raw
+                case "CVSSv4": vector = "CVSS:4.0/" + raw
+                default: vector = nil
+                }
+            }
+            guard rating.method.hasPrefix("CVSSv3") || rating.method == "CVSSv4" || rating.method.isEmpty else { return nil }
+            return CVSSScore(vector: vector, score: rating.score, source: rating.source)
+        }
+    }
+
+    func finding(affecting component: Component, tool: ToolInfo, raw: RawEvidence) -> Finding {
+        let cvss = self.cvss
+        let severityWord = ratings.lazy.compactMap(\.severity).first { $0.lowercased() != "unknown" }
+        var suppression: Suppression?
+        switch analysisState {
+        case "not_affected":
+            suppression = Suppression(
+                kind: .notAffected, justification: [analysisJustification, analysisDetail].compactMap { $0 }.joined(separator: ": ").nonBlank)
+        case "false_positive":
+            suppression = Suppression(kind: .falsePositive, justification: analysisDetail)
+        default:
+            break
+        }
+        var tags = analysisState.map { ["vex:\($0)"] } ?? []
+        tags += analysisResponses.map { "vex-response:\($0)" }
+        let purlText = component.purl ?? (component.reference.hasPrefix("pkg:") ? component.reference : nil)
+        let purl = purlText.flatMap { PackageURL(parsing: $0) }
+        var name = component.name ?? purl?.name ?? (component.reference.isEmpty ? "unknown" : component.reference)
+        if let group = component.group { name = "\(group):\(name)" }
+        let version = component.version ?? purl?.version
+        return Finding(
+            category: .sca, tool: tool, ruleID: id, title: "\(id) in \(name)\(version.map { " \($0)" } ?? "")",
+            description: [description, detail].compactMap { $0 }.joined(separator: "\n\n").nonBlank, toolSeverity: severityWord,
+            severity: .from(tool: severityWord, score: cvss.first?.score), cwes: Array(Set(cwes)).sorted(),
+            vulnerabilityIDs: .parsing([id] + references), cvss: cvss,
+            location: .package(PackageLocation(purl: purl, name: name, version: version, ecosystem: purl?.type)), remediation: recommendation,
+            references: advisories, tags: tags, suppression: suppression, raw: raw)
+    }
+}
+
+/// CycloneDX XML: 1.4+ `vulnerabilities` (ratings, affects, VEX analysis) and the 1.0-1.3
+/// vulnerability extension (`v:vulnerabilities` inside the affected component).
+public struct CycloneDXXMLImporter: ReportImporter {
+    public init() {}
+
+    public let info = FormatInfo(
+        id: "cyclonedx-xml", name: "CycloneDX XML (1.0-1.6)", tool: "any CycloneDX producer", category: .sbom, syntax: .xml,
+        notes: "vulnerabilities with ratings, affects and VEX analysis, and the 1.x vulnerability extension")
+
+    public func matches(_ report: ParsedReport) -> Bool {
+        guard let root = report.xmlRoot, root.localName == "bom" else { return false }
+        return root.attributes.contains { $0.key.hasPrefix("xmlns") && $0.value.contains("cyclonedx") }
+    }
+
+    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+        guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
+        // 1.5+ lists tools as components; earlier versions as tool elements.
+        let tools = root.path("metadata", "tools")
+        let tool = tools?.path("components", "component") ?? tools?.children.first
+        var output = ImporterOutput(tool: ToolInfo(name: tool?.childText("name") ?? "CycloneDX", version: tool?.childText("version")))
+        var components: [String: XMLElement] = [:]
+        func visit(_ list: [XMLElement]) {
+            for component in list {
+                if let reference = component.attributes["bom-ref"] { components[reference] = component }
+                // 1.0-1.3 extension: the vulnerabilities sit inside the component they affect.
+                for vulnerability in component.child("vulnerabilities")?.children("vulnerability") ?? [] {
+                    read(vulnerability, affecting: [component], into: &output)
+                }
+                visit(component.child("components")?.children("component") ?? [])
+            }
+        }
+        visit(root.child("components")?.children("component") ?? [])
+        if let subject = root.path("metadata", "component"), let reference = subject.attributes["bom-ref"] { components[reference] = subject }
+        for vulnerability in root.child("vulnerabilities")?.children("vulnerability") ?? [] {
+            // 1.4+ names the affected components in affects/target/ref; the extension in a `ref` attribute.
+            let references =
+                (vulnerability.child("affects")?.children("target") ?? []).compactMap { $0.childText("ref") }
+                + [vulnerability.attributes["ref"]].compactMap { $0 }
+            if references.isEmpty {
+                output.diagnostics.append(
+                    Diagnostic("vulnerability affects no component; kept against the BOM subject", at: "line \(vulnerability.line)"))
+            }
+            let affected = references.map {
+                components[$0] ?? XMLElement(name: "component", attributes: ["bom-ref": $0], children: [], text: "", line: 0)
+            }
+            read(vulnerability, affecting: affected, into: &output)
+        }
+        return output
+    }
+
+    private func read(_ element: XMLElement, affecting components: [XMLElement], into output: inout ImporterOutput) {
+        guard let id = element.childText("id") else {
+            output.diagnostics.append(Diagnostic("vulnerability without id skipped", at: "line \(element.line)"))
+            return
+        }
+        let analysis = element.child("analysis")
+        let record = CycloneDXVulnerability(
+            id: id, references: (element.child("references")?.children("reference") ?? []).compactMap { $0.childText("id") },
+            ratings: (element.child("ratings")?.children("rating") ?? []).map { rating in
+                CycloneDXVulnerability.Rating(
+                    method: rating.childText("method") ?? "", vector: rating.childText("vector"),
+                    score: (rating.childText("score") ?? rating.path("score", "base")?.value).flatMap(Double.init),
+                    severity: rating.childText("severity"),
+                    source: rating.path("source", "name")?.value ?? rating.child("source")?.attributes["name"])
+            },
+            cwes: (element.child("cwes")?.children("cwe") ?? []).compactMap { $0.value.flatMap(CWE.parse) },
+            description: element.childText("description"), detail: element.childText("detail"),
+            recommendation: element.childText("recommendation")
+                ?? element.child("recommendations")?.children.compactMap(\.value).joined(separator: "\n").nonBlank,
+            advisories: (element.child("advisories")?.children("advisory") ?? []).compactMap { $0.childText("url") ?? $0.value }
+                + [element.path("source", "url")?.value].compactMap { $0 },
+            analysisState: analysis?.childText("state"), analysisJustification: analysis?.childText("justification"),
+            analysisDetail: analysis?.childText("detail"),
+            analysisResponses: (analysis?.child("responses")?.children("response") ?? []).compactMap(\.value))
+        for component in components.isEmpty ? [XMLElement(name: "component", attributes: [:], children: [], text: "", line: 0)] : components {
+            let affected = CycloneDXVulnerability.Component(
+                reference: component.attributes["bom-ref"] ?? "", name: component.childText("name"), group: component.childText("group"),
+                version: component.childText("version"), purl: component.childText("purl"))
+            output.findings.append(record.finding(affecting: affected, tool: output.tool, raw: .xml(element)))
+        }
     }
 }

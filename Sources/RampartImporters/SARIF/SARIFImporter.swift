@@ -68,7 +68,9 @@ public struct SARIFImporter: ReportImporter {
             securitySeverity = properties?["security-severity"]?.double
             severityWord = properties?["severity"]?.text ?? properties?["problem.severity"]?.text
             defaultLevel = rule["defaultConfiguration", "level"]?.string
-            confidence = (properties?["precision"]?.string).flatMap { ["very-high": Confidence.high, "high": .high, "medium": .medium, "low": .low][$0] }
+            confidence = (properties?["precision"]?.string).flatMap {
+                ["very-high": Confidence.high, "high": .high, "medium": .medium, "low": .low][$0]
+            }
         }
     }
 
