@@ -91,6 +91,19 @@ public enum FindingIdentity {
 
     /// `./src\app.py` and `src/app.py` name the same file.
     public static func normalizePath(_ path: String) -> String {
+        // Most paths need nothing: avoid Foundation's replacing, which bridges through NSString.
+        var previous: UInt8 = 0
+        var clean = !path.hasPrefix("./") && !path.hasPrefix("file://")
+        if clean {
+            for byte in path.utf8 {
+                if byte == 0x5C || (byte == 0x2F && previous == 0x2F) {
+                    clean = false
+                    break
+                }
+                previous = byte
+            }
+        }
+        if clean { return path }
         var text = path.replacingOccurrences(of: "\\", with: "/")
         if text.hasPrefix("file://") { text = String(text.dropFirst(7)) }
         while text.hasPrefix("./") { text = String(text.dropFirst(2)) }

@@ -90,17 +90,36 @@ public enum CWE {
     /// Extracts CWE numbers from forms tools use: `CWE-79`, `CWE-79: Improper ...`, `79`,
     /// `external/cwe/cwe-079`, `CWE:89`. Returns nil when no number is present.
     public static func parse(_ raw: String) -> Int? {
-        let lower = raw.lowercased()
-        var digits = Substring("")
-        if let range = lower.range(of: "cwe", options: .backwards) {
-            let rest = lower[range.upperBound...].drop { $0 == "-" || $0 == ":" || $0 == " " || $0 == "_" || $0 == "/" }
-            digits = rest.prefix { $0.isASCII && $0.isNumber }
-        } else {
-            let trimmed = lower.trimmingCharacters(in: .whitespaces)
-            digits = trimmed.prefix { $0.isASCII && $0.isNumber }
-            guard digits.count == trimmed.count else { return nil }
+        let lower = Array(raw.lowercased().utf8)
+        // The number follows the last "cwe" (as in external/cwe/cwe-079), after separators.
+        var start = 0
+        var sawPrefix = false
+        if lower.count >= 3 {
+            var index = lower.count - 3
+            while index >= 0 {
+                if lower[index] == 0x63 && lower[index + 1] == 0x77 && lower[index + 2] == 0x65 {
+                    start = index + 3
+                    sawPrefix = true
+                    break
+                }
+                index -= 1
+            }
         }
-        guard !digits.isEmpty, digits.count <= 6, let number = Int(digits), number > 0 else { return nil }
+        if sawPrefix {
+            while start < lower.count, [0x2D, 0x3A, 0x20, 0x5F, 0x2F].contains(lower[start]) { start += 1 }
+        } else {
+            while start < lower.count, lower[start] == 0x20 { start += 1 }
+        }
+        var end = start
+        while end < lower.count, lower[end] >= 0x30 && lower[end] <= 0x39 { end += 1 }
+        guard end > start, end - start <= 6 else { return nil }
+        if !sawPrefix {
+            // A bare number must be the whole text.
+            var rest = end
+            while rest < lower.count, lower[rest] == 0x20 { rest += 1 }
+            guard rest == lower.count else { return nil }
+        }
+        guard let number = Int(String(decoding: lower[start..<end], as: UTF8.self)), number > 0 else { return nil }
         return number
     }
 
