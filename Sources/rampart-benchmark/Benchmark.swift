@@ -5,6 +5,10 @@ import RampartIngest
 import RampartSQLite
 import RampartStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// glibc's malloc_trim, which the Glibc module does not export.
 @_silgen_name("malloc_trim")
 func mallocTrim(_ pad: Int) -> Int32
@@ -58,8 +62,11 @@ struct Benchmark {
     }
 
     /// Resets the kernel's peak-RSS mark so each scenario reports its own peak.
+    /// Starts a scenario from a quiet machine: earlier scenarios' dirty pages written out (or the
+    /// kernel's write-back competes with this scenario's I/O) and their freed heap handed back
+    /// (or it counts in this scenario's peak RSS).
     static func resetPeakRSS() {
-        // Hand freed heap back to the kernel first, or the last scenario's garbage counts here.
+        sync()
         _ = mallocTrim(0)
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
     }
