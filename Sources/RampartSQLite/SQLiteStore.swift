@@ -113,7 +113,9 @@ public final class SQLiteStore: Store {
         var existing: [String: StreamReconciliation.Existing] = [:]
         var storedHashes: [Int64: Int64] = [:]
         let cursor = try Row.fetchCursor(
-            db, sql: "SELECT id, fingerprint, status, content_hash FROM finding WHERE stream_id = ?", arguments: [streamID])
+            db,
+            sql: "SELECT f.id, f.fingerprint, g.status, f.content_hash FROM finding f JOIN finding_sighting g ON g.finding_id = f.id WHERE f.stream_id = ?",
+            arguments: [streamID])
         while let row = try cursor.next() {
             let id: Int64 = row[0]
             let status = FindingStatus(rawValue: row[2]) ?? .open
@@ -142,9 +144,8 @@ public final class SQLiteStore: Store {
             sql: """
                 INSERT INTO finding (stream_id, fingerprint, category, rule_id, title, severity, severity_rank, tool_severity, confidence,
                     cwes, vulnerability_ids, location_kind, file_path, line, component_name, component_version, purl, url, host,
-                    cvss_vector, cvss_score, secret_hash, secret_preview, suppressed, occurrences, content_hash,
-                    status, first_seen, last_seen, first_scan_id, last_scan_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?)
+                    cvss_vector, cvss_score, secret_hash, secret_preview, suppressed, occurrences, content_hash, first_seen, first_scan_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let insertDetail = try BulkStatement(
             db,
@@ -152,6 +153,8 @@ public final class SQLiteStore: Store {
                 INSERT INTO finding_detail (finding_id, description, location, cvss, suppression, remediation, refs, tags, evidence, evidence_format)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+        let insertSighting = try BulkStatement(
+            db, sql: "INSERT INTO finding_sighting (finding_id, status, last_seen, last_scan_id) VALUES (?, 'new', ?, ?)")
         let event = try BulkStatement(db, sql: "INSERT INTO finding_event (finding_id, scan_id, kind, at) VALUES (?, ?, ?, ?)")
         func recordEvent(_ findingID: Int64, _ kind: String) throws {
             event.bind(1, findingID)
@@ -212,28 +215,28 @@ public final class SQLiteStore: Store {
                 let row = rows[index] ?? StorageRow(finding, contentHash: hashes[index])
                 insert.bind(1, streamID)
                 insert.bind(2, finding.fingerprint)
-                var next = bindSummary(insert, from: 3, row, finding)
-                for value in [now, now] {
-                    insert.bind(next, value)
-                    next += 1
-                }
-                insert.bind(next, scanID)
+                let next = bindSummary(insert, from: 3, row, finding)
+                insert.bind(next, now)
                 insert.bind(next + 1, scanID)
                 try insert.step()
                 let id = insert.lastInsertedRowID
                 bindDetail(insertDetail, id, row, finding)
                 try insertDetail.step()
+                insertSighting.bind(1, id)
+                insertSighting.bind(2, now)
+                insertSighting.bind(3, scanID)
+                try insertSighting.step()
             }
 
             let touch = try BulkStatement(
-                db, sql: "UPDATE finding SET status = ?, last_seen = ?, last_scan_id = ?, fixed_scan_id = NULL WHERE id = ?")
+                db, sql: "UPDATE finding_sighting SET status = ?, last_seen = ?, last_scan_id = ?, fixed_scan_id = NULL WHERE finding_id = ?")
             let refresh = try BulkStatement(
                 db,
                 sql: """
                     UPDATE finding SET category = ?, rule_id = ?, title = ?, severity = ?, severity_rank = ?, tool_severity = ?, confidence = ?,
                         cwes = ?, vulnerability_ids = ?, location_kind = ?, file_path = ?, line = ?, component_name = ?, component_version = ?,
                         purl = ?, url = ?, host = ?, cvss_vector = ?, cvss_score = ?, secret_hash = ?, secret_preview = ?, suppressed = ?,
-                        occurrences = ?, content_hash = ?, status = ?, last_seen = ?, last_scan_id = ?, fixed_scan_id = NULL
+                        occurrences = ?, content_hash = ?
                     WHERE id = ?
                     """)
             let refreshDetail = try BulkStatement(
@@ -254,11 +257,13 @@ public final class SQLiteStore: Store {
                 } else {
                     let row = rows[update.incomingIndex] ?? StorageRow(finding, contentHash: hash)
                     let next = bindSummary(refresh, from: 1, row, finding)
-                    refresh.bind(next, update.status.rawValue)
-                    refresh.bind(next + 1, now)
-                    refresh.bind(next + 2, scanID)
-                    refresh.bind(next + 3, update.id)
+                    refresh.bind(next, update.id)
                     try refresh.step()
+                    touch.bind(1, update.status.rawValue)
+                    touch.bind(2, now)
+                    touch.bind(3, scanID)
+                    touch.bind(4, update.id)
+                    try touch.step()
                     bindDetail(refreshDetail, update.id, row, finding)
                     try refreshDetail.step()
                 }
@@ -266,7 +271,7 @@ public final class SQLiteStore: Store {
             }
         }
 
-        let close = try BulkStatement(db, sql: "UPDATE finding SET status = 'fixed', fixed_scan_id = ? WHERE id = ?")
+        let close = try BulkStatement(db, sql: "UPDATE finding_sighting SET status = 'fixed', fixed_scan_id = ? WHERE finding_id = ?")
         for id in plan.fixed {
             close.bind(1, scanID)
             close.bind(2, id)
@@ -302,21 +307,23 @@ public final class SQLiteStore: Store {
             arguments.append(minimum.rank)
         }
         if !query.statuses.isEmpty {
-            conditions.append("f.status IN (" + query.statuses.map { _ in "?" }.joined(separator: ", ") + ")")
+            conditions.append("g.status IN (" + query.statuses.map { _ in "?" }.joined(separator: ", ") + ")")
             arguments.append(contentsOf: query.statuses.map(\.rawValue))
         }
         let order: String
         switch query.sort {
         case .severity: order = "f.severity_rank DESC, f.cvss_score DESC NULLS LAST, f.id"
         case .firstSeen: order = "f.first_seen DESC, f.id"
-        case .lastSeen: order = "f.last_seen DESC, f.id"
+        case .lastSeen: order = "g.last_seen DESC, f.id"
         case .title: order = "f.title COLLATE NOCASE, f.id"
         case .tool: order = "s.tool COLLATE NOCASE, f.severity_rank DESC, f.id"
         case .cvss: order = "f.cvss_score DESC NULLS LAST, f.severity_rank DESC, f.id"
         }
         var sql = """
-            SELECT f.*, d.description, a.name AS application_name, c.name AS component_name_, s.tool AS stream_tool, s.branch AS stream_branch
-            FROM finding f JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
+            SELECT f.*, g.status, g.last_seen, d.description, a.name AS application_name, c.name AS component_name_, s.tool AS stream_tool,
+                s.branch AS stream_branch
+            FROM finding f JOIN finding_sighting g ON g.finding_id = f.id JOIN stream s ON s.id = f.stream_id
+            JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
             LEFT JOIN finding_detail d ON d.finding_id = f.id
             """
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
@@ -411,8 +418,9 @@ public final class SQLiteStore: Store {
                 for row in try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT f.severity, count(*) AS n FROM finding f JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id
-                        WHERE c.application_id = ? AND f.status != 'fixed' GROUP BY f.severity
+                        SELECT f.severity, count(*) AS n FROM finding f JOIN finding_sighting g ON g.finding_id = f.id
+                        JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id
+                        WHERE c.application_id = ? AND g.status != 'fixed' GROUP BY f.severity
                         """, arguments: [id])
                 {
                     if let severity = Severity(rawValue: row["severity"]) { bySeverity[severity] = row["n"] }

@@ -57,8 +57,7 @@ enum Schema {
 
                     CREATE INDEX scan_by_content ON scan (content_sha256);
 
-                    -- What lists, filters and the lifecycle touch: kept small, since every rescan
-                    -- stamps a sighting on each row and SQLite rewrites whole rows.
+                    -- What lists and filters read.
                     CREATE TABLE finding (
                         id INTEGER PRIMARY KEY,
                         stream_id INTEGER NOT NULL REFERENCES stream(id) ON DELETE CASCADE,
@@ -85,15 +84,21 @@ enum Schema {
                         secret_hash TEXT,
                         secret_preview TEXT,
                         suppressed INTEGER NOT NULL CHECK (suppressed IN (0, 1)),
-                        status TEXT NOT NULL CHECK (status IN ('new','open','fixed','reopened')),
                         first_seen TEXT NOT NULL,
-                        last_seen TEXT NOT NULL,
                         first_scan_id INTEGER NOT NULL REFERENCES scan(id),
-                        last_scan_id INTEGER NOT NULL REFERENCES scan(id),
-                        fixed_scan_id INTEGER REFERENCES scan(id),
                         occurrences INTEGER NOT NULL CHECK (occurrences >= 1),
                         content_hash INTEGER NOT NULL,
-                        UNIQUE (stream_id, fingerprint),
+                        UNIQUE (stream_id, fingerprint)
+                    ) STRICT;
+
+                    -- Where each finding stands: the only row a rescan must touch for every finding
+                    -- it sees again, so it is kept to a few bytes.
+                    CREATE TABLE finding_sighting (
+                        finding_id INTEGER PRIMARY KEY REFERENCES finding(id) ON DELETE CASCADE,
+                        status TEXT NOT NULL CHECK (status IN ('new','open','fixed','reopened')),
+                        last_seen TEXT NOT NULL,
+                        last_scan_id INTEGER NOT NULL REFERENCES scan(id),
+                        fixed_scan_id INTEGER REFERENCES scan(id),
                         CHECK ((status = 'fixed') = (fixed_scan_id IS NOT NULL))
                     ) STRICT;
 
