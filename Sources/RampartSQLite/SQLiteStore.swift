@@ -51,27 +51,53 @@ public final class SQLiteStore: Store {
     }
 
     public func record(_ submission: ScanSubmission) async throws -> ImportOutcome {
-        // Derive column values on every core before the single-threaded write transaction. The
-        // stream's current state read here only predicts which findings need full rows; the
-        // transaction decides from the state it sees and derives anything the guess missed.
+        // Derive column values on every core before the single-threaded write transaction, from
+        // a snapshot of the stream read outside it. The transaction reuses the snapshot only if
+        // the stream's revision is unchanged, and otherwise reads the stream again and derives
+        // anything the snapshot did not predict.
         let findings = submission.findings
         let hashes = await StorageRow.contentHashes(findings)
-        let stored = try await writer.read { db in try Self.storedHashes(for: submission.stream, in: db) }
-        let rows = await StorageRow.rows(findings, hashes: hashes) { index in stored[findings[index].fingerprint] != hashes[index] }
-        return try await writer.write { db in try Self.record(submission, hashes: hashes, rows: rows, in: db) }
+        let snapshot = try await writer.read { db in try Self.snapshot(of: submission.stream, in: db) }
+        let rows = await StorageRow.rows(findings, hashes: hashes) { index in
+            snapshot?.existing[findings[index].fingerprint].map { snapshot?.contentHashes[$0.id] } != hashes[index]
+        }
+        return try await writer.write { db in try Self.record(submission, hashes: hashes, rows: rows, snapshot: snapshot, in: db) }
     }
 
-    /// Fingerprint → content hash of the stream's findings (empty for a new stream).
-    static func storedHashes(for key: StreamKey, in db: Database) throws -> [String: Int64] {
-        var result: [String: Int64] = [:]
+    /// A stream's findings as the lifecycle needs them, at one revision.
+    struct StreamSnapshot: Sendable {
+        var streamID: Int64
+        var revision: Int64
+        var existing: [String: StreamReconciliation.Existing]
+        var contentHashes: [Int64: Int64]
+    }
+
+    static func snapshot(of key: StreamKey, in db: Database) throws -> StreamSnapshot? {
+        guard
+            let stream = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT s.id, s.revision FROM stream s JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
+                    WHERE a.name = ? AND c.name = ? AND s.tool = ? AND s.branch = ?
+                    """, arguments: [key.application, key.component, key.tool, key.branch])
+        else { return nil }
+        return try snapshot(streamID: stream[0], revision: stream[1], in: db)
+    }
+
+    static func snapshot(streamID: Int64, revision: Int64, in db: Database) throws -> StreamSnapshot {
+        var existing: [String: StreamReconciliation.Existing] = [:]
+        var contentHashes: [Int64: Int64] = [:]
         let cursor = try Row.fetchCursor(
             db,
-            sql: """
-                SELECT f.fingerprint, f.content_hash FROM finding f JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id
-                JOIN application a ON a.id = c.application_id WHERE a.name = ? AND c.name = ? AND s.tool = ? AND s.branch = ?
-                """, arguments: [key.application, key.component, key.tool, key.branch])
-        while let row = try cursor.next() { result[row[0]] = row[1] }
-        return result
+            sql:
+                "SELECT f.id, f.fingerprint, g.status, f.content_hash FROM finding f JOIN finding_sighting g ON g.finding_id = f.id WHERE f.stream_id = ?",
+            arguments: [streamID])
+        while let row = try cursor.next() {
+            let id: Int64 = row[0]
+            existing[row[1]] = StreamReconciliation.Existing(id: id, status: FindingStatus(rawValue: row[2]) ?? .open)
+            contentHashes[id] = row[3]
+        }
+        return StreamSnapshot(streamID: streamID, revision: revision, existing: existing, contentHashes: contentHashes)
     }
 
     static func timestamp(_ date: Date) -> String {
@@ -99,7 +125,9 @@ public final class SQLiteStore: Store {
             db, sql: "SELECT id FROM stream WHERE component_id = ? AND tool = ? AND branch = ?", arguments: [componentID, key.tool, key.branch])!
     }
 
-    static func record(_ submission: ScanSubmission, hashes: [Int64], rows: [StorageRow?], in db: Database) throws -> ImportOutcome {
+    static func record(
+        _ submission: ScanSubmission, hashes: [Int64], rows: [StorageRow?], snapshot predicted: StreamSnapshot?, in db: Database
+    ) throws -> ImportOutcome {
         let now = timestamp(submission.importedAt)
         let streamID = try streamID(submission.stream, at: now, in: db)
         if let duplicate = try Row.fetchOne(
@@ -110,18 +138,16 @@ public final class SQLiteStore: Store {
                 fixed: 0, closedMissing: false)
         }
 
-        var existing: [String: StreamReconciliation.Existing] = [:]
-        var storedHashes: [Int64: Int64] = [:]
-        let cursor = try Row.fetchCursor(
-            db,
-            sql: "SELECT f.id, f.fingerprint, g.status, f.content_hash FROM finding f JOIN finding_sighting g ON g.finding_id = f.id WHERE f.stream_id = ?",
-            arguments: [streamID])
-        while let row = try cursor.next() {
-            let id: Int64 = row[0]
-            let status = FindingStatus(rawValue: row[2]) ?? .open
-            existing[row[1]] = StreamReconciliation.Existing(id: id, status: status)
-            storedHashes[id] = row[3]
+        let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM stream WHERE id = ?", arguments: [streamID]) ?? 0
+        let snapshot: StreamSnapshot
+        if let predicted, predicted.streamID == streamID, predicted.revision == revision {
+            snapshot = predicted
+        } else {
+            snapshot = try Self.snapshot(streamID: streamID, revision: revision, in: db)
         }
+        try db.execute(sql: "UPDATE stream SET revision = revision + 1 WHERE id = ?", arguments: [streamID])
+        let existing = snapshot.existing
+        let storedHashes = snapshot.contentHashes
         let findings = submission.findings
         let closesMissing = submission.closesMissing
         let plan = StreamReconciliation(existing: existing, incoming: findings, closesMissing: closesMissing)

@@ -31,6 +31,9 @@ enum Schema {
                         component_id INTEGER NOT NULL REFERENCES component(id) ON DELETE CASCADE,
                         tool TEXT NOT NULL CHECK (length(tool) >= 1),
                         branch TEXT NOT NULL DEFAULT '',
+                        -- Bumped by every change to the stream's findings: a snapshot read outside a
+                        -- write transaction is still valid inside it when the revision is unchanged.
+                        revision INTEGER NOT NULL DEFAULT 0,
                         UNIQUE (component_id, tool, branch)
                     ) STRICT;
 

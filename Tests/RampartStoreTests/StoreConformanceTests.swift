@@ -1,8 +1,9 @@
 import Foundation
 import RampartCore
-import RampartSQLite
 import RampartStore
 import Testing
+
+@testable import RampartSQLite
 
 /// Every Store implementation must pass these. Backends are listed in `StoreBackend.all`;
 /// PostgreSQL joins when its implementation lands.
@@ -160,5 +161,27 @@ struct StoreConformanceTests {
         #expect(first.count == 32)
         #expect(first == again)
         #expect(first != other)
+    }
+}
+
+@Suite("SQLite store internals")
+struct SQLiteSnapshotTests {
+    @Test("a stream snapshot taken before another import is not reused")
+    func staleSnapshot() async throws {
+        let store = try SQLiteStore.inMemory()
+        let stream = StreamKey(application: "shop", component: "api", tool: "Semgrep")
+        _ = try await store.record(await submission([codeFinding("a", line: 1, snippet: "1")], stream: stream, content: "1"))
+        let stale = try await store.writer.read { db in try SQLiteStore.snapshot(of: stream, in: db) }
+        // Another import closes "a" and adds "b" after the snapshot was taken.
+        _ = try await store.record(await submission([codeFinding("b", line: 2, snippet: "2")], stream: stream, content: "2", at: epoch + 60))
+        let third = await submission(
+            [codeFinding("a", line: 1, snippet: "1"), codeFinding("b", line: 2, snippet: "2")], stream: stream, content: "3", at: epoch + 120)
+        let outcome = try await store.writer.write { db in
+            try SQLiteStore.record(
+                third, hashes: third.findings.map(StorageRow.contentHash), rows: third.findings.map { _ in nil }, snapshot: stale, in: db)
+        }
+        // With the stale snapshot "b" would look new and "a" open; the fresh state says otherwise.
+        #expect((outcome.new, outcome.unchanged, outcome.reopened) == (0, 1, 1))
+        #expect(try await store.findings(FindingQuery(statuses: [.reopened])).map(\.ruleID) == ["a"])
     }
 }
