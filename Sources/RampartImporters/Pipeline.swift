@@ -203,29 +203,32 @@ public struct ImportPipeline: Sendable {
                     recordCount: 0)
             }
         }
-        let parsed = try parseSyntax(data, file: file)
-        let importer: any ReportImporter
-        if let explicit {
-            importer = explicit
-        } else {
-            importer = try detect(parsed, file: file)
-        }
-        let output: ImporterOutput
-        do {
-            output = try await importer.read(parsed, context: context)
-        } catch let error as ImportError {
-            throw ImportError(file: file, kind: error.kind, reason: error.reason)
-        }
+        // Read in a function of its own so that the parsed document (for a large report, a tape
+        // about the size of the file) is freed before identity doubles the findings in memory.
+        var (importer, output) = try await readReport(data, file: file, importer: explicit, context: context)
         var diagnostics = output.diagnostics
-        let merged = await FindingIdentity.assign(output.findings)
-        if merged.count < output.findings.count {
+        let records = output.findings
+        output.findings = []
+        let merged = await FindingIdentity.assign(records)
+        if merged.count < records.count {
             diagnostics.append(
-                Diagnostic("\(output.findings.count - merged.count) repeated record(s) merged into existing findings (see occurrences)", level: .note)
-            )
+                Diagnostic("\(records.count - merged.count) repeated record(s) merged into existing findings (see occurrences)", level: .note))
         }
         return NormalizedReport(
             file: file, format: importer.info, tool: output.tool, findings: merged, diagnostics: diagnostics,
-            toolReportedError: output.toolReportedError, recordCount: output.findings.count)
+            toolReportedError: output.toolReportedError, recordCount: records.count)
+    }
+
+    private func readReport(
+        _ data: Data, file: String, importer explicit: (any ReportImporter)?, context: ImportContext
+    ) async throws -> (any ReportImporter, ImporterOutput) {
+        let parsed = try parseSyntax(data, file: file)
+        let importer = try explicit ?? detect(parsed, file: file)
+        do {
+            return (importer, try await importer.read(parsed, context: context))
+        } catch let error as ImportError {
+            throw ImportError(file: file, kind: error.kind, reason: error.reason)
+        }
     }
 }
 

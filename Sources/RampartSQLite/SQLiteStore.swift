@@ -18,7 +18,7 @@ public final class SQLiteStore: Store {
             // Trade nothing on durability: an import that returned is on disk.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // A large import touches hundreds of MB; the default 2 MB cache spills pages mid-transaction.
-            try db.execute(sql: "PRAGMA cache_size = -16384")
+            try db.execute(sql: "PRAGMA cache_size = -8192")
             // Finding details with their evidence run to a few KB: 16 KB pages keep them in the
             // B-tree leaves instead of half-empty overflow pages (taking effect when the file is created).
             try db.execute(sql: "PRAGMA page_size = 16384")
