@@ -54,10 +54,16 @@ public struct StreamReconciliation: Sendable {
     /// - Parameter closesMissing: whether findings absent from this import are closed. False
     ///   for empty or failed reports unless the user allowed it.
     public init(existing: [String: Existing], incoming: [Finding], closesMissing: Bool) {
-        var reported = Set<String>()
+        self.init(existing: existing, incoming: incoming.map(\.fingerprint), closesMissing: closesMissing)
+    }
+
+    /// The same, keyed by anything that identifies a finding one-to-one with its fingerprint
+    /// (stores use `FingerprintKey`, which hashes and compares faster than the hex text).
+    public init<Key: Hashable>(existing: [Key: Existing], incoming: [Key], closesMissing: Bool) {
+        var reported = Set<Key>()
         reported.reserveCapacity(incoming.count)
         for index in incoming.indices {
-            let fingerprint = incoming[index].fingerprint
+            let fingerprint = incoming[index]
             reported.insert(fingerprint)
             if let current = existing[fingerprint] {
                 updates.append(Update(id: current.id, incomingIndex: index, status: current.status.seenAgain(), previous: current.status))
@@ -71,5 +77,55 @@ public struct StreamReconciliation: Sendable {
             }
             fixed.sort()
         }
+    }
+}
+
+/// A fingerprint's 256 bits as four words: the same identity as the 64-character hex text,
+/// at a fraction of the cost to hash, compare and keep in a dictionary of 100k entries.
+public struct FingerprintKey: Hashable, Sendable {
+    public let words: (UInt64, UInt64, UInt64, UInt64)
+
+    /// The key of any fingerprint text: the hex digits themselves, or, for text that is not a
+    /// 64-digit hex string (which the store's constraints then refuse), a digest of it.
+    public init(fingerprint: String) {
+        self = FingerprintKey(hex: fingerprint) ?? FingerprintKey(hex: Hashing.sha256Hex(fingerprint))!
+    }
+
+    public init?(hex: String) {
+        var text = hex
+        guard let words = text.withUTF8({ FingerprintKey.words(fromHex: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self.words = words
+    }
+
+    /// Reads the hex digits in place (for example straight from a database row).
+    public init?(hexBytes: UnsafeRawBufferPointer) {
+        guard let words = FingerprintKey.words(fromHex: hexBytes) else { return nil }
+        self.words = words
+    }
+
+    static func words(fromHex bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64, UInt64)? {
+        guard bytes.count == 64 else { return nil }
+        var parts: [UInt64] = [0, 0, 0, 0]
+        for index in 0..<64 {
+            let byte = bytes[index]
+            let nibble: UInt8
+            switch byte {
+            case 0x30...0x39: nibble = byte - 0x30
+            case 0x61...0x66: nibble = byte - 0x61 + 10
+            case 0x41...0x46: nibble = byte - 0x41 + 10
+            default: return nil
+            }
+            parts[index / 16] = parts[index / 16] << 4 | UInt64(nibble)
+        }
+        return (parts[0], parts[1], parts[2], parts[3])
+    }
+
+    public static func == (lhs: FingerprintKey, rhs: FingerprintKey) -> Bool { lhs.words == rhs.words }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
     }
 }

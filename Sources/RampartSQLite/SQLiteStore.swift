@@ -58,17 +58,20 @@ public final class SQLiteStore: Store {
         let findings = submission.findings
         let hashes = await StorageRow.contentHashes(findings)
         let snapshot = try await writer.read { db in try Self.snapshot(of: submission.stream, in: db) }
+        let keys = await Concurrently.map(count: findings.count) { FingerprintKey(fingerprint: findings[$0].fingerprint) }
         let rows = await StorageRow.rows(findings, hashes: hashes) { index in
-            snapshot?.existing[findings[index].fingerprint].map { snapshot?.contentHashes[$0.id] } != hashes[index]
+            snapshot?.existing[keys[index]].map { snapshot?.contentHashes[$0.id] } != hashes[index]
         }
-        return try await writer.write { db in try Self.record(submission, hashes: hashes, rows: rows, snapshot: snapshot, in: db) }
+        return try await writer.write { db in
+            try Self.record(submission, keys: keys, hashes: hashes, rows: rows, snapshot: snapshot, in: db)
+        }
     }
 
     /// A stream's findings as the lifecycle needs them, at one revision.
     struct StreamSnapshot: Sendable {
         var streamID: Int64
         var revision: Int64
-        var existing: [String: StreamReconciliation.Existing]
+        var existing: [FingerprintKey: StreamReconciliation.Existing]
         var contentHashes: [Int64: Int64]
     }
 
@@ -85,17 +88,23 @@ public final class SQLiteStore: Store {
     }
 
     static func snapshot(streamID: Int64, revision: Int64, in db: Database) throws -> StreamSnapshot {
-        var existing: [String: StreamReconciliation.Existing] = [:]
+        // Read through SQLite's C API: for 100k findings, building 100k fingerprint Strings cost
+        // more than the query itself.
+        var existing: [FingerprintKey: StreamReconciliation.Existing] = [:]
         var contentHashes: [Int64: Int64] = [:]
-        let cursor = try Row.fetchCursor(
+        let query = try BulkStatement(
             db,
             sql:
-                "SELECT f.id, f.fingerprint, g.status, f.content_hash FROM finding f JOIN finding_sighting g ON g.finding_id = f.id WHERE f.stream_id = ?",
-            arguments: [streamID])
-        while let row = try cursor.next() {
-            let id: Int64 = row[0]
-            existing[row[1]] = StreamReconciliation.Existing(id: id, status: FindingStatus(rawValue: row[2]) ?? .open)
-            contentHashes[id] = row[3]
+                "SELECT f.id, f.fingerprint, g.status, f.content_hash FROM finding f JOIN finding_sighting g ON g.finding_id = f.id WHERE f.stream_id = ?"
+        )
+        query.bind(1, streamID)
+        while try query.nextRow() {
+            let id = query.int64(0)
+            let fingerprint = query.textBytes(1)
+            let key = FingerprintKey(hexBytes: fingerprint) ?? FingerprintKey(fingerprint: String(decoding: fingerprint, as: UTF8.self))
+            let status = FindingStatus(rawValue: String(decoding: query.textBytes(2), as: UTF8.self)) ?? .open
+            existing[key] = StreamReconciliation.Existing(id: id, status: status)
+            contentHashes[id] = query.int64(3)
         }
         return StreamSnapshot(streamID: streamID, revision: revision, existing: existing, contentHashes: contentHashes)
     }
@@ -126,7 +135,8 @@ public final class SQLiteStore: Store {
     }
 
     static func record(
-        _ submission: ScanSubmission, hashes: [Int64], rows: [StorageRow?], snapshot predicted: StreamSnapshot?, in db: Database
+        _ submission: ScanSubmission, keys: [FingerprintKey], hashes: [Int64], rows: [StorageRow?], snapshot predicted: StreamSnapshot?,
+        in db: Database
     ) throws -> ImportOutcome {
         let now = timestamp(submission.importedAt)
         let streamID = try streamID(submission.stream, at: now, in: db)
@@ -150,7 +160,7 @@ public final class SQLiteStore: Store {
         let storedHashes = snapshot.contentHashes
         let findings = submission.findings
         let closesMissing = submission.closesMissing
-        let plan = StreamReconciliation(existing: existing, incoming: findings, closesMissing: closesMissing)
+        let plan = StreamReconciliation(existing: existing, incoming: keys, closesMissing: closesMissing)
 
         try db.execute(
             sql: """

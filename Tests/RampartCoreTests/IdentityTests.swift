@@ -143,3 +143,17 @@ struct LifecycleTests {
         #expect(plan.fixed.isEmpty)
     }
 }
+
+@Suite("Fingerprint keys")
+struct FingerprintKeyTests {
+    @Test("a key is the fingerprint's 256 bits: equal texts give equal keys, different texts different ones")
+    func keys() {
+        let a = Hashing.sha256Hex("a")
+        let b = Hashing.sha256Hex("b")
+        #expect(FingerprintKey(fingerprint: a) == FingerprintKey(fingerprint: a))
+        #expect(FingerprintKey(fingerprint: a) != FingerprintKey(fingerprint: b))
+        #expect(FingerprintKey(fingerprint: a.uppercased()) == FingerprintKey(fingerprint: a))
+        #expect(FingerprintKey(hex: "not-hex") == nil)
+        #expect(FingerprintKey(fingerprint: "not-hex") != FingerprintKey(fingerprint: "also-not-hex"))
+    }
+}

@@ -178,7 +178,8 @@ struct SQLiteSnapshotTests {
             [codeFinding("a", line: 1, snippet: "1"), codeFinding("b", line: 2, snippet: "2")], stream: stream, content: "3", at: epoch + 120)
         let outcome = try await store.writer.write { db in
             try SQLiteStore.record(
-                third, hashes: third.findings.map(StorageRow.contentHash), rows: third.findings.map { _ in nil }, snapshot: stale, in: db)
+                third, keys: third.findings.map { FingerprintKey(fingerprint: $0.fingerprint) }, hashes: third.findings.map(StorageRow.contentHash),
+                rows: third.findings.map { _ in nil }, snapshot: stale, in: db)
         }
         // With the stale snapshot "b" would look new and "a" open; the fresh state says otherwise.
         #expect((outcome.new, outcome.unchanged, outcome.reopened) == (0, 1, 1))
