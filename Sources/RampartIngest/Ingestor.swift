@@ -55,8 +55,8 @@ public struct Ingestor: Sendable {
         self.pipeline = pipeline
     }
 
-    /// Stage 1: size check, bytes (memory-mapped) and content hash.
-    public func read(path: String) throws -> ReportFile {
+    /// Stage 1: size check and bytes (memory-mapped).
+    public func open(path: String) throws -> Data {
         let attributes: [FileAttributeKey: Any]
         do {
             attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -68,13 +68,39 @@ public struct Ingestor: Sendable {
                 file: path, kind: .tooLarge(limit: pipeline.maxFileSize),
                 reason: "file is \(size) bytes, over the import limit of \(pipeline.maxFileSize) bytes (raise it with --max-size)")
         }
-        let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw ImportError(file: path, kind: .unreadable, reason: "cannot read the file")
         }
+    }
+
+    /// Stages 1 and 2: bytes and content hash.
+    public func read(path: String) throws -> ReportFile {
+        let data = try open(path: path)
         return ReportFile(path: path, data: data, contentSHA256: Self.sha256(data))
+    }
+
+    /// What to do with one file: nothing (its content is already in the target) or record it.
+    public enum Step: Sendable {
+        case repeated(FileImportResult)
+        case prepared(PreparedReport)
+    }
+
+    /// Reads, recognizes a repeat, normalizes. When no scan of the target has the file's size
+    /// it cannot be a repeat, and the content hash is computed while the report is parsed.
+    public func prepare(path: String, target: ImportTarget, context: ImportContext) async throws -> Step {
+        let data = try open(path: path)
+        let mayRepeat = try await store.hasScan(
+            ofByteCount: data.count, application: target.application, component: target.component, branch: target.branch)
+        if mayRepeat {
+            let file = ReportFile(path: path, data: data, contentSHA256: Self.sha256(data))
+            if let scan = try await existingScan(for: file, target: target) { return .repeated(repeated(file, of: scan)) }
+            return .prepared(try await normalize(file, formatID: target.formatID, context: context))
+        }
+        async let digest = Self.sha256(data)
+        let report = try await pipeline.normalize(data, file: path, formatID: target.formatID, context: context)
+        return .prepared(PreparedReport(report: report, contentSHA256: await digest, byteCount: data.count))
     }
 
     static func sha256(_ data: Data) -> String {
@@ -120,7 +146,8 @@ public struct Ingestor: Sendable {
         let report = prepared.report
         let submission = ScanSubmission(
             stream: StreamKey(application: target.application, component: target.component, tool: report.tool.name, branch: target.branch),
-            fileName: URL(fileURLWithPath: report.file).lastPathComponent, contentSHA256: prepared.contentSHA256, format: report.format.id,
+            fileName: URL(fileURLWithPath: report.file).lastPathComponent, contentSHA256: prepared.contentSHA256, byteCount: prepared.byteCount,
+            format: report.format.id,
             tool: report.tool, findings: report.findings, recordCount: report.recordCount, diagnostics: report.diagnostics,
             toolReportedError: report.toolReportedError, allowEmpty: target.allowEmpty, importedAt: now)
         let outcome = try await store.record(submission)
@@ -137,8 +164,9 @@ public struct Ingestor: Sendable {
 
     /// Every stage for one file.
     public func importFile(path: String, target: ImportTarget, context: ImportContext, at now: Date) async throws -> FileImportResult {
-        let file = try read(path: path)
-        if let scan = try await existingScan(for: file, target: target) { return repeated(file, of: scan) }
-        return try await record(try await normalize(file, formatID: target.formatID, context: context), target: target, at: now)
+        switch try await prepare(path: path, target: target, context: context) {
+        case .repeated(let result): return result
+        case .prepared(let report): return try await record(report, target: target, at: now)
+        }
     }
 }

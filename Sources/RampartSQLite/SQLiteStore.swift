@@ -164,12 +164,13 @@ public final class SQLiteStore: Store {
 
         try db.execute(
             sql: """
-                INSERT INTO scan (stream_id, file_name, content_sha256, format, tool_name, tool_version, imported_at, record_count, finding_count,
-                    new_count, unchanged_count, reopened_count, fixed_count, closed_missing, tool_reported_error, diagnostics)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO scan (stream_id, file_name, content_sha256, byte_count, format, tool_name, tool_version, imported_at, record_count,
+                    finding_count, new_count, unchanged_count, reopened_count, fixed_count, closed_missing, tool_reported_error, diagnostics)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                streamID, submission.fileName, submission.contentSHA256, submission.format, submission.tool.name, submission.tool.version, now,
+                streamID, submission.fileName, submission.contentSHA256, submission.byteCount, submission.format, submission.tool.name,
+                submission.tool.version, now,
                 submission.recordCount, findings.count, plan.newCount, plan.unchangedCount, plan.reopenedCount, plan.fixedCount, closesMissing,
                 submission.toolReportedError, "[" + submission.diagnostics.map(\.jsonText).joined(separator: ",") + "]",
             ])
@@ -402,6 +403,17 @@ public final class SQLiteStore: Store {
         SELECT sc.*, a.name AS application_name, c.name AS component_name, s.tool AS stream_tool, s.branch AS stream_branch
         FROM scan sc JOIN stream s ON s.id = sc.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
         """
+
+    public func hasScan(ofByteCount byteCount: Int, application: String, component: String, branch: String) async throws -> Bool {
+        try await writer.read { db in
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM scan sc JOIN stream s ON s.id = sc.stream_id JOIN component c ON c.id = s.component_id
+                    JOIN application a ON a.id = c.application_id WHERE sc.byte_count = ? AND a.name = ? AND c.name = ? AND s.branch = ?)
+                    """, arguments: [byteCount, application, component, branch]) ?? false
+        }
+    }
 
     public func scanHolding(contentSHA256: String, application: String, component: String, branch: String) async throws -> ScanRecord? {
         let sql = Self.scanSelection + " WHERE sc.content_sha256 = ? AND a.name = ? AND c.name = ? AND s.branch = ? ORDER BY sc.id LIMIT 1"

@@ -42,6 +42,7 @@ enum Schema {
                         stream_id INTEGER NOT NULL REFERENCES stream(id) ON DELETE CASCADE,
                         file_name TEXT NOT NULL,
                         content_sha256 TEXT NOT NULL CHECK (length(content_sha256) = 64),
+                        byte_count INTEGER NOT NULL CHECK (byte_count >= 0),
                         format TEXT NOT NULL,
                         tool_name TEXT NOT NULL,
                         tool_version TEXT,

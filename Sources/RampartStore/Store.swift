@@ -23,6 +23,9 @@ public struct ScanSubmission: Sendable {
     public var fileName: String
     /// Hex SHA-256 of the report's bytes: the same file imported twice into a stream is a no-op.
     public var contentSHA256: String
+    /// Size of the report in bytes: a report of a size no scan of the target has cannot be a
+    /// repeat, so its hash need not be known before it is parsed.
+    public var byteCount: Int
     public var format: String
     public var tool: ToolInfo
     public var findings: [Finding]
@@ -34,12 +37,14 @@ public struct ScanSubmission: Sendable {
     public var importedAt: Date
 
     public init(
-        stream: StreamKey, fileName: String, contentSHA256: String, format: String, tool: ToolInfo, findings: [Finding], recordCount: Int,
+        stream: StreamKey, fileName: String, contentSHA256: String, byteCount: Int, format: String, tool: ToolInfo, findings: [Finding],
+        recordCount: Int,
         diagnostics: [Diagnostic], toolReportedError: Bool, allowEmpty: Bool, importedAt: Date
     ) {
         self.stream = stream
         self.fileName = fileName
         self.contentSHA256 = contentSHA256
+        self.byteCount = byteCount
         self.format = format
         self.tool = tool
         self.findings = findings
@@ -255,6 +260,8 @@ public protocol Store: Sendable {
     /// content, if any. The tool is decided by the content, so the same bytes always land in
     /// the same stream: an identical reimport is recognized before the report is parsed.
     func scanHolding(contentSHA256: String, application: String, component: String, branch: String) async throws -> ScanRecord?
+    /// Whether any scan of this application, component and branch had exactly this many bytes.
+    func hasScan(ofByteCount byteCount: Int, application: String, component: String, branch: String) async throws -> Bool
     /// Records a submission in one transaction: all of it, or nothing.
     func record(_ submission: ScanSubmission) async throws -> ImportOutcome
     func findings(_ query: FindingQuery) async throws -> [StoredFinding]

@@ -57,20 +57,11 @@ struct ImportCommand: AsyncParsableCommand {
         let context = ImportContext(secretSalt: try await store.secretSalt())
         let target = ImportTarget(application: app, component: component ?? app, branch: branch, formatID: format, allowEmpty: allowEmpty)
         // Read and check every file before writing anything.
-        enum Step {
-            case repeated(FileImportResult)
-            case prepared(PreparedReport)
-        }
-        var steps: [Step] = []
+        var steps: [Ingestor.Step] = []
         for (index, path) in files.enumerated() {
             Terminal.progress("[\(index + 1)/\(files.count)] reading \(path)…")
             do {
-                let file = try ingestor.read(path: path)
-                if let scan = try await ingestor.existingScan(for: file, target: target) {
-                    steps.append(.repeated(ingestor.repeated(file, of: scan)))
-                } else {
-                    steps.append(.prepared(try await ingestor.normalize(file, formatID: format, context: context)))
-                }
+                steps.append(try await ingestor.prepare(path: path, target: target, context: context))
             } catch let error as ImportError {
                 Terminal.endProgress()
                 throw CLIError("\(error.description)\nNothing was imported.")

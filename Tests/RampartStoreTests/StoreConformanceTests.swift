@@ -37,7 +37,7 @@ func submission(
     toolError: Bool = false, allowEmpty: Bool = false, at date: Date = epoch
 ) async -> ScanSubmission {
     ScanSubmission(
-        stream: stream, fileName: "report.json", contentSHA256: Hashing.sha256Hex(content), format: "semgrep-json",
+        stream: stream, fileName: "report.json", contentSHA256: Hashing.sha256Hex(content), byteCount: content.utf8.count, format: "semgrep-json",
         tool: ToolInfo(name: stream.tool), findings: await FindingIdentity.assign(findings), recordCount: findings.count, diagnostics: [],
         toolReportedError: toolError, allowEmpty: allowEmpty, importedAt: date)
 }
