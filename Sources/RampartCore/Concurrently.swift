@@ -18,7 +18,14 @@ public enum Concurrently {
             }
             var parts = [[R]](repeating: [], count: workers)
             for try await (worker, part) in group { parts[worker] = part }
-            return parts.flatMap { $0 }
+            // Join part by part, freeing each as it is copied: a large result is never held twice.
+            var result: [R] = []
+            result.reserveCapacity(count)
+            for worker in parts.indices {
+                result.append(contentsOf: parts[worker])
+                parts[worker] = []
+            }
+            return result
         }
     }
 }

@@ -46,38 +46,38 @@ public enum FindingIdentity {
     /// same place into one finding with an occurrence count. Findings whose key parts are equal
     /// but that sit on different lines are distinct; they are told apart by their rank in line
     /// order (the first keeps the bare key), which survives code shifting above them.
-    public static func assign(_ findings: [Finding]) async -> [Finding] {
+    public static func assign(_ input: consuming [Finding]) async -> [Finding] {
+        var findings = input
         // Key parts and their digest per finding are independent: compute them on every core,
         // keeping only the 64-character digest (not the parts) for the grouping below.
-        let digests = await Concurrently.map(count: findings.count) { hash(keyParts(of: findings[$0])) }
+        let digests = await Concurrently.map(count: findings.count) { [findings] in hash(keyParts(of: findings[$0])) }
         var groups: [String: [Int]] = [:]
-        var order: [String] = []
-        for (index, digest) in digests.enumerated() {
-            if groups[digest] == nil { order.append(digest) }
-            groups[digest, default: []].append(index)
-        }
-        var result: [Finding] = []
-        result.reserveCapacity(findings.count)
-        for digest in order {
-            let members = groups[digest]!
+        for (index, digest) in digests.enumerated() { groups[digest, default: []].append(index) }
+        // Work in place (a large report's findings are not held twice): fingerprint each, fold
+        // repeats into the first record of their group, then drop the folded ones.
+        var kept = [Bool](repeating: true, count: findings.count)
+        for (digest, members) in groups {
             if members.count == 1 {
-                var finding = findings[members[0]]
-                finding.fingerprint = digest
-                result.append(finding)
+                findings[members[0]].fingerprint = digest
                 continue
             }
             let lineGroups = Dictionary(grouping: members) { findings[$0].location.line ?? -1 }
-            let lines = lineGroups.keys.sorted()
-            for (rank, line) in lines.enumerated() {
-                let indices = lineGroups[line]!
-                var merged = findings[indices[0]]
-                merged.occurrences = indices.reduce(0) { $0 + findings[$1].occurrences }
+            for (rank, line) in lineGroups.keys.sorted().enumerated() {
+                let indices = lineGroups[line]!.sorted()
+                let first = indices[0]
+                findings[first].occurrences = indices.reduce(0) { $0 + findings[$1].occurrences }
                 // The first keeps the bare key; later lines add their rank (rare: recompute the parts).
-                merged.fingerprint = rank == 0 ? digest : hash(keyParts(of: merged) + ["#\(rank + 1)"])
-                result.append(merged)
+                findings[first].fingerprint = rank == 0 ? digest : hash(keyParts(of: findings[first]) + ["#\(rank + 1)"])
+                for folded in indices.dropFirst() { kept[folded] = false }
             }
         }
-        return result
+        var write = 0
+        for read in findings.indices where kept[read] {
+            if write != read { findings.swapAt(write, read) }
+            write += 1
+        }
+        findings.removeLast(findings.count - write)
+        return findings
     }
 
     public static func hash(_ parts: [String]) -> String {

@@ -209,14 +209,15 @@ public struct ImportPipeline: Sendable {
         var diagnostics = output.diagnostics
         let records = output.findings
         output.findings = []
-        let merged = await FindingIdentity.assign(records)
-        if merged.count < records.count {
+        let recordCount = records.count
+        let merged = await FindingIdentity.assign(consume records)
+        if merged.count < recordCount {
             diagnostics.append(
-                Diagnostic("\(records.count - merged.count) repeated record(s) merged into existing findings (see occurrences)", level: .note))
+                Diagnostic("\(recordCount - merged.count) repeated record(s) merged into existing findings (see occurrences)", level: .note))
         }
         return NormalizedReport(
             file: file, format: importer.info, tool: output.tool, findings: merged, diagnostics: diagnostics,
-            toolReportedError: output.toolReportedError, recordCount: records.count)
+            toolReportedError: output.toolReportedError, recordCount: recordCount)
     }
 
     private func readReport(

@@ -139,12 +139,13 @@ public struct SARIFImporter: ReportImporter {
             }
             // Results are independent of each other: read them on every core.
             let allJobs = jobs
-            output.findings += await Concurrently.map(count: allJobs.count) { index in
+            let produced = await Concurrently.map(count: allJobs.count) { index in
                 let job = allJobs[index]
                 return finding(
                     job.result, location: job.location, rule: job.rule, ruleID: job.ruleID, tool: tool, category: category, artifacts: artifacts,
                     context: context)
             }
+            if output.findings.isEmpty { output.findings = produced } else { output.findings += produced }
         }
         if toolNames.count > 1 { output.tool = ToolInfo(name: toolNames.joined(separator: "+"), version: nil) }
         if notFindings > 0 {

@@ -65,22 +65,24 @@ public struct TrivyImporter: ReportImporter {
         // Vulnerabilities are most of a large report and independent of each other: read them on every core.
         let tool = output.tool
         let allJobs = jobs
-        let findings = await Concurrently.map(count: allJobs.count) { index in
+        let produced = await Concurrently.map(count: allJobs.count) { index in
             let job = allJobs[index]
-            return vulnerabilityFinding(job.node, target: job.target, resultClass: job.resultClass, type: job.type, image: job.image, tool: tool)
+            return vulnerabilityFinding(
+                job.node, id: job.id, packageName: job.packageName, target: job.target, resultClass: job.resultClass, type: job.type,
+                image: job.image,
+                tool: tool)
         }
-        for (index, finding) in findings.enumerated() {
-            if let finding {
-                output.findings.append(finding)
-            } else {
-                output.diagnostics.append(Diagnostic("vulnerability without VulnerabilityID or PkgName skipped", at: jobs[index].node.position))
-            }
-        }
+        // Vulnerabilities first: the large array is kept, the few other findings appended to it.
+        var findings = produced
+        findings.append(contentsOf: output.findings)
+        output.findings = findings
         return output
     }
 
     struct VulnerabilityJob: Sendable {
         var node: JSONNode
+        var id: String
+        var packageName: String
         var target: String
         var resultClass: String?
         var type: String?
@@ -95,7 +97,13 @@ public struct TrivyImporter: ReportImporter {
         let resultClass = result["Class"]?.string
         let type = result["Type"]?.string
         for vulnerability in result["Vulnerabilities"]?.array ?? [] {
-            jobs.append(VulnerabilityJob(node: vulnerability, target: target, resultClass: resultClass, type: type, image: image))
+            guard let id = vulnerability["VulnerabilityID"]?.text, let packageName = vulnerability["PkgName"]?.text else {
+                output.diagnostics.append(Diagnostic("vulnerability without VulnerabilityID or PkgName skipped", at: vulnerability.position))
+                continue
+            }
+            jobs.append(
+                VulnerabilityJob(
+                    node: vulnerability, id: id, packageName: packageName, target: target, resultClass: resultClass, type: type, image: image))
         }
         for misconfiguration in result["Misconfigurations"]?.array ?? [] {
             // A passed check is a fact about coverage, not a finding; it is counted, not dropped silently.
@@ -123,9 +131,9 @@ public struct TrivyImporter: ReportImporter {
     }
 
     private func vulnerabilityFinding(
-        _ vulnerability: JSONNode, target: String, resultClass: String?, type: String?, image: ImageLocation?, tool: ToolInfo
-    ) -> Finding? {
-        guard let id = vulnerability["VulnerabilityID"]?.text, let packageName = vulnerability["PkgName"]?.text else { return nil }
+        _ vulnerability: JSONNode, id: String, packageName: String, target: String, resultClass: String?, type: String?, image: ImageLocation?,
+        tool: ToolInfo
+    ) -> Finding {
         var cvss: [CVSSScore] = []
         for (source, scores) in vulnerability["CVSS"]?.entries ?? [] {
             if let score = CVSSScore(vector: scores["V3Vector"]?.text, score: scores["V3Score"]?.double, source: source) { cvss.append(score) }
