@@ -31,3 +31,25 @@ public enum Hashing {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// Hexadecimal digits to numbers.
+public enum Hex {
+    /// The number a run of hex digits spells (upper or lower case); nil for any other byte or
+    /// a run longer than the type holds.
+    public static func value<T: FixedWidthInteger & UnsignedInteger, Digits: Collection>(of digits: Digits, as type: T.Type = T.self) -> T?
+    where Digits.Element == UInt8 {
+        guard !digits.isEmpty, digits.count * 4 <= T.bitWidth else { return nil }
+        var value: T = 0
+        for byte in digits {
+            let digit: UInt8
+            switch byte {
+            case 0x30...0x39: digit = byte - 0x30
+            case 0x41...0x46: digit = byte - 0x41 + 10
+            case 0x61...0x66: digit = byte - 0x61 + 10
+            default: return nil
+            }
+            value = value << 4 | T(digit)
+        }
+        return value
+    }
+}

@@ -104,20 +104,11 @@ public struct FingerprintKey: Hashable, Sendable {
     }
 
     static func words(fromHex bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64, UInt64)? {
-        guard bytes.count == 64 else { return nil }
-        var parts: [UInt64] = [0, 0, 0, 0]
-        for index in 0..<64 {
-            let byte = bytes[index]
-            let nibble: UInt8
-            switch byte {
-            case 0x30...0x39: nibble = byte - 0x30
-            case 0x61...0x66: nibble = byte - 0x61 + 10
-            case 0x41...0x46: nibble = byte - 0x41 + 10
-            default: return nil
-            }
-            parts[index / 16] = parts[index / 16] << 4 | UInt64(nibble)
-        }
-        return (parts[0], parts[1], parts[2], parts[3])
+        guard bytes.count == 64,
+            let a = Hex.value(of: bytes[0..<16], as: UInt64.self), let b = Hex.value(of: bytes[16..<32], as: UInt64.self),
+            let c = Hex.value(of: bytes[32..<48], as: UInt64.self), let d = Hex.value(of: bytes[48..<64], as: UInt64.self)
+        else { return nil }
+        return (a, b, c, d)
     }
 
     public static func == (lhs: FingerprintKey, rhs: FingerprintKey) -> Bool { lhs.words == rhs.words }

@@ -80,7 +80,6 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
         case tooLarge(limit: Int)
         case syntax(position: String)
         case unknownFormat
-        case wrongFormat(expected: String)
         case invalidContent(position: String?)
     }
 

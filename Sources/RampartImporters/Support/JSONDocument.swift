@@ -1,4 +1,5 @@
 import Foundation
+import RampartCore
 
 /// A syntax error in a JSON document, with the byte offset, line and column where it was met.
 /// The description never quotes the document's content (it may hold secrets).
@@ -536,20 +537,7 @@ public struct JSONNode: @unchecked Sendable {
         out.reserveCapacity(bytes.count)
         var index = 0
         func hex4(_ at: Int) -> UInt32? {
-            guard at + 4 <= bytes.count else { return nil }
-            var value: UInt32 = 0
-            for offset in 0..<4 {
-                let byte = bytes[at + offset]
-                let digit: UInt8
-                switch byte {
-                case 0x30...0x39: digit = byte - 0x30
-                case 0x41...0x46: digit = byte - 0x41 + 10
-                case 0x61...0x66: digit = byte - 0x61 + 10
-                default: return nil
-                }
-                value = value << 4 | UInt32(digit)
-            }
-            return value
+            at + 4 <= bytes.count ? Hex.value(of: bytes[at..<(at + 4)], as: UInt32.self) : nil
         }
         func appendScalar(_ value: UInt32) {
             let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
