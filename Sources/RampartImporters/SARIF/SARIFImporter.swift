@@ -184,7 +184,10 @@ public struct SARIFImporter: ReportImporter {
     ) -> Finding {
         let facts = rule?.facts
         let messageText = message(result, rule: rule)
-        let title = facts?.shortDescription ?? messageText.map { String($0.prefix(200)) } ?? facts?.name ?? ruleID
+        // A short description that only restates the rule id (Semgrep writes "Semgrep Finding:
+        // <rule>") says less than the result's message.
+        let shortDescription = facts?.shortDescription.flatMap { $0.contains(ruleID) ? nil : $0 }
+        let title = shortDescription ?? messageText.map { String($0.prefix(200)) } ?? facts?.name ?? ruleID
 
         // Severity: security-severity (a CVSS-like score) beats level.
         let securitySeverity = result["properties", "security-severity"]?.double ?? facts?.securitySeverity
