@@ -96,28 +96,31 @@ public struct SARIFImporter: ReportImporter {
                 output.toolReportedError = true
             }
             let components: [JSONNode] = [driver].compactMap { $0 } + (run["tool", "extensions"]?.array ?? [])
-            var rulesByID: [String: Rule] = [:]
-            var rulesByComponent: [[Rule]] = []
+            // Rules are kept once; results refer to them by position (a result per job would
+            // otherwise copy its rule's strings).
+            var rules: [Rule] = []
+            var rulesByID: [String: Int] = [:]
+            var rulesByComponent: [[Int]] = []
             for component in components {
-                var list: [Rule] = []
+                var list: [Int] = []
                 for rule in component["rules"]?.array ?? [] {
                     let id = rule["id"]?.text ?? rule["name"]?.text ?? ""
-                    let entry = Rule(node: rule, id: id, facts: RuleFacts(rule))
-                    list.append(entry)
-                    if rulesByID[id] == nil { rulesByID[id] = entry }
+                    rules.append(Rule(node: rule, id: id, facts: RuleFacts(rule)))
+                    list.append(rules.count - 1)
+                    if rulesByID[id] == nil { rulesByID[id] = rules.count - 1 }
                 }
                 rulesByComponent.append(list)
             }
             let artifacts = run["artifacts"]?.array ?? []
             let category = category(forTool: toolName)
-            var jobs: [(result: JSONNode, location: JSONNode?, rule: Rule?, ruleID: String)] = []
+            var jobs: [(result: JSONNode, location: JSONNode?, rule: Int?, ruleID: String)] = []
             for result in run["results"]?.array ?? [] {
                 let kind = result["kind"]?.string ?? "fail"
                 if kind == "pass" || kind == "notApplicable" {
                     notFindings += 1
                     continue
                 }
-                var rule: Rule?
+                var rule: Int?
                 let ruleID = result["ruleId"]?.text ?? result["rule", "id"]?.text
                 if let ruleID { rule = rulesByID[ruleID] }
                 if rule == nil, let index = result["ruleIndex"]?.int ?? result["rule", "index"]?.int {
@@ -126,7 +129,7 @@ public struct SARIFImporter: ReportImporter {
                         rule = rulesByComponent[componentIndex][index]
                     }
                 }
-                var id = ruleID ?? rule?.id ?? ""
+                var id = ruleID ?? rule.map { rules[$0].id } ?? ""
                 if id.isEmpty {
                     output.diagnostics.append(Diagnostic("result without a rule id; kept under rule 'unknown'", at: result.position))
                     id = "unknown"
@@ -139,11 +142,12 @@ public struct SARIFImporter: ReportImporter {
             }
             // Results are independent of each other: read them on every core.
             let allJobs = jobs
+            let allRules = rules
             let produced = await Concurrently.map(count: allJobs.count) { index in
                 let job = allJobs[index]
                 return finding(
-                    job.result, location: job.location, rule: job.rule, ruleID: job.ruleID, tool: tool, category: category, artifacts: artifacts,
-                    context: context)
+                    job.result, location: job.location, rule: job.rule.map { allRules[$0] }, ruleID: job.ruleID, tool: tool, category: category,
+                    artifacts: artifacts, context: context)
             }
             if output.findings.isEmpty { output.findings = produced } else { output.findings += produced }
         }
