@@ -180,18 +180,20 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     private func v3BaseScore() -> Double {
-        let scopeChanged = self["S"] == "C"
-        let av: Double = ["N": 0.85, "A": 0.62, "L": 0.55, "P": 0.2][self["AV"]!]!
-        let ac: Double = self["AC"] == "L" ? 0.77 : 0.44
+        // One pass over the vector, not one per metric.
+        let m = Dictionary(metrics, uniquingKeysWith: { first, _ in first })
+        let scopeChanged = m["S"] == "C"
+        let av: Double = ["N": 0.85, "A": 0.62, "L": 0.55, "P": 0.2][m["AV"]!]!
+        let ac: Double = m["AC"] == "L" ? 0.77 : 0.44
         let pr: Double
-        switch self["PR"]! {
+        switch m["PR"]! {
         case "N": pr = 0.85
         case "L": pr = scopeChanged ? 0.68 : 0.62
         default: pr = scopeChanged ? 0.5 : 0.27
         }
-        let ui: Double = self["UI"] == "N" ? 0.85 : 0.62
+        let ui: Double = m["UI"] == "N" ? 0.85 : 0.62
         func cia(_ value: String?) -> Double { value == "H" ? 0.56 : value == "L" ? 0.22 : 0 }
-        let iss = 1 - (1 - cia(self["C"])) * (1 - cia(self["I"])) * (1 - cia(self["A"]))
+        let iss = 1 - (1 - cia(m["C"])) * (1 - cia(m["I"])) * (1 - cia(m["A"]))
         let impact = scopeChanged ? 7.52 * (iss - 0.029) - 3.25 * pow(iss - 0.02, 15) : 6.42 * iss
         let exploitability = 8.22 * av * ac * pr * ui
         if impact <= 0 { return 0 }

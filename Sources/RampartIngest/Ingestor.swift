@@ -124,8 +124,8 @@ public struct Ingestor: Sendable {
         try await normalize(try read(path: path), formatID: formatID, context: context)
     }
 
-    public func prepare(data: Data, file: String, formatID: String?, context: ImportContext) async throws -> PreparedReport {
-        try await normalize(ReportFile(path: file, data: data, contentSHA256: Self.sha256(data)), formatID: formatID, context: context)
+    static func alreadyImported(scan: Int64) -> Diagnostic {
+        Diagnostic("identical content was already imported into this stream (scan \(scan)); nothing changed", level: .note)
     }
 
     /// The result for a file whose content the target already holds: nothing is parsed or written.
@@ -138,7 +138,7 @@ public struct Ingestor: Sendable {
             outcome: ImportOutcome(
                 scanID: scan.id, duplicateOfScan: scan.id, findings: scan.findings, new: 0, unchanged: 0, reopened: 0, fixed: 0,
                 closedMissing: false),
-            diagnostics: [Diagnostic("identical content was already imported into this stream (scan \(scan.id)); nothing changed", level: .note)])
+            diagnostics: [Self.alreadyImported(scan: scan.id)])
     }
 
     /// Stage 4: records a prepared report in its stream, in one transaction.
@@ -153,8 +153,7 @@ public struct Ingestor: Sendable {
         let outcome = try await store.record(submission)
         var diagnostics = report.diagnostics
         if outcome.duplicateOfScan != nil {
-            diagnostics.append(
-                Diagnostic("identical content was already imported into this stream (scan \(outcome.scanID)); nothing changed", level: .note))
+            diagnostics.append(Self.alreadyImported(scan: outcome.scanID))
         } else if !outcome.closedMissing {
             let why = report.toolReportedError ? "the tool reported an error" : "the report is empty"
             diagnostics.append(Diagnostic("\(why): findings missing from it were not closed (use --allow-empty to close them)", level: .note))
