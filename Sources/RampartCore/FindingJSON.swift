@@ -1,62 +1,87 @@
 /// Hand-written JSON renderings of the model, used where many findings are written at once.
 extension Location {
-    public var jsonText: String {
-        typealias J = JSONText
+    public var jsonText: String { jsonText(purl: packagePURLText) }
+
+    /// The canonical purl of a package location, or nil.
+    public var packagePURLText: String? {
+        if case .package(let package) = self { return package.purl?.description }
+        return nil
+    }
+
+    /// The JSON rendering, given the canonical purl text the caller already derived (a store
+    /// writes it to its own column too, and rendering it costs as much as the rest).
+    public func jsonText(purl: String?) -> String {
+        var json = JSONObjectBuilder()
         switch self {
         case .code(let code):
-            return J.object([
-                ("kind", J.quoted("code")), ("file", J.quoted(code.file)), ("startLine", J.number(code.startLine)),
-                ("endLine", J.number(code.endLine)), ("startColumn", J.number(code.startColumn)), ("endColumn", J.number(code.endColumn)),
-                ("snippet", J.string(code.snippet)),
-            ])
+            json.add("kind", "code")
+            json.add("file", code.file)
+            json.add("startLine", code.startLine)
+            json.add("endLine", code.endLine)
+            json.add("startColumn", code.startColumn)
+            json.add("endColumn", code.endColumn)
+            json.add("snippet", code.snippet)
         case .package(let package):
-            return J.object([
-                ("kind", J.quoted("package")), ("purl", J.string(package.purl?.description)), ("name", J.quoted(package.name)),
-                ("version", J.string(package.version)), ("ecosystem", J.string(package.ecosystem)),
-                ("fixedVersions", J.array(package.fixedVersions)), ("relation", J.string(package.relation?.rawValue)),
-                ("manifestPath", J.string(package.manifestPath)), ("artifactPath", J.string(package.artifactPath)),
-                ("image", package.image.map(Location.imageJSON)),
-            ])
+            json.add("kind", "package")
+            json.add("purl", purl)
+            json.add("name", package.name)
+            json.add("version", package.version)
+            json.add("ecosystem", package.ecosystem)
+            json.add("fixedVersions", package.fixedVersions)
+            json.add("relation", package.relation?.rawValue)
+            json.add("manifestPath", package.manifestPath)
+            json.add("artifactPath", package.artifactPath)
+            json.add("image", json: package.image.map { Location.imageJSON($0, kind: nil) })
         case .containerImage(let image):
             return Location.imageJSON(image, kind: "image")
         case .iac(let iac):
-            return J.object([
-                ("kind", J.quoted("iac")), ("file", J.quoted(iac.file)), ("resource", J.string(iac.resource)),
-                ("startLine", J.number(iac.startLine)), ("endLine", J.number(iac.endLine)), ("framework", J.string(iac.framework)),
-            ])
+            json.add("kind", "iac")
+            json.add("file", iac.file)
+            json.add("resource", iac.resource)
+            json.add("startLine", iac.startLine)
+            json.add("endLine", iac.endLine)
+            json.add("framework", iac.framework)
         case .endpoint(let endpoint):
-            return J.object([
-                ("kind", J.quoted("endpoint")), ("url", J.quoted(endpoint.url)), ("method", J.string(endpoint.method)),
-                ("parameter", J.string(endpoint.parameter)), ("evidence", J.string(endpoint.evidence)),
-            ])
+            json.add("kind", "endpoint")
+            json.add("url", endpoint.url)
+            json.add("method", endpoint.method)
+            json.add("parameter", endpoint.parameter)
+            json.add("evidence", endpoint.evidence)
         case .cloud(let cloud):
-            return J.object([
-                ("kind", J.quoted("cloud")), ("provider", J.quoted(cloud.provider)), ("account", J.string(cloud.account)),
-                ("region", J.string(cloud.region)), ("resourceID", J.quoted(cloud.resourceID)), ("resourceType", J.string(cloud.resourceType)),
-            ])
+            json.add("kind", "cloud")
+            json.add("provider", cloud.provider)
+            json.add("account", cloud.account)
+            json.add("region", cloud.region)
+            json.add("resourceID", cloud.resourceID)
+            json.add("resourceType", cloud.resourceType)
         case .host(let host):
-            return J.object([
-                ("kind", J.quoted("host")), ("address", J.quoted(host.address)), ("port", J.number(host.port)),
-                ("transport", J.string(host.transport)), ("service", J.string(host.service)),
-            ])
+            json.add("kind", "host")
+            json.add("address", host.address)
+            json.add("port", host.port)
+            json.add("transport", host.transport)
+            json.add("service", host.service)
         }
+        return json.result
     }
 
-    static func imageJSON(_ image: ImageLocation) -> String { imageJSON(image, kind: nil) }
-
     static func imageJSON(_ image: ImageLocation, kind: String?) -> String {
-        JSONText.object([
-            ("kind", JSONText.string(kind)), ("name", JSONText.quoted(image.name)), ("tag", JSONText.string(image.tag)),
-            ("digest", JSONText.string(image.digest)), ("layer", JSONText.string(image.layer)),
-        ])
+        var json = JSONObjectBuilder(capacity: 192)
+        json.add("kind", kind)
+        json.add("name", image.name)
+        json.add("tag", image.tag)
+        json.add("digest", image.digest)
+        json.add("layer", image.layer)
+        return json.result
     }
 }
 
 extension CVSSScore {
     public var jsonText: String {
-        JSONText.object([
-            ("vector", JSONText.string(vector?.description)), ("score", JSONText.number(score)), ("source", JSONText.string(source)),
-        ])
+        var json = JSONObjectBuilder(capacity: 128)
+        json.add("vector", vector?.description)
+        json.add("score", score)
+        json.add("source", source)
+        return json.result
     }
 }
 

@@ -43,13 +43,18 @@ public enum JSONText {
 
     public static func array(_ strings: [String]) -> String {
         if strings.isEmpty { return "[]" }
-        var out = "["
-        for (index, string) in strings.enumerated() {
+        var out = ""
+        appendArray(strings, to: &out)
+        return out
+    }
+
+    public static func appendArray(_ strings: [String], to out: inout String) {
+        out.append("[")
+        for index in strings.indices {
             if index > 0 { out.append(",") }
-            appendQuoted(string, to: &out)
+            appendQuoted(strings[index], to: &out)
         }
         out.append("]")
-        return out
     }
 
     public static func array(_ numbers: [Int]) -> String {
@@ -77,6 +82,59 @@ public enum JSONText {
     public static func string(_ value: String?) -> String? { value.map(quoted) }
     public static func number(_ value: Int?) -> String? { value.map(String.init) }
     public static func number(_ value: Double?) -> String? { value.map { "\($0)" } }
+}
+
+/// Builds one JSON object member by member in a single growing string. Members whose value is
+/// nil are left out. The hot-path form of `JSONText.object`, which first allocates an array of
+/// members and a string per value.
+public struct JSONObjectBuilder {
+    private var text: String
+    private var isEmpty = true
+
+    public init(capacity: Int = 256) {
+        text = "{"
+        text.reserveCapacity(capacity)
+    }
+
+    @inline(__always) private mutating func begin(_ key: String) {
+        text.append(isEmpty ? "\"" : ",\"")
+        isEmpty = false
+        text.append(key)
+        text.append("\":")
+    }
+
+    public mutating func add(_ key: String, _ value: String?) {
+        guard let value else { return }
+        begin(key)
+        JSONText.appendQuoted(value, to: &text)
+    }
+
+    public mutating func add(_ key: String, _ value: Int?) {
+        guard let value else { return }
+        begin(key)
+        text.append(String(value))
+    }
+
+    public mutating func add(_ key: String, _ value: Double?) {
+        guard let value else { return }
+        begin(key)
+        text.append("\(value)")
+    }
+
+    /// An array of strings, written even when empty.
+    public mutating func add(_ key: String, _ values: [String]) {
+        begin(key)
+        JSONText.appendArray(values, to: &text)
+    }
+
+    /// A value that is already JSON text.
+    public mutating func add(_ key: String, json: String?) {
+        guard let json else { return }
+        begin(key)
+        text.append(json)
+    }
+
+    public var result: String { text + "}" }
 }
 
 /// A fast 64-bit, non-cryptographic hash (8 bytes per step, then a murmur-style finish) to

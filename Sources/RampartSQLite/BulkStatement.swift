@@ -10,7 +10,11 @@ final class BulkStatement {
     private let connection: OpaquePointer
     private let handle: OpaquePointer
     private let sql: String
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// Text and blob values of the row being bound, copied here instead of into SQLite-owned
+    /// memory: SQLite's own copies cost a malloc and free per value, each taking its global
+    /// memory-statistics mutex. The arena lives until the next `step()`, so SQLite may use the
+    /// bytes in place (`SQLITE_STATIC`).
+    private var arena = BindArena()
 
     init(_ db: Database, sql: String) throws {
         guard let connection = db.sqliteConnection else { throw DatabaseError(message: "database connection is closed") }
@@ -24,7 +28,10 @@ final class BulkStatement {
         self.handle = statement
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit {
+        sqlite3_finalize(handle)
+        arena.release()
+    }
 
     func bind(_ index: Int32, _ value: String?) {
         guard var value else {
@@ -32,13 +39,8 @@ final class BulkStatement {
             return
         }
         value.withUTF8 { bytes in
-            if let base = bytes.baseAddress {
-                base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                    _ = sqlite3_bind_text(handle, index, $0, Int32(bytes.count), Self.transient)
-                }
-            } else {
-                _ = sqlite3_bind_text(handle, index, "", 0, Self.transient)
-            }
+            let copy = arena.copy(UnsafeRawBufferPointer(bytes))
+            _ = sqlite3_bind_text(handle, index, copy.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
         }
     }
 
@@ -66,7 +68,7 @@ final class BulkStatement {
             return
         }
         value.withUnsafeBytes { bytes in
-            _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
+            _ = sqlite3_bind_blob(handle, index, arena.copy(bytes), Int32(bytes.count), nil)
         }
     }
 
@@ -89,6 +91,7 @@ final class BulkStatement {
         defer {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
+            arena.reset()
         }
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
@@ -103,6 +106,7 @@ final class BulkStatement {
         if code == SQLITE_ROW { return true }
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
+        arena.reset()
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
         }
@@ -115,5 +119,39 @@ final class BulkStatement {
     func textBytes(_ column: Int32) -> UnsafeRawBufferPointer {
         guard let text = sqlite3_column_text(handle, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column)))
+    }
+}
+
+/// Bump allocation for one row's bound values. A value that does not fit the current chunk
+/// goes to a new one; the earlier chunks stay until `reset()`, as SQLite still points into them.
+struct BindArena {
+    private static let chunkSize = 64 * 1024
+    private var chunks: [UnsafeMutableRawBufferPointer] = []
+    private var used = 0
+
+    /// Copies `bytes` into the arena; the copy stays valid until `reset()`.
+    mutating func copy(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer {
+        if chunks.isEmpty || used + bytes.count > chunks[chunks.count - 1].count {
+            chunks.append(.allocate(byteCount: max(Self.chunkSize, bytes.count), alignment: 16))
+            used = 0
+        }
+        let destination = chunks[chunks.count - 1].baseAddress! + used
+        if let source = bytes.baseAddress, !bytes.isEmpty { destination.copyMemory(from: source, byteCount: bytes.count) }
+        used += bytes.count
+        return destination
+    }
+
+    /// Makes the arena's memory reusable; keeps one chunk (the larger ones only serve rare big values).
+    mutating func reset() {
+        if chunks.count > 1 || (chunks.first?.count ?? 0) > Self.chunkSize {
+            release()
+        }
+        used = 0
+    }
+
+    mutating func release() {
+        for chunk in chunks { chunk.deallocate() }
+        chunks = []
+        used = 0
     }
 }

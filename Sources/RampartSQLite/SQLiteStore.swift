@@ -51,20 +51,29 @@ public final class SQLiteStore: Store {
     }
 
     public func record(_ submission: ScanSubmission) async throws -> ImportOutcome {
-        // Derive column values on every core before the single-threaded write transaction, from
-        // a snapshot of the stream read outside it. The transaction reuses the snapshot only if
-        // the stream's revision is unchanged, and otherwise reads the stream again and derives
-        // anything the snapshot did not predict.
+        // Plan the import from a snapshot of the stream read outside the write transaction, then
+        // write while another core builds the rows the plan needs. The transaction reuses the
+        // snapshot only if the stream's revision is unchanged; otherwise it reads the stream
+        // again and builds any row the prediction missed itself.
         let findings = submission.findings
-        let hashes = await StorageRow.contentHashes(findings)
+        let t0 = ContinuousClock.now
+        async let hashing = StorageRow.contentHashes(findings)
+        async let keying = Concurrently.map(count: findings.count) { FingerprintKey(fingerprint: findings[$0].fingerprint) }
         let snapshot = try await writer.read { db in try Self.snapshot(of: submission.stream, in: db) }
-        let keys = await Concurrently.map(count: findings.count) { FingerprintKey(fingerprint: findings[$0].fingerprint) }
-        let rows = await StorageRow.rows(findings, hashes: hashes) { index in
-            snapshot?.existing[keys[index]].map { snapshot?.contentHashes[$0.id] } != hashes[index]
+        let (hashes, keys) = await (hashing, keying)
+        let predicted = StreamReconciliation(existing: snapshot?.existing ?? [:], incoming: keys, closesMissing: submission.closesMissing)
+        let changed = predicted.updates.lazy.filter { snapshot?.contentHashes[$0.id] != hashes[$0.incomingIndex] }.map(\.incomingIndex)
+        let feed = RowFeed(order: predicted.inserts + changed, findingCount: findings.count)
+        let t1 = ContinuousClock.now
+        async let building: Void = feed.build(findings, hashes: hashes)
+        let (r, t2) = try await writer.write { db in
+            let o = try Self.record(submission, keys: keys, hashes: hashes, rows: feed, snapshot: snapshot, in: db)
+            return (o, ContinuousClock.now)
         }
-        return try await writer.write { db in
-            try Self.record(submission, keys: keys, hashes: hashes, rows: rows, snapshot: snapshot, in: db)
-        }
+        await building
+        let t3 = ContinuousClock.now
+        FileHandle.standardError.write("TIMING prep \(t1-t0) body \(t2-t1) commit \(t3-t2)\n".data(using: .utf8)!)
+        return r
     }
 
     /// A stream's findings as the lifecycle needs them, at one revision.
@@ -135,7 +144,7 @@ public final class SQLiteStore: Store {
     }
 
     static func record(
-        _ submission: ScanSubmission, keys: [FingerprintKey], hashes: [Int64], rows: [StorageRow?], snapshot predicted: StreamSnapshot?,
+        _ submission: ScanSubmission, keys: [FingerprintKey], hashes: [Int64], rows: RowFeed, snapshot predicted: StreamSnapshot?,
         in db: Database
     ) throws -> ImportOutcome {
         let now = timestamp(submission.importedAt)
@@ -201,7 +210,7 @@ public final class SQLiteStore: Store {
             try event.step()
         }
         /// Binds the listing columns, from `first` on, in the order the insert and the refresh list them.
-        func bindSummary(_ statement: BulkStatement, from first: Int32, _ row: StorageRow, _ finding: Finding) -> Int32 {
+        func bindSummary(_ statement: BulkStatement, from first: Int32, _ row: borrowing StorageRow, _ finding: borrowing Finding) -> Int32 {
             var index = first
             func next() -> Int32 {
                 defer { index += 1 }
@@ -233,7 +242,7 @@ public final class SQLiteStore: Store {
             statement.bind(next(), row.contentHash)
             return index
         }
-        func bindDetail(_ statement: BulkStatement, _ id: Int64, _ row: StorageRow, _ finding: Finding) {
+        func bindDetail(_ statement: BulkStatement, _ id: Int64, _ row: borrowing StorageRow, _ finding: borrowing Finding) {
             statement.bind(1, id)
             statement.bind(2, finding.description)
             statement.bind(3, row.location)
@@ -248,16 +257,15 @@ public final class SQLiteStore: Store {
 
         try findings.withUnsafeBufferPointer { findings in
             for index in plan.inserts {
-                let finding = findings[index]
-                let row = rows[index] ?? StorageRow(finding, contentHash: hashes[index])
+                let row = rows.take(index) ?? StorageRow(findings[index], contentHash: hashes[index])
                 insert.bind(1, streamID)
-                insert.bind(2, finding.fingerprint)
-                let next = bindSummary(insert, from: 3, row, finding)
+                insert.bind(2, findings[index].fingerprint)
+                let next = bindSummary(insert, from: 3, row, findings[index])
                 insert.bind(next, now)
                 insert.bind(next + 1, scanID)
                 try insert.step()
                 let id = insert.lastInsertedRowID
-                bindDetail(insertDetail, id, row, finding)
+                bindDetail(insertDetail, id, row, findings[index])
                 try insertDetail.step()
                 insertSighting.bind(1, id)
                 insertSighting.bind(2, now)
@@ -283,7 +291,6 @@ public final class SQLiteStore: Store {
                         evidence_format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for update in plan.updates {
-                let finding = findings[update.incomingIndex]
                 let hash = hashes[update.incomingIndex]
                 if storedHashes[update.id] == hash {
                     touch.bind(1, update.status.rawValue)
@@ -292,8 +299,8 @@ public final class SQLiteStore: Store {
                     touch.bind(4, update.id)
                     try touch.step()
                 } else {
-                    let row = rows[update.incomingIndex] ?? StorageRow(finding, contentHash: hash)
-                    let next = bindSummary(refresh, from: 1, row, finding)
+                    let row = rows.take(update.incomingIndex) ?? StorageRow(findings[update.incomingIndex], contentHash: hash)
+                    let next = bindSummary(refresh, from: 1, row, findings[update.incomingIndex])
                     refresh.bind(next, update.id)
                     try refresh.step()
                     touch.bind(1, update.status.rawValue)
@@ -301,7 +308,7 @@ public final class SQLiteStore: Store {
                     touch.bind(3, scanID)
                     touch.bind(4, update.id)
                     try touch.step()
-                    bindDetail(refreshDetail, update.id, row, finding)
+                    bindDetail(refreshDetail, update.id, row, findings[update.incomingIndex])
                     try refreshDetail.step()
                 }
                 if update.status == .reopened { try recordEvent(update.id, "reopened") }

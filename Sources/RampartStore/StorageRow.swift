@@ -14,12 +14,20 @@ public struct StorageRow: Sendable {
     public var tags: String
     public var contentHash: Int64
 
-    public init(_ finding: Finding, contentHash: Int64? = nil) {
-        columns = DisplayColumns(finding)
+    public init(_ finding: borrowing Finding, contentHash: Int64? = nil) {
+        // The canonical purl is rendered once, for its column and the location JSON.
+        let purl = finding.location.packagePURLText
+        columns = DisplayColumns(finding, purl: purl)
         cwes = JSONText.array(finding.cwes)
         vulnerabilityIDs = JSONText.array(finding.vulnerabilityIDs.map(\.value))
-        location = finding.location.jsonText
-        cvss = "[" + finding.cvss.map(\.jsonText).joined(separator: ",") + "]"
+        location = finding.location.jsonText(purl: purl)
+        var cvss = "["
+        for index in finding.cvss.indices {
+            if index > 0 { cvss.append(",") }
+            cvss.append(finding.cvss[index].jsonText)
+        }
+        cvss.append("]")
+        self.cvss = cvss
         suppression = finding.suppression?.jsonText
         references = JSONText.array(finding.references)
         tags = JSONText.array(finding.tags)
@@ -28,7 +36,7 @@ public struct StorageRow: Sendable {
 
     /// Hash of what a rescan could change: a finding seen again with the same hash only gets
     /// its sighting stamped, which keeps a large reimport cheap.
-    public static func contentHash(_ finding: Finding) -> Int64 {
+    public static func contentHash(_ finding: borrowing Finding) -> Int64 {
         var hasher = ChangeHasher()
         if let raw = finding.raw { raw.bytes.withUnsafeBytes { hasher.combine(buffer: $0) } }
         hasher.combine(finding.title)
@@ -52,14 +60,18 @@ public struct DisplayColumns: Sendable {
     public var cvssVector: String?
     public var cvssScore: Double?
 
-    public init(_ finding: Finding) {
+    public init(_ finding: borrowing Finding) {
+        self.init(finding, purl: finding.location.packagePURLText)
+    }
+
+    init(_ finding: borrowing Finding, purl canonicalPURL: String?) {
         filePath = finding.location.filePath
         line = finding.location.line
         switch finding.location {
         case .package(let package):
             componentName = package.name
             componentVersion = package.version
-            purl = package.purl?.description
+            purl = canonicalPURL
         case .containerImage(let image):
             componentName = image.name
             componentVersion = image.tag
@@ -83,13 +95,5 @@ extension StorageRow {
     /// Content hashes of all findings, computed on every core.
     public static func contentHashes(_ findings: [Finding]) async -> [Int64] {
         await Concurrently.map(count: findings.count) { contentHash(findings[$0]) }
-    }
-
-    /// Rows for the findings `needed` selects, computed on every core; nil elsewhere. Stores
-    /// build them before their write transaction, so the transaction only binds and steps.
-    public static func rows(_ findings: [Finding], hashes: [Int64], needed: @escaping @Sendable (Int) -> Bool) async -> [StorageRow?] {
-        await Concurrently.map(count: findings.count) { index in
-            needed(index) ? StorageRow(findings[index], contentHash: hashes[index]) : nil
-        }
     }
 }
