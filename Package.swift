@@ -29,8 +29,10 @@ let package = Package(
         .target(name: "RampartCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
         // Bytes in, normalized findings and diagnostics out.
         .target(name: "RampartImporters", dependencies: ["RampartCore"], swiftSettings: strictSettings),
-        // The storage seam and the import use case built on it.
-        .target(name: "RampartStore", dependencies: ["RampartCore"], swiftSettings: strictSettings),
+        // The system zlib, for the compressed archive of imported reports.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The storage seam: the Store protocol and what every backend shares.
+        .target(name: "RampartStore", dependencies: ["RampartCore", "CZlib"], swiftSettings: strictSettings),
         // SQLite implementation of the Store protocol.
         .target(
             name: "RampartSQLite",
@@ -65,7 +67,9 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartStoreTests",
-            dependencies: ["RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest"],
+            dependencies: [
+                "RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -32,7 +32,9 @@ public struct ReportFile: Sendable {
 public struct PreparedReport: Sendable {
     public var report: NormalizedReport
     public var contentSHA256: String
-    public var byteCount: Int
+    /// The report's bytes (memory-mapped), archived beside the findings.
+    public var data: Data
+    public var byteCount: Int { data.count }
 }
 
 /// The result of importing one file.
@@ -100,7 +102,7 @@ public struct Ingestor: Sendable {
         }
         async let digest = Self.sha256(data)
         let report = try await pipeline.normalize(data, file: path, formatID: target.formatID, context: context)
-        return .prepared(PreparedReport(report: report, contentSHA256: await digest, byteCount: data.count))
+        return .prepared(PreparedReport(report: report, contentSHA256: await digest, data: data))
     }
 
     static func sha256(_ data: Data) -> String {
@@ -116,7 +118,7 @@ public struct Ingestor: Sendable {
     /// Stage 3: syntax, detection, normalization, identity. Throws `ImportError` naming the file and position.
     public func normalize(_ file: ReportFile, formatID: String?, context: ImportContext) async throws -> PreparedReport {
         let report = try await pipeline.normalize(file.data, file: file.path, formatID: formatID, context: context)
-        return PreparedReport(report: report, contentSHA256: file.contentSHA256, byteCount: file.data.count)
+        return PreparedReport(report: report, contentSHA256: file.contentSHA256, data: file.data)
     }
 
     /// Stages 1 and 3 at once, for callers that do not look for repeats.
@@ -149,7 +151,7 @@ public struct Ingestor: Sendable {
             fileName: URL(fileURLWithPath: report.file).lastPathComponent, contentSHA256: prepared.contentSHA256, byteCount: prepared.byteCount,
             format: report.format.id,
             tool: report.tool, findings: report.findings, recordCount: report.recordCount, diagnostics: report.diagnostics,
-            toolReportedError: report.toolReportedError, allowEmpty: target.allowEmpty, importedAt: now)
+            toolReportedError: report.toolReportedError, allowEmpty: target.allowEmpty, importedAt: now, report: prepared.data)
         let outcome = try await store.record(submission)
         var diagnostics = report.diagnostics
         if outcome.duplicateOfScan != nil {

@@ -56,24 +56,32 @@ public final class SQLiteStore: Store {
         // snapshot only if the stream's revision is unchanged; otherwise it reads the stream
         // again and builds any row the prediction missed itself.
         let findings = submission.findings
-        let t0 = ContinuousClock.now
         async let hashing = StorageRow.contentHashes(findings)
         async let keying = Concurrently.map(count: findings.count) { FingerprintKey(fingerprint: findings[$0].fingerprint) }
         let snapshot = try await writer.read { db in try Self.snapshot(of: submission.stream, in: db) }
         let (hashes, keys) = await (hashing, keying)
         let predicted = StreamReconciliation(existing: snapshot?.existing ?? [:], incoming: keys, closesMissing: submission.closesMissing)
         let changed = predicted.updates.lazy.filter { snapshot?.contentHashes[$0.id] != hashes[$0.incomingIndex] }.map(\.incomingIndex)
-        let feed = RowFeed(order: predicted.inserts + changed, findingCount: findings.count)
-        let t1 = ContinuousClock.now
-        async let building: Void = feed.build(findings, hashes: hashes)
-        let (r, t2) = try await writer.write { db in
-            let o = try Self.record(submission, keys: keys, hashes: hashes, rows: feed, snapshot: snapshot, in: db)
-            return (o, ContinuousClock.now)
+        let feed = ImportFeed(findings: findings, hashes: hashes, order: predicted.inserts + changed, report: submission.archivedReport)
+        let prediction = Prediction(snapshot: snapshot, plan: predicted)
+        async let making: Void = feed.make()
+        let outcome = try await writer.write { db in try Self.record(submission, keys: keys, feed: feed, prediction: prediction, in: db) }
+        await making
+        return outcome
+    }
+
+    /// The plan made before the write transaction, from the stream as it was then.
+    struct Prediction: Sendable {
+        /// Nil when the stream did not exist yet.
+        var snapshot: StreamSnapshot?
+        var plan: StreamReconciliation
+
+        /// Whether the stream is still as predicted: same revision, or still without findings
+        /// (a stream's revision is 0 until its first import).
+        func holds(streamID: Int64, revision: Int64) -> Bool {
+            guard let snapshot else { return revision == 0 }
+            return snapshot.streamID == streamID && snapshot.revision == revision
         }
-        await building
-        let t3 = ContinuousClock.now
-        FileHandle.standardError.write("TIMING prep \(t1-t0) body \(t2-t1) commit \(t3-t2)\n".data(using: .utf8)!)
-        return r
     }
 
     /// A stream's findings as the lifecycle needs them, at one revision.
@@ -104,7 +112,7 @@ public final class SQLiteStore: Store {
         let query = try BulkStatement(
             db,
             sql:
-                "SELECT f.id, f.fingerprint, g.status, f.content_hash FROM finding f JOIN finding_sighting g ON g.finding_id = f.id WHERE f.stream_id = ?"
+                "SELECT f.id, f.fingerprint, g.status, g.content_hash FROM finding f JOIN finding_sighting g ON g.finding_id = f.id WHERE f.stream_id = ?"
         )
         query.bind(1, streamID)
         while try query.nextRow() {
@@ -144,9 +152,9 @@ public final class SQLiteStore: Store {
     }
 
     static func record(
-        _ submission: ScanSubmission, keys: [FingerprintKey], hashes: [Int64], rows: RowFeed, snapshot predicted: StreamSnapshot?,
-        in db: Database
+        _ submission: ScanSubmission, keys: [FingerprintKey], feed: ImportFeed, prediction: Prediction?, in db: Database
     ) throws -> ImportOutcome {
+        let hashes = feed.hashes
         let now = timestamp(submission.importedAt)
         let streamID = try streamID(submission.stream, at: now, in: db)
         if let duplicate = try Row.fetchOne(
@@ -158,30 +166,33 @@ public final class SQLiteStore: Store {
         }
 
         let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM stream WHERE id = ?", arguments: [streamID]) ?? 0
-        let snapshot: StreamSnapshot
-        if let predicted, predicted.streamID == streamID, predicted.revision == revision {
-            snapshot = predicted
+        let storedHashes: [Int64: Int64]
+        let plan: StreamReconciliation
+        let closesMissing = submission.closesMissing
+        if let prediction, prediction.holds(streamID: streamID, revision: revision) {
+            storedHashes = prediction.snapshot?.contentHashes ?? [:]
+            plan = prediction.plan
         } else {
-            snapshot = try Self.snapshot(streamID: streamID, revision: revision, in: db)
+            let snapshot = try Self.snapshot(streamID: streamID, revision: revision, in: db)
+            storedHashes = snapshot.contentHashes
+            plan = StreamReconciliation(existing: snapshot.existing, incoming: keys, closesMissing: closesMissing)
         }
         try db.execute(sql: "UPDATE stream SET revision = revision + 1 WHERE id = ?", arguments: [streamID])
-        let existing = snapshot.existing
-        let storedHashes = snapshot.contentHashes
         let findings = submission.findings
-        let closesMissing = submission.closesMissing
-        let plan = StreamReconciliation(existing: existing, incoming: keys, closesMissing: closesMissing)
 
         try db.execute(
             sql: """
                 INSERT INTO scan (stream_id, file_name, content_sha256, byte_count, format, tool_name, tool_version, imported_at, record_count,
-                    finding_count, new_count, unchanged_count, reopened_count, fixed_count, closed_missing, tool_reported_error, diagnostics)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    finding_count, new_count, unchanged_count, reopened_count, fixed_count, closed_missing, tool_reported_error, diagnostics,
+                    report_chunk_size)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 streamID, submission.fileName, submission.contentSHA256, submission.byteCount, submission.format, submission.tool.name,
                 submission.tool.version, now,
                 submission.recordCount, findings.count, plan.newCount, plan.unchangedCount, plan.reopenedCount, plan.fixedCount, closesMissing,
                 submission.toolReportedError, "[" + submission.diagnostics.map(\.jsonText).joined(separator: ",") + "]",
+                feed.report == nil ? nil : ReportArchive.chunkSize,
             ])
         let scanID = db.lastInsertedRowID
 
@@ -190,17 +201,18 @@ public final class SQLiteStore: Store {
             sql: """
                 INSERT INTO finding (stream_id, fingerprint, category, rule_id, title, severity, severity_rank, tool_severity, confidence,
                     cwes, vulnerability_ids, location_kind, file_path, line, component_name, component_version, purl, url, host,
-                    cvss_vector, cvss_score, secret_hash, secret_preview, suppressed, occurrences, content_hash, first_seen, first_scan_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    cvss_vector, cvss_score, secret_hash, secret_preview, suppressed, occurrences, first_seen, first_scan_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let insertDetail = try BulkStatement(
             db,
             sql: """
-                INSERT INTO finding_detail (finding_id, description, location, cvss, suppression, remediation, refs, tags, evidence, evidence_format)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO finding_detail (finding_id, description, location, cvss, suppression, remediation, refs, tags, evidence, evidence_format,
+                    evidence_scan_id, evidence_offset, evidence_length)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let insertSighting = try BulkStatement(
-            db, sql: "INSERT INTO finding_sighting (finding_id, status, last_seen, last_scan_id) VALUES (?, 'new', ?, ?)")
+            db, sql: "INSERT INTO finding_sighting (finding_id, status, last_seen, last_scan_id, content_hash) VALUES (?, 'new', ?, ?, ?)")
         let event = try BulkStatement(db, sql: "INSERT INTO finding_event (finding_id, scan_id, kind, at) VALUES (?, ?, ?, ?)")
         func recordEvent(_ findingID: Int64, _ kind: String) throws {
             event.bind(1, findingID)
@@ -239,7 +251,6 @@ public final class SQLiteStore: Store {
             statement.bind(next(), finding.secret?.preview)
             statement.bind(next(), finding.suppression == nil ? 0 : 1)
             statement.bind(next(), finding.occurrences)
-            statement.bind(next(), row.contentHash)
             return index
         }
         func bindDetail(_ statement: BulkStatement, _ id: Int64, _ row: borrowing StorageRow, _ finding: borrowing Finding) {
@@ -251,13 +262,21 @@ public final class SQLiteStore: Store {
             statement.bind(6, finding.remediation)
             statement.bind(7, row.references)
             statement.bind(8, row.tags)
-            statement.bindUncopied(9, finding.raw?.bytes)
             statement.bind(10, finding.raw?.format)
+            if let span = row.evidenceSpan {
+                statement.bind(9, nil as Data?)
+                statement.bind(11, scanID)
+                statement.bind(12, span.lowerBound)
+                statement.bind(13, span.count)
+            } else {
+                statement.bindUncopied(9, finding.raw?.bytes)
+                for column: Int32 in 11...13 { statement.bind(column, nil as Int64?) }
+            }
         }
 
         try findings.withUnsafeBufferPointer { findings in
             for index in plan.inserts {
-                let row = rows.take(index) ?? StorageRow(findings[index], contentHash: hashes[index])
+                let row = feed.row(index)
                 insert.bind(1, streamID)
                 insert.bind(2, findings[index].fingerprint)
                 let next = bindSummary(insert, from: 3, row, findings[index])
@@ -270,48 +289,58 @@ public final class SQLiteStore: Store {
                 insertSighting.bind(1, id)
                 insertSighting.bind(2, now)
                 insertSighting.bind(3, scanID)
+                insertSighting.bind(4, row.contentHash)
                 try insertSighting.step()
             }
 
             let touch = try BulkStatement(
-                db, sql: "UPDATE finding_sighting SET status = ?, last_seen = ?, last_scan_id = ?, fixed_scan_id = NULL WHERE finding_id = ?")
+                db,
+                sql:
+                    "UPDATE finding_sighting SET status = ?, last_seen = ?, last_scan_id = ?, fixed_scan_id = NULL, content_hash = ? WHERE finding_id = ?"
+            )
             let refresh = try BulkStatement(
                 db,
                 sql: """
                     UPDATE finding SET category = ?, rule_id = ?, title = ?, severity = ?, severity_rank = ?, tool_severity = ?, confidence = ?,
                         cwes = ?, vulnerability_ids = ?, location_kind = ?, file_path = ?, line = ?, component_name = ?, component_version = ?,
                         purl = ?, url = ?, host = ?, cvss_vector = ?, cvss_score = ?, secret_hash = ?, secret_preview = ?, suppressed = ?,
-                        occurrences = ?, content_hash = ?
+                        occurrences = ?
                     WHERE id = ?
                     """)
             let refreshDetail = try BulkStatement(
                 db,
                 sql: """
                     INSERT OR REPLACE INTO finding_detail (finding_id, description, location, cvss, suppression, remediation, refs, tags, evidence,
-                        evidence_format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        evidence_format, evidence_scan_id, evidence_offset, evidence_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for update in plan.updates {
                 let hash = hashes[update.incomingIndex]
-                if storedHashes[update.id] == hash {
-                    touch.bind(1, update.status.rawValue)
-                    touch.bind(2, now)
-                    touch.bind(3, scanID)
-                    touch.bind(4, update.id)
-                    try touch.step()
-                } else {
-                    let row = rows.take(update.incomingIndex) ?? StorageRow(findings[update.incomingIndex], contentHash: hash)
+                if storedHashes[update.id] != hash {
+                    let row = feed.row(update.incomingIndex)
                     let next = bindSummary(refresh, from: 1, row, findings[update.incomingIndex])
                     refresh.bind(next, update.id)
                     try refresh.step()
-                    touch.bind(1, update.status.rawValue)
-                    touch.bind(2, now)
-                    touch.bind(3, scanID)
-                    touch.bind(4, update.id)
-                    try touch.step()
                     bindDetail(refreshDetail, update.id, row, findings[update.incomingIndex])
                     try refreshDetail.step()
                 }
+                touch.bind(1, update.status.rawValue)
+                touch.bind(2, now)
+                touch.bind(3, scanID)
+                touch.bind(4, hash)
+                touch.bind(5, update.id)
+                try touch.step()
                 if update.status == .reopened { try recordEvent(update.id, "reopened") }
+            }
+        }
+
+        let archive = try BulkStatement(db, sql: "INSERT INTO report_chunk (scan_id, number, data) VALUES (?, ?, ?)")
+        for number in 0..<feed.chunkCount {
+            archive.bind(1, scanID)
+            archive.bind(2, number)
+            let chunk = feed.chunk(number)
+            try withExtendedLifetime(chunk) {
+                archive.bindUncopied(3, chunk)
+                try archive.step()
             }
         }
 
@@ -403,7 +432,53 @@ public final class SQLiteStore: Store {
     }
 
     public func evidence(findingID: Int64) async throws -> Data? {
-        try await writer.read { db in try Data.fetchOne(db, sql: "SELECT evidence FROM finding_detail WHERE finding_id = ?", arguments: [findingID]) }
+        try await writer.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT d.evidence, d.evidence_offset, d.evidence_length, s.id AS scan_id, s.byte_count, s.report_chunk_size
+                        FROM finding_detail d LEFT JOIN scan s ON s.id = d.evidence_scan_id WHERE d.finding_id = ?
+                        """, arguments: [findingID])
+            else { return nil }
+            if let evidence = row["evidence"] as Data? { return evidence }
+            guard let offset = row["evidence_offset"] as Int?, let length = row["evidence_length"] as Int? else { return nil }
+            let span = offset..<(offset + length)
+            let chunks = try Self.inflatedChunks(
+                ReportArchive.chunks(covering: span), scanID: row["scan_id"], byteCount: row["byte_count"], chunkSize: row["report_chunk_size"],
+                in: db)
+            return ReportArchive.slice(span, of: chunks)
+        }
+    }
+
+    public func report(scanID: Int64) async throws -> Data? {
+        try await writer.read { db in
+            guard
+                let scan = try Row.fetchOne(
+                    db, sql: "SELECT byte_count, report_chunk_size, content_sha256 FROM scan WHERE id = ?", arguments: [scanID]),
+                let chunkSize = scan["report_chunk_size"] as Int?
+            else { return nil }
+            let byteCount: Int = scan["byte_count"]
+            let chunks = try Self.inflatedChunks(
+                0...(ReportArchive.chunkCount(byteCount: byteCount) - 1), scanID: scanID, byteCount: byteCount, chunkSize: chunkSize, in: db)
+            var report = Data(capacity: byteCount)
+            for chunk in chunks { report.append(chunk) }
+            let digest = report.withUnsafeBytes { Hashing.sha256Hex(buffer: $0) }
+            guard digest == scan["content_sha256"] as String else { throw ReportArchive.DamagedArchive() }
+            return report
+        }
+    }
+
+    /// Chunks `numbers` of a scan's archived report, inflated.
+    static func inflatedChunks(_ numbers: ClosedRange<Int>, scanID: Int64, byteCount: Int, chunkSize: Int?, in db: Database) throws -> [Data] {
+        guard chunkSize == ReportArchive.chunkSize else { throw ReportArchive.DamagedArchive() }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT number, data FROM report_chunk WHERE scan_id = ? AND number BETWEEN ? AND ? ORDER BY number",
+            arguments: [scanID, numbers.lowerBound, numbers.upperBound])
+        guard rows.count == numbers.count else { throw ReportArchive.DamagedArchive() }
+        return try rows.map { row in
+            try ReportArchive.inflate(row["data"], size: ReportArchive.size(ofChunk: row["number"], byteCount: byteCount))
+        }
     }
 
     static let scanSelection = """

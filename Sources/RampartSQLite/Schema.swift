@@ -136,6 +136,58 @@ enum Schema {
                     CREATE INDEX finding_event_by_finding ON finding_event (finding_id);
                     """)
         }
+        migrator.registerMigration("v2: report archive") { db in
+            try db.execute(
+                sql: """
+                    -- Each imported report is kept, deflated in chunks of report_chunk_size bytes
+                    -- (NULL: not kept, as for reports holding secrets).
+                    ALTER TABLE scan ADD COLUMN report_chunk_size INTEGER CHECK (report_chunk_size IS NULL OR report_chunk_size > 0);
+
+                    CREATE TABLE report_chunk (
+                        id INTEGER PRIMARY KEY,
+                        scan_id INTEGER NOT NULL REFERENCES scan(id) ON DELETE CASCADE,
+                        number INTEGER NOT NULL CHECK (number >= 0),
+                        data BLOB NOT NULL,
+                        UNIQUE (scan_id, number)
+                    ) STRICT;
+
+                    -- Rebuilt (SQLite's way to change a table's constraints) for two reasons.
+                    -- Evidence that is a verbatim slice of its report is stored as that span of
+                    -- the report of the scan that wrote it, not as a copy. And the display-only
+                    -- JSON columns lose their json_valid checks: they are written only through
+                    -- the model's JSON builder (tested), and parsing ~1 KB of JSON per finding in
+                    -- the write transaction cost a tenth of a large import. The finding table's
+                    -- JSON columns, which filters read, keep theirs.
+                    CREATE TABLE finding_detail_v2 (
+                        finding_id INTEGER PRIMARY KEY REFERENCES finding(id) ON DELETE CASCADE,
+                        description TEXT,
+                        location TEXT NOT NULL,
+                        cvss TEXT NOT NULL DEFAULT '[]',
+                        suppression TEXT,
+                        remediation TEXT,
+                        refs TEXT NOT NULL DEFAULT '[]',
+                        tags TEXT NOT NULL DEFAULT '[]',
+                        evidence BLOB,
+                        evidence_format TEXT,
+                        evidence_scan_id INTEGER REFERENCES scan(id),
+                        evidence_offset INTEGER CHECK (evidence_offset IS NULL OR evidence_offset >= 0),
+                        evidence_length INTEGER CHECK (evidence_length IS NULL OR evidence_length > 0),
+                        CHECK ((evidence_scan_id IS NULL) = (evidence_offset IS NULL) AND (evidence_offset IS NULL) = (evidence_length IS NULL)),
+                        CHECK (evidence IS NULL OR evidence_scan_id IS NULL)
+                    ) STRICT;
+                    INSERT INTO finding_detail_v2 (finding_id, description, location, cvss, suppression, remediation, refs, tags, evidence, evidence_format)
+                        SELECT finding_id, description, location, cvss, suppression, remediation, refs, tags, evidence, evidence_format FROM finding_detail;
+                    DROP TABLE finding_detail;
+                    ALTER TABLE finding_detail_v2 RENAME TO finding_detail;
+
+                    -- The content hash moves to the sighting: a rescan then plans from the
+                    -- stream's fingerprint index (which covers the lookup) and the small sighting
+                    -- rows, without reading every finding row of the stream.
+                    ALTER TABLE finding_sighting ADD COLUMN content_hash INTEGER NOT NULL DEFAULT 0;
+                    UPDATE finding_sighting SET content_hash = (SELECT f.content_hash FROM finding f WHERE f.id = finding_sighting.finding_id);
+                    ALTER TABLE finding DROP COLUMN content_hash;
+                    """)
+        }
         return migrator
     }
 }

@@ -13,6 +13,9 @@ public struct StorageRow: Sendable {
     public var references: String
     public var tags: String
     public var contentHash: Int64
+    /// Where the finding's evidence lies in the archived report, when it is a verbatim slice of
+    /// it; the evidence is then stored as this span instead of a copy.
+    public var evidenceSpan: Range<Int>?
 
     public init(_ finding: borrowing Finding, contentHash: Int64? = nil) {
         // The canonical purl is rendered once, for its column and the location JSON.

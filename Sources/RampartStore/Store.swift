@@ -35,11 +35,13 @@ public struct ScanSubmission: Sendable {
     /// Let an empty or failed report close the stream's missing findings.
     public var allowEmpty: Bool
     public var importedAt: Date
+    /// The report's bytes as imported, or nil when the caller does not have them.
+    public var report: Data?
 
     public init(
         stream: StreamKey, fileName: String, contentSHA256: String, byteCount: Int, format: String, tool: ToolInfo, findings: [Finding],
         recordCount: Int,
-        diagnostics: [Diagnostic], toolReportedError: Bool, allowEmpty: Bool, importedAt: Date
+        diagnostics: [Diagnostic], toolReportedError: Bool, allowEmpty: Bool, importedAt: Date, report: Data? = nil
     ) {
         self.stream = stream
         self.fileName = fileName
@@ -53,6 +55,15 @@ public struct ScanSubmission: Sendable {
         self.toolReportedError = toolReportedError
         self.allowEmpty = allowEmpty
         self.importedAt = importedAt
+        self.report = report
+    }
+
+    /// The report to keep, compressed, beside its findings: nil when any finding is a secret.
+    /// A secret scanner's report holds the secrets in plain text, and a secret is never stored;
+    /// such findings keep only their own redacted evidence.
+    public var archivedReport: Data? {
+        guard let report, !report.isEmpty, !findings.contains(where: { $0.secret != nil }) else { return nil }
+        return report
     }
 
     /// An empty report, or one whose tool failed, closes nothing unless the user allowed it.
@@ -267,6 +278,9 @@ public protocol Store: Sendable {
     func findings(_ query: FindingQuery) async throws -> [StoredFinding]
     /// The raw record of the finding as the tool wrote it (secrets redacted).
     func evidence(findingID: Int64) async throws -> Data?
+    /// The report file a scan imported, byte for byte, when it was archived (reports with
+    /// secret findings are not).
+    func report(scanID: Int64) async throws -> Data?
     func scans(application: String?, limit: Int?) async throws -> [ScanRecord]
     func applications() async throws -> [ApplicationSummary]
 }

@@ -64,6 +64,8 @@ struct IngestTests {
         #expect(String(decoding: evidence, as: UTF8.self).contains("app/settings.py"))
         let bytes = try fixture.databaseBytes()
         #expect(bytes.range(of: Data("QWERTYUIOPASDF12".utf8)) == nil)
+        // The report itself holds the secret: it is not archived, not even compressed.
+        #expect(try await fixture.store.report(scanID: result.outcome.scanID) == nil)
     }
 
     @Test("malformed JSON is refused with its line and column, and changes nothing")

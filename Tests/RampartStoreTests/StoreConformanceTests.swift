@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import RampartCore
 import RampartStore
 import Testing
@@ -54,6 +55,55 @@ struct StoreConformanceTests {
         #expect(findings.count == 2)
         #expect(findings.allSatisfy { $0.status == .new && $0.application == "shop" && $0.component == "api" })
         #expect(findings.first?.cwes == [89])
+    }
+
+    /// A report of `count` JSON records, each long enough that some straddle the archive's
+    /// chunks, and findings whose evidence are slices of it, as the JSON importers hand them out.
+    static func archivedReport(count: Int) async -> (report: Data, records: [String], submission: ScanSubmission) {
+        let records = (0..<count).map { index in
+            #"{"rule":"r\#(index)","line":\#(index),"note":"\#(String(repeating: "n", count: 400 + index % 97))"}"#
+        }
+        let report = Data(("[\n" + records.joined(separator: ",\n") + "\n]").utf8)
+        var findings: [Finding] = []
+        var offset = 2
+        for (index, record) in records.enumerated() {
+            let length = record.utf8.count
+            var finding = codeFinding("r\(index)", line: index + 1, snippet: "s\(index)")
+            finding.raw = RawEvidence(format: "json", bytes: report[offset..<(offset + length)])
+            findings.append(finding)
+            offset += length + 2
+        }
+        var archived = await submission(findings, content: String(decoding: report, as: UTF8.self))
+        archived.report = report
+        return (report, records, archived)
+    }
+
+    @Test("the imported report is kept: it comes back byte for byte, and so does every finding's record", arguments: StoreBackend.all)
+    func reportArchive(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let (report, records, archived) = await Self.archivedReport(count: 1_500)
+        #expect(report.count > 2 * ReportArchive.chunkSize)
+        let outcome = try await store.record(archived)
+        #expect(try await store.report(scanID: outcome.scanID) == report)
+        let expected = Dictionary(uniqueKeysWithValues: records.enumerated().map { ("r\($0.offset)", $0.element) })
+        for finding in try await store.findings(FindingQuery()) {
+            let evidence = try #require(try await store.evidence(findingID: finding.id))
+            #expect(String(decoding: evidence, as: UTF8.self) == expected[finding.ruleID])
+        }
+    }
+
+    @Test("a report holding secret findings is not kept; its findings keep their own redacted records", arguments: StoreBackend.all)
+    func secretReportNotArchived(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        var secret = codeFinding("aws-key", line: 3, snippet: "key = [redacted]")
+        secret.secret = SecretEvidence(secret: "AKIAQWERTYUIOPASDF12", salt: [1, 2, 3])
+        secret.raw = RawEvidence(format: "json", bytes: Data(#"{"Secret":"AKIA…(20 chars)"}"#.utf8))
+        var leaking = await submission([secret], content: "leak")
+        leaking.report = Data(#"[{"Secret":"AKIAQWERTYUIOPASDF12"}]"#.utf8)
+        let outcome = try await store.record(leaking)
+        #expect(try await store.report(scanID: outcome.scanID) == nil)
+        let finding = try #require(try await store.findings(FindingQuery()).first)
+        #expect(try await store.evidence(findingID: finding.id) == Data(#"{"Secret":"AKIA…(20 chars)"}"#.utf8))
     }
 
     @Test("the same content imported twice into a stream is a no-op", arguments: StoreBackend.all)
@@ -166,6 +216,34 @@ struct StoreConformanceTests {
 
 @Suite("SQLite store internals")
 struct SQLiteSnapshotTests {
+    @Test("a database of schema v1 migrates keeping its findings, their records and change hashes")
+    func migrationFromFirstSchema() async throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue, upTo: "v1")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO application (id, name, created_at) VALUES (1, 'shop', '2026-01-01T00:00:00Z');
+                    INSERT INTO component (id, application_id, name) VALUES (1, 1, 'api');
+                    INSERT INTO stream (id, component_id, tool, branch, revision) VALUES (1, 1, 'Semgrep', '', 1);
+                    INSERT INTO scan (id, stream_id, file_name, content_sha256, byte_count, format, tool_name, imported_at, record_count,
+                        finding_count, new_count, unchanged_count, reopened_count, fixed_count, closed_missing, tool_reported_error)
+                        VALUES (1, 1, 'r.json', printf('%064d', 1), 10, 'semgrep-json', 'Semgrep', '2026-01-01T00:00:00Z', 1, 1, 1, 0, 0, 0, 1, 0);
+                    INSERT INTO finding (id, stream_id, fingerprint, category, rule_id, title, severity, severity_rank, location_kind, suppressed,
+                        first_seen, first_scan_id, occurrences, content_hash)
+                        VALUES (1, 1, printf('%064d', 7), 'sast', 'sqli', 'SQL injection', 'high', 3, 'code', 0, '2026-01-01T00:00:00Z', 1, 1, 4242);
+                    INSERT INTO finding_sighting (finding_id, status, last_seen, last_scan_id) VALUES (1, 'new', '2026-01-01T00:00:00Z', 1);
+                    INSERT INTO finding_detail (finding_id, location, evidence, evidence_format) VALUES (1, '{"kind":"code"}', x'7b7d', 'json');
+                    """)
+        }
+        let store = try SQLiteStore(writer: queue)
+        #expect(try await store.findings(FindingQuery()).map(\.ruleID) == ["sqli"])
+        #expect(try await store.evidence(findingID: 1) == Data("{}".utf8))
+        #expect(try await store.report(scanID: 1) == nil)
+        let hash = try await queue.read { db in try Int64.fetchOne(db, sql: "SELECT content_hash FROM finding_sighting WHERE finding_id = 1") }
+        #expect(hash == 4242)
+    }
+
     @Test("a stream snapshot taken before another import is not reused")
     func staleSnapshot() async throws {
         let store = try SQLiteStore.inMemory()
@@ -176,10 +254,13 @@ struct SQLiteSnapshotTests {
         _ = try await store.record(await submission([codeFinding("b", line: 2, snippet: "2")], stream: stream, content: "2", at: epoch + 60))
         let third = await submission(
             [codeFinding("a", line: 1, snippet: "1"), codeFinding("b", line: 2, snippet: "2")], stream: stream, content: "3", at: epoch + 120)
+        let keys = third.findings.map { FingerprintKey(fingerprint: $0.fingerprint) }
+        let stalePlan = StreamReconciliation(existing: stale?.existing ?? [:], incoming: keys, closesMissing: true)
         let outcome = try await store.writer.write { db in
             try SQLiteStore.record(
-                third, keys: third.findings.map { FingerprintKey(fingerprint: $0.fingerprint) }, hashes: third.findings.map(StorageRow.contentHash),
-                rows: third.findings.map { _ in nil }, snapshot: stale, in: db)
+                third, keys: keys,
+                feed: ImportFeed(findings: third.findings, hashes: third.findings.map(StorageRow.contentHash), order: [], report: nil),
+                prediction: .init(snapshot: stale, plan: stalePlan), in: db)
         }
         // With the stale snapshot "b" would look new and "a" open; the fresh state says otherwise.
         #expect((outcome.new, outcome.unchanged, outcome.reopened) == (0, 1, 1))

@@ -91,6 +91,10 @@ public final class JSONDocument: @unchecked Sendable {
     let count: Int
     /// Tape indices of the top-level values (several for JSON Lines and concatenated JSON).
     let rootIndices: [Int]
+    /// The columns and bytes again, in one plain struct that nodes point to: reading through a
+    /// class reference costs a retain and release per access, and with importers reading on
+    /// every core those atomic updates of one reference count were the hottest instructions.
+    let tape: UnsafeMutablePointer<JSONTape>
 
     /// Parses `data`. With `allowMultipleRoots`, whitespace-separated top-level values (JSON
     /// Lines, concatenated JSON) are accepted.
@@ -118,9 +122,12 @@ public final class JSONDocument: @unchecked Sendable {
         count = parser.count
         rootIndices = parser.roots
         (starts, ends, nexts, kinds) = parser.release()
+        tape = .allocate(capacity: 1)
+        tape.initialize(to: JSONTape(bytes: bytes, starts: starts, ends: ends, nexts: nexts, kinds: kinds))
     }
 
     deinit {
+        tape.deallocate()
         starts.deallocate()
         ends.deallocate()
         nexts.deallocate()
@@ -128,10 +135,7 @@ public final class JSONDocument: @unchecked Sendable {
         ownedBytes?.deallocate()
     }
 
-    @inline(__always) func entry(_ index: Int) -> Entry {
-        let kind = kinds[index]
-        return Entry(start: starts[index], end: ends[index], next: nexts[index], kind: JSONKind(rawValue: kind & 0x7F)!, hasEscapes: kind & 0x80 != 0)
-    }
+    @inline(__always) func entry(_ index: Int) -> Entry { tape.pointee.entry(index) }
 
     public var root: JSONNode? { rootIndices.first.map { JSONNode(document: self, index: $0) } }
     public var roots: [JSONNode] { rootIndices.map { JSONNode(document: self, index: $0) } }
@@ -363,18 +367,41 @@ private struct TapeParser: ~Copyable {
     }
 }
 
+/// A document's tape columns and bytes, shared by its nodes without reference counting.
+struct JSONTape {
+    let bytes: UnsafeRawBufferPointer
+    let starts: UnsafeMutablePointer<UInt32>
+    let ends: UnsafeMutablePointer<UInt32>
+    let nexts: UnsafeMutablePointer<UInt32>
+    let kinds: UnsafeMutablePointer<UInt8>
+
+    @inline(__always) func entry(_ index: Int) -> JSONDocument.Entry {
+        let kind = kinds[index]
+        return JSONDocument.Entry(
+            start: starts[index], end: ends[index], next: nexts[index], kind: JSONKind(rawValue: kind & 0x7F)!, hasEscapes: kind & 0x80 != 0)
+    }
+}
+
 /// A value inside a `JSONDocument`. Cheap to copy; reads decode on demand.
 public struct JSONNode: @unchecked Sendable {
     /// Not retained: see `JSONDocument`. Nodes live only while the report is being read.
-    public unowned(unsafe) let document: JSONDocument
+    let owner: Unmanaged<JSONDocument>
+    let tape: UnsafePointer<JSONTape>
     let index: Int
 
     init(document: JSONDocument, index: Int) {
-        self.document = document
+        owner = .passUnretained(document)
+        tape = UnsafePointer(document.tape)
         self.index = index
     }
 
-    var entry: JSONDocument.Entry { document.entry(index) }
+    init(sibling: JSONNode, index: Int) {
+        owner = sibling.owner
+        tape = sibling.tape
+        self.index = index
+    }
+
+    var entry: JSONDocument.Entry { tape.pointee.entry(index) }
 
     public var kind: JSONKind { entry.kind }
     public var isNull: Bool { kind == .null }
@@ -386,18 +413,21 @@ public struct JSONNode: @unchecked Sendable {
 
     /// "line L" of the value, for diagnostics.
     public var position: String {
-        let (line, column) = document.lineAndColumn(ofOffset: byteOffset)
+        let offset = byteOffset
+        let (line, column) = owner._withUnsafeGuaranteedRef { $0.lineAndColumn(ofOffset: offset) }
         return "line \(line), column \(column)"
     }
 
     /// The value's bytes as written in the report (a slice sharing the document's storage).
     public var rawData: Data {
         let entry = self.entry
-        let base = document.data.startIndex
-        switch entry.kind {
-        case .string: return document.data[(base + Int(entry.start) - 1)..<(base + Int(entry.end) + 1)]
-        case .object, .array: return document.data[(base + Int(entry.start))..<(base + Int(entry.end) + 1)]
-        default: return document.data[(base + Int(entry.start))..<(base + Int(entry.end))]
+        return owner._withUnsafeGuaranteedRef { document in
+            let base = document.data.startIndex
+            switch entry.kind {
+            case .string: return document.data[(base + Int(entry.start) - 1)..<(base + Int(entry.end) + 1)]
+            case .object, .array: return document.data[(base + Int(entry.start))..<(base + Int(entry.end) + 1)]
+            default: return document.data[(base + Int(entry.start))..<(base + Int(entry.end))]
+            }
         }
     }
 
@@ -405,11 +435,11 @@ public struct JSONNode: @unchecked Sendable {
     public var array: [JSONNode] {
         guard kind == .array else { return [] }
         var result: [JSONNode] = []
-        let nexts = document.nexts
+        let nexts = tape.pointee.nexts
         var child = index + 1
         let end = Int(nexts[index])
         while child < end {
-            result.append(JSONNode(document: document, index: child))
+            result.append(JSONNode(sibling: self, index: child))
             child = Int(nexts[child])
         }
         return result
@@ -419,12 +449,12 @@ public struct JSONNode: @unchecked Sendable {
     public var entries: [(key: String, value: JSONNode)] {
         guard kind == .object else { return [] }
         var result: [(String, JSONNode)] = []
-        let nexts = document.nexts
+        let nexts = tape.pointee.nexts
         var child = index + 1
         let end = Int(nexts[index])
         while child < end {
-            let key = JSONNode(document: document, index: child).string ?? ""
-            result.append((key, JSONNode(document: document, index: child + 1)))
+            let key = JSONNode(sibling: self, index: child).string ?? ""
+            result.append((key, JSONNode(sibling: self, index: child + 1)))
             child = Int(nexts[child + 1])
         }
         return result
@@ -437,20 +467,20 @@ public struct JSONNode: @unchecked Sendable {
         guard kind == .object else { return nil }
         var key = key
         return key.withUTF8 { wanted -> JSONNode? in
-            let document = self.document
-            let bytes = document.bytes
-            let nexts = document.nexts
+            let tape = self.tape.pointee
+            let bytes = tape.bytes
+            let nexts = tape.nexts
             var child = index + 1
             let end = Int(nexts[index])
             while child < end {
-                let start = Int(document.starts[child])
-                let length = Int(document.ends[child]) - start
-                if document.kinds[child] & 0x80 != 0 {
-                    if JSONNode(document: document, index: child).string == String(decoding: wanted, as: UTF8.self) {
-                        return JSONNode(document: document, index: child + 1)
+                let start = Int(tape.starts[child])
+                let length = Int(tape.ends[child]) - start
+                if tape.kinds[child] & 0x80 != 0 {
+                    if JSONNode(sibling: self, index: child).string == String(decoding: wanted, as: UTF8.self) {
+                        return JSONNode(sibling: self, index: child + 1)
                     }
                 } else if length == wanted.count, length == 0 || memcmp(bytes.baseAddress! + start, wanted.baseAddress!, length) == 0 {
-                    return JSONNode(document: document, index: child + 1)
+                    return JSONNode(sibling: self, index: child + 1)
                 }
                 child = Int(nexts[child + 1])
             }
@@ -469,7 +499,7 @@ public struct JSONNode: @unchecked Sendable {
     public var string: String? {
         let entry = self.entry
         guard entry.kind == .string else { return nil }
-        let slice = UnsafeRawBufferPointer(rebasing: document.bytes[Int(entry.start)..<Int(entry.end)])
+        let slice = UnsafeRawBufferPointer(rebasing: tape.pointee.bytes[Int(entry.start)..<Int(entry.end)])
         if entry.hasEscapes { return JSONNode.unescape(slice) }
         // A typed buffer takes String's fast path; a raw one falls to a byte-by-byte slow path.
         return String(decoding: slice.bindMemory(to: UInt8.self), as: UTF8.self)
@@ -491,7 +521,8 @@ public struct JSONNode: @unchecked Sendable {
     private var literal: String {
         let entry = self.entry
         return String(
-            decoding: UnsafeRawBufferPointer(rebasing: document.bytes[Int(entry.start)..<Int(entry.end)]).bindMemory(to: UInt8.self), as: UTF8.self)
+            decoding: UnsafeRawBufferPointer(rebasing: tape.pointee.bytes[Int(entry.start)..<Int(entry.end)]).bindMemory(to: UInt8.self),
+            as: UTF8.self)
     }
 
     public var double: Double? {
