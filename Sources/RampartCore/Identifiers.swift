@@ -15,44 +15,52 @@ public struct VulnerabilityID: Sendable, Hashable, Codable, Comparable, CustomSt
     public static func < (lhs: VulnerabilityID, rhs: VulnerabilityID) -> Bool { lhs.value < rhs.value }
 
     /// Normalizes case per scheme: CVE ids are upper case, GHSA ids keep GitHub's lower-case body.
+    /// Works on the UTF-8 bytes (importers parse several ids per finding); the scheme prefixes
+    /// are ASCII, and ids with other characters keep Unicode case mapping.
     public init?(_ raw: String) {
         let text = raw.asciiTrimmed
-        guard !text.isEmpty, text.utf8.count <= 400, !text.contains(" ") else { return nil }
-        let upper = text.uppercased()
-        if upper.hasPrefix("CVE-") {
-            let parts = upper.split(separator: "-")
-            guard parts.count == 3, parts[1].count == 4, parts[1].allSatisfy(\.isNumber),
-                parts[2].count >= 4, parts[2].allSatisfy(\.isNumber)
-            else { return nil }
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= 400, !bytes.contains(0x20) else { return nil }
+        let isASCII = bytes.allSatisfy { $0 < 0x80 }
+        func upper() -> String {
+            guard isASCII else { return text.uppercased() }
+            return String(decoding: bytes.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self)
+        }
+        func hasPrefix(_ prefix: String) -> Bool {
+            let prefix = Array(prefix.utf8)
+            guard bytes.count >= prefix.count else { return false }
+            for index in prefix.indices {
+                let byte = bytes[index]
+                if (byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte) != prefix[index] { return false }
+            }
+            return true
+        }
+        if hasPrefix("CVE-") {
+            // CVE-YYYY-NNNN...: four year digits, at least four sequence digits.
+            let isDigit = { (byte: UInt8) in byte >= 0x30 && byte <= 0x39 }
+            guard bytes.count >= 13, bytes[4..<8].allSatisfy(isDigit), bytes[8] == 0x2D, bytes[9...].allSatisfy(isDigit) else { return nil }
             scheme = .cve
-            value = upper
-        } else if upper.hasPrefix("GHSA-") {
-            let body = text.dropFirst(5).lowercased()
+            value = upper()
+        } else if hasPrefix("GHSA-") {
             scheme = .ghsa
-            value = "GHSA-" + body
-        } else if upper.hasPrefix("PYSEC-") {
-            scheme = .pysec
-            value = upper
-        } else if upper.hasPrefix("RUSTSEC-") {
-            scheme = .rustsec
-            value = upper
-        } else if upper.hasPrefix("GSD-") {
-            scheme = .gsd
-            value = upper
-        } else if upper.hasPrefix("GO-") {
-            scheme = .go
-            value = upper
-        } else if upper.hasPrefix("SNYK-") {
-            scheme = .snyk
-            value = upper
-        } else if upper.hasPrefix("OSV-") {
-            scheme = .osv
-            value = upper
+            let body = bytes[5...]
+            value =
+                "GHSA-"
+                + (isASCII
+                    ? String(decoding: body.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+                    : String(decoding: body, as: UTF8.self).lowercased())
+        } else if let known = Self.prefixedSchemes.first(where: { hasPrefix($0.prefix) })?.scheme {
+            scheme = known
+            value = upper()
         } else {
             scheme = .other
             value = text
         }
     }
+
+    private static let prefixedSchemes: [(prefix: String, scheme: Scheme)] = [
+        ("PYSEC-", .pysec), ("RUSTSEC-", .rustsec), ("GSD-", .gsd), ("GO-", .go), ("SNYK-", .snyk), ("OSV-", .osv),
+    ]
 
     /// True when the text looks like an advisory id rather than a tool rule name.
     public static func isAdvisoryLike(_ raw: String) -> Bool {

@@ -24,47 +24,60 @@ public struct PackageURL: Sendable, Hashable, Codable, CustomStringConvertible {
         normalize()
     }
 
-    /// Parses a purl string; returns nil when it is not a valid purl.
+    /// Parses a purl string; returns nil when it is not a valid purl. Works on the UTF-8 bytes:
+    /// every delimiter is ASCII, and importers parse one purl per finding.
     public init?(parsing raw: String) {
-        var rest = Substring(raw.asciiTrimmed)
-        guard rest.lowercased().hasPrefix("pkg:") else { return nil }
-        rest = rest.dropFirst(4)
-        while rest.hasPrefix("/") { rest = rest.dropFirst() }
+        let bytes = Array(raw.asciiTrimmed.utf8)
+        guard bytes.count >= 4, bytes[0] | 0x20 == 0x70, bytes[1] | 0x20 == 0x6B, bytes[2] | 0x20 == 0x67, bytes[3] == 0x3A else { return nil }
+        func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        func decoded(_ range: Range<Int>) -> String { PackageURL.percentDecode(text(range)) }
+        /// The non-empty pieces of `range` between `separator` bytes.
+        func pieces(_ range: Range<Int>, _ separator: UInt8) -> [Range<Int>] {
+            var result: [Range<Int>] = []
+            var start = range.lowerBound
+            for index in range where bytes[index] == separator {
+                if index > start { result.append(start..<index) }
+                start = index + 1
+            }
+            if range.upperBound > start { result.append(start..<range.upperBound) }
+            return result
+        }
+        var rest = 4..<bytes.count
+        while let first = rest.first, bytes[first] == 0x2F { rest = (first + 1)..<rest.upperBound }
         var subpath: String?
-        if let hash = rest.firstIndex(of: "#") {
-            let raw = rest[rest.index(after: hash)...].split(separator: "/").filter { $0 != "." && $0 != ".." }
-            subpath = raw.map { PackageURL.percentDecode(String($0)) }.joined(separator: "/")
-            rest = rest[..<hash]
+        if let hash = rest.first(where: { bytes[$0] == 0x23 }) {
+            let segments = pieces((hash + 1)..<rest.upperBound, 0x2F).filter { text($0) != "." && text($0) != ".." }
+            subpath = segments.map(decoded).joined(separator: "/")
+            rest = rest.lowerBound..<hash
         }
         var qualifiers: [String: String] = [:]
-        if let question = rest.firstIndex(of: "?") {
-            for pair in rest[rest.index(after: question)...].split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1)
-                guard kv.count == 2 else { continue }
-                qualifiers[kv[0].lowercased()] = PackageURL.percentDecode(String(kv[1]))
+        if let question = rest.first(where: { bytes[$0] == 0x3F }) {
+            for pair in pieces((question + 1)..<rest.upperBound, 0x26) {
+                guard let equals = pair.first(where: { bytes[$0] == 0x3D }), equals > pair.lowerBound, equals + 1 < pair.upperBound else { continue }
+                qualifiers[text(pair.lowerBound..<equals).lowercased()] = decoded((equals + 1)..<pair.upperBound)
             }
-            rest = rest[..<question]
+            rest = rest.lowerBound..<question
         }
         var version: String?
         // The version separator is the last "@" after the last "/" (npm scopes use "@" in namespaces).
-        if let at = rest.lastIndex(of: "@"), rest[at...].firstIndex(of: "/") == nil,
-            at != rest.startIndex, rest[rest.index(before: at)] != "/"
+        if let at = rest.last(where: { bytes[$0] == 0x40 }), !rest[at...].contains(where: { bytes[$0] == 0x2F }),
+            at != rest.lowerBound, bytes[at - 1] != 0x2F
         {
-            version = PackageURL.percentDecode(String(rest[rest.index(after: at)...]))
-            rest = rest[..<at]
+            version = decoded((at + 1)..<rest.upperBound)
+            rest = rest.lowerBound..<at
         }
-        while rest.hasSuffix("/") { rest = rest.dropLast() }
-        let segments = rest.split(separator: "/", omittingEmptySubsequences: true).map { String($0) }
+        let segments = pieces(rest, 0x2F)
         guard segments.count >= 2 else { return nil }
-        let type = segments[0]
-        guard type.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "+" || $0 == "-") }) else {
-            return nil
+        let isTypeByte = { (byte: UInt8) in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2E || byte == 0x2B
+                || byte == 0x2D
         }
-        let name = PackageURL.percentDecode(segments[segments.count - 1])
-        let namespaceParts = segments[1..<(segments.count - 1)].map { PackageURL.percentDecode($0) }
+        guard segments[0].allSatisfy({ isTypeByte(bytes[$0]) }) else { return nil }
+        let name = decoded(segments[segments.count - 1])
         guard !name.isEmpty else { return nil }
+        let namespaceParts = segments[1..<(segments.count - 1)].map(decoded)
         self.init(
-            type: type, namespace: namespaceParts.isEmpty ? nil : namespaceParts.joined(separator: "/"),
+            type: text(segments[0]), namespace: namespaceParts.isEmpty ? nil : namespaceParts.joined(separator: "/"),
             name: name, version: version, qualifiers: qualifiers, subpath: subpath)
     }
 

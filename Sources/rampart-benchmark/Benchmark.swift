@@ -28,6 +28,9 @@ struct Benchmark {
         var bigDatabaseStreams = 10
         var bigDatabaseSize = 100_000
         var skipBigDatabase = false
+        var repeats = 3
+        /// Set in a child process: the one scenario to measure and report as JSON.
+        var scenario: (String, Int)?
     }
 
     static func parseOptions() -> Options {
@@ -41,9 +44,13 @@ struct Benchmark {
             case "--generator": options.generator = arguments.next() ?? options.generator
             case "--big-db-streams": options.bigDatabaseStreams = Int(arguments.next() ?? "") ?? options.bigDatabaseStreams
             case "--skip-big-db": options.skipBigDatabase = true
+            case "--repeat": options.repeats = max(1, Int(arguments.next() ?? "") ?? options.repeats)
+            case "--scenario":
+                let parts = (arguments.next() ?? "").split(separator: ":")
+                if parts.count == 2, let size = Int(parts[1]) { options.scenario = (String(parts[0]), size) }
             default:
                 print(
-                    "usage: rampart-benchmark [--sizes 10000,100000] [--formats trivy,sarif] [--work DIR] [--generator PATH] [--big-db-streams N] [--skip-big-db]"
+                    "usage: rampart-benchmark [--sizes 10000,100000] [--formats trivy,sarif] [--repeat N] [--work DIR] [--generator PATH] [--big-db-streams N] [--skip-big-db]"
                 )
                 exit(2)
             }
@@ -103,7 +110,7 @@ struct Benchmark {
         return (value, seconds(clock.now - start), peakRSS())
     }
 
-    /// Where parse time goes: read+hash, syntax, importer, identity.
+    /// Resident set size now, in bytes.
     static func currentRSS() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
@@ -112,18 +119,17 @@ struct Benchmark {
         return 0
     }
 
-    static func printStages(ingestor: Ingestor, path: String, context: ImportContext) async throws {
+    /// Where parse time goes: read+hash, syntax, importer, identity.
+    static func stageSummary(ingestor: Ingestor, path: String, context: ImportContext) async throws -> String {
         let (file, readSeconds, _) = try await measure { try ingestor.read(path: path) }
         let (parsed, syntaxSeconds, _) = try await measure { try ingestor.pipeline.parseSyntax(file.data, file: path) }
         let importer = try ingestor.pipeline.detect(parsed, file: path)
         let (output, importerSeconds, _) = try await measure { try await importer.read(parsed, context: context) }
         let afterImporter = currentRSS()
         let (_, identitySeconds, _) = await measure { await FindingIdentity.assign(output.findings) }
-        print("        RSS after importer (tape and findings alive): \(megabytes(afterImporter))")
-        print(
-            String(
-                format: "        stages: read+sha256 %.3f s, syntax %.3f s, importer %.3f s, identity %.3f s", readSeconds, syntaxSeconds,
-                importerSeconds, identitySeconds))
+        return String(
+            format: "parse stages: read+sha256 %.3f s, syntax %.3f s, importer %.3f s, identity %.3f s; RSS with tape and findings alive %@",
+            readSeconds, syntaxSeconds, importerSeconds, identitySeconds, megabytes(afterImporter))
     }
 
     static func freshStore(_ options: Options, name: String) throws -> SQLiteStore {
@@ -144,60 +150,125 @@ struct Benchmark {
         }
     }
 
+    /// One scenario's figures, as a child process reports them to the parent.
+    struct Measurement: Codable {
+        var records: Int
+        var fileSize: Int
+        var parseSeconds: Double
+        var importSeconds: Double
+        var identicalSeconds: Double
+        var changedSeconds: Double
+        var importPeakRSS: Int
+        var stages: String
+        var changeSummary: String
+    }
+
+    /// Parse, stages, fresh import, identical reimport and 10%-changed reimport of one report,
+    /// in this (fresh) process.
+    static func measureScenario(_ options: Options, format: String, size: Int) async throws -> Measurement {
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let first = try generate(options, format: format, size: size, run: 0)
+        let second = try generate(options, format: format, size: size, run: 1)
+        let fileSize = (try FileManager.default.attributesOfItem(atPath: first)[.size] as? Int) ?? 0
+        let store = try freshStore(options, name: "\(format)-\(size)")
+        let ingestor = Ingestor(store: store)
+        let context = ImportContext(secretSalt: try await store.secretSalt())
+        let target = ImportTarget(application: "bench", component: "\(format)-\(size)")
+
+        // The fresh import comes first, so that its peak RSS is that of a process doing nothing
+        // else, as a CLI import is.
+        let (imported, importSeconds, importPeak) = try await measure {
+            try await ingestor.importFile(path: first, target: target, context: context, at: now)
+        }
+        let (identical, identicalSeconds, _) = try await measure {
+            try await ingestor.importFile(path: first, target: target, context: context, at: now + 60)
+        }
+        let (changed, changedSeconds, _) = try await measure {
+            try await ingestor.importFile(path: second, target: target, context: context, at: now + 120)
+        }
+        // Only the count is kept: the parsed report must not stay in memory.
+        let (records, parseSeconds, _) = try await measure {
+            try await ingestor.prepare(path: first, formatID: nil, context: context).report.recordCount
+        }
+        let stages = try await stageSummary(ingestor: ingestor, path: first, context: context)
+        guard imported.outcome.new == imported.outcome.findings, identical.outcome.duplicateOfScan != nil,
+            changed.outcome.unchanged + changed.outcome.new == changed.outcome.findings
+        else { throw BenchmarkError(message: "unexpected import outcome for \(first)") }
+        return Measurement(
+            records: records, fileSize: fileSize, parseSeconds: parseSeconds, importSeconds: importSeconds, identicalSeconds: identicalSeconds,
+            changedSeconds: changedSeconds, importPeakRSS: importPeak, stages: stages,
+            changeSummary: "\(changed.outcome.new) new, \(changed.outcome.unchanged) unchanged, \(changed.outcome.fixed) fixed")
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// Runs one scenario in a child process: a CLI import is a process of its own, and a process
+    /// that already ran other scenarios carries their heap fragmentation into the peak RSS.
+    static func runChild(_ options: Options, format: String, size: Int) throws -> Measurement {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        process.arguments = ["--scenario", "\(format):\(size)", "--work", options.work, "--generator", options.generator]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchmarkError(message: "scenario \(format):\(size) failed") }
+        return try JSONDecoder().decode(Measurement.self, from: data)
+    }
+
     static func run(_ options: Options) async throws {
         guard FileManager.default.fileExists(atPath: options.generator) else {
             throw BenchmarkError(message: "generator not found at \(options.generator) (pass --generator PATH)")
         }
         try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
-        print("Rampart import benchmark (\(ProcessInfo.processInfo.activeProcessorCount) cores)\n")
+        if let (format, size) = options.scenario {
+            let measurement = try await measureScenario(options, format: format, size: size)
+            FileHandle.standardOutput.write(try JSONEncoder().encode(measurement))
+            return
+        }
+        print("Rampart import benchmark (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        print("Each scenario runs \(options.repeats) times, each in a fresh process: medians, then the range of the runs.\n")
         print(
             "format  findings  file      parse f/s   import f/s  import s  identical reimport s  10%-changed reimport s  peak RSS (import)  RSS limit"
         )
-        let now = Date(timeIntervalSince1970: 1_790_000_000)
         var freshImportSeconds: [String: Double] = [:]
         for format in options.formats {
             for size in options.sizes {
-                let first = try generate(options, format: format, size: size, run: 0)
-                let second = try generate(options, format: format, size: size, run: 1)
-                let fileSize = (try FileManager.default.attributesOfItem(atPath: first)[.size] as? Int) ?? 0
-
-                let store = try freshStore(options, name: "\(format)-\(size)")
-                let ingestor = Ingestor(store: store)
-                let context = ImportContext(secretSalt: try await store.secretSalt())
-                let target = ImportTarget(application: "bench", component: "\(format)-\(size)")
-
-                // Only the count is kept: the parsed report must not stay in memory during the import.
-                let (records, parseSeconds, _) = try await measure {
-                    try await ingestor.prepare(path: first, formatID: nil, context: context).report.recordCount
-                }
-                try await printStages(ingestor: ingestor, path: first, context: context)
-                let (imported, importSeconds, importPeak) = try await measure {
-                    try await ingestor.importFile(path: first, target: target, context: context, at: now)
-                }
-                let (identical, identicalSeconds, _) = try await measure {
-                    try await ingestor.importFile(path: first, target: target, context: context, at: now + 60)
-                }
-                let (changed, changedSeconds, _) = try await measure {
-                    try await ingestor.importFile(path: second, target: target, context: context, at: now + 120)
-                }
-                guard imported.outcome.new == imported.outcome.findings, identical.outcome.duplicateOfScan != nil,
-                    changed.outcome.unchanged + changed.outcome.new == changed.outcome.findings
-                else { throw BenchmarkError(message: "unexpected import outcome for \(first)") }
-                freshImportSeconds["\(format)-\(size)"] = importSeconds
+                // Generate the reports once, outside the measured runs.
+                _ = try generate(options, format: format, size: size, run: 0)
+                _ = try generate(options, format: format, size: size, run: 1)
+                let runs = try (0..<options.repeats).map { _ in try runChild(options, format: format, size: size) }
+                let first = runs[0]
+                let parse = median(runs.map(\.parseSeconds))
+                let imports = runs.map(\.importSeconds)
+                let identical = runs.map(\.identicalSeconds)
+                let changed = runs.map(\.changedSeconds)
+                let peaks = runs.map { Double($0.importPeakRSS) }
+                freshImportSeconds["\(format)-\(size)"] = median(imports)
                 let line = [
                     format.padding(toLength: 8, withPad: " ", startingAt: 0), String(size).padding(toLength: 10, withPad: " ", startingAt: 0),
-                    megabytes(fileSize).padding(toLength: 10, withPad: " ", startingAt: 0),
-                    String(format: "%-12.0f", Double(records) / parseSeconds), String(format: "%-12.0f", Double(records) / importSeconds),
-                    String(format: "%-10.2f", importSeconds), String(format: "%-22.3f", identicalSeconds),
-                    String(format: "%-24.2f", changedSeconds), megabytes(importPeak).padding(toLength: 19, withPad: " ", startingAt: 0),
-                    megabytes(3 * fileSize + 150 * 1_048_576),
+                    megabytes(first.fileSize).padding(toLength: 10, withPad: " ", startingAt: 0),
+                    String(format: "%-12.0f", Double(first.records) / parse), String(format: "%-12.0f", Double(first.records) / median(imports)),
+                    String(format: "%-10.2f", median(imports)), String(format: "%-22.3f", median(identical)),
+                    String(format: "%-24.2f", median(changed)), megabytes(Int(median(peaks))).padding(toLength: 19, withPad: " ", startingAt: 0),
+                    megabytes(3 * first.fileSize + 150 * 1_048_576),
                 ]
                 print(line.joined())
                 print(
-                    "        (10%-changed: \(changed.outcome.new) new, \(changed.outcome.unchanged) unchanged, \(changed.outcome.fixed) fixed)")
+                    String(
+                        format: "        runs: import %.2f-%.2f s, identical %.3f-%.3f s, 10%%-changed %.2f-%.2f s, peak RSS %@-%@",
+                        imports.min()!, imports.max()!, identical.min()!, identical.max()!, changed.min()!, changed.max()!,
+                        megabytes(Int(peaks.min()!)), megabytes(Int(peaks.max()!))))
+                print("        \(first.stages)")
+                print("        10%-changed: \(first.changeSummary)")
             }
         }
         guard !options.skipBigDatabase, options.formats.contains("trivy") else { return }
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
         let size = options.bigDatabaseSize
         let report = try generate(options, format: "trivy", size: size, run: 0)
         print("\nImport of \(size) Trivy findings into a database already holding \(options.bigDatabaseStreams * size) findings of other streams:")
@@ -215,10 +286,7 @@ struct Benchmark {
         if let measured = freshImportSeconds["trivy-\(size)"] {
             emptySeconds = measured
         } else {
-            let empty = Ingestor(store: try freshStore(options, name: "empty"))
-            (_, emptySeconds, _) = try await measure {
-                try await empty.importFile(path: report, target: ImportTarget(application: "bench", component: "target"), context: context, at: now)
-            }
+            emptySeconds = try runChild(options, format: "trivy", size: size).importSeconds
         }
         print(
             String(
