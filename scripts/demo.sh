@@ -13,3 +13,6 @@ echo
 "$bin" findings --db "$db" --app orders --severity high
 echo
 "$bin" apps --db "$db"
+echo
+echo "The record behind the most severe finding, as the tool wrote it:"
+"$bin" evidence --db "$db" "$("$bin" findings --db "$db" --app orders --json --limit 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"

@@ -16,7 +16,10 @@ struct Rampart: AsyncParsableCommand {
         commandName: "rampart",
         abstract: "Rampart: application security posture management. Imports scanner reports, keeps one identity per problem.",
         version: "0.1.0",
-        subcommands: [ImportCommand.self, FindingsCommand.self, ScansCommand.self, AppsCommand.self, FormatsCommand.self])
+        subcommands: [
+            ImportCommand.self, FindingsCommand.self, ScansCommand.self, AppsCommand.self, FormatsCommand.self, EvidenceCommand.self,
+            ReportCommand.self,
+        ])
 
     /// Exit codes: 0 ok, 1 error, 2 usage.
     static func main() async {
