@@ -15,4 +15,5 @@ echo
 "$bin" apps --db "$db"
 echo
 echo "The record behind the most severe finding, as the tool wrote it:"
-"$bin" evidence --db "$db" "$("$bin" findings --db "$db" --app orders --json --limit 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
+top=$("$bin" findings --db "$db" --app orders --json --limit 1 | grep -o '"id": *[0-9]*' | head -n 1 | grep -o '[0-9]*$')
+"$bin" evidence --db "$db" "$top"
