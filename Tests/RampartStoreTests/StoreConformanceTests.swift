@@ -216,6 +216,20 @@ struct StoreConformanceTests {
 
 @Suite("SQLite store internals")
 struct SQLiteSnapshotTests {
+    @Test("evidence that is a slice of the archived report is stored as a span of it, not as a copy")
+    func evidenceSpans() async throws {
+        let store = try SQLiteStore.inMemory()
+        let (_, _, archived) = await StoreConformanceTests.archivedReport(count: 200)
+        _ = try await store.record(archived)
+        let (spans, copies) = try await store.writer.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM finding_detail WHERE evidence_length IS NOT NULL") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM finding_detail WHERE evidence IS NOT NULL") ?? 0
+            )
+        }
+        #expect((spans, copies) == (200, 0))
+    }
+
     @Test("a database of schema v1 migrates keeping its findings, their records and change hashes")
     func migrationFromFirstSchema() async throws {
         let queue = try DatabaseQueue()
