@@ -27,7 +27,19 @@ public struct BanditImporter: ReportImporter {
                 output.diagnostics.append(Diagnostic("result without test_id or filename skipped", at: result.position))
                 continue
             }
-            let text = result["issue_text"]?.text ?? testID
+            var text = result["issue_text"]?.text ?? testID
+            let numberedCode = result["code"]?.string
+            var code = numberedCode.map(BanditImporter.stripLineNumbers)
+            var secret: HardcodedSecret?
+            if Self.hardcodedPasswordTests.contains(testID) {
+                // The quoted password when the message has it; else the code that holds it is hidden whole.
+                let quoted = Self.quotedValue(in: text)
+                secret = HardcodedSecret(quoted ?? code, alsoHiding: quoted == nil ? [numberedCode ?? ""] : [], salt: context.secretSalt)
+            }
+            if let secret {
+                text = secret.redact(text)
+                code = code.map(secret.redact)
+            }
             let severityText = result["issue_severity"]?.text
             let lineRange = result["line_range"]?.array.compactMap(\.int) ?? []
             output.findings.append(
@@ -41,10 +53,20 @@ public struct BanditImporter: ReportImporter {
                         CodeLocation(
                             file: file, startLine: result["line_number"]?.int, endLine: lineRange.max(),
                             startColumn: result["col_offset"]?.int.map { $0 + 1 }, endColumn: result["end_col_offset"]?.int,
-                            snippet: result["code"]?.string.map(BanditImporter.stripLineNumbers))),
-                    references: [result["more_info"]?.text].compactMap { $0 }, raw: .json(result)))
+                            snippet: code)),
+                    secret: secret?.evidence, references: [result["more_info"]?.text].compactMap { $0 },
+                    raw: secret.map { $0.redactedRecord(result) } ?? .json(result)))
         }
         return output
+    }
+
+    /// Hard-coded password tests: their finding text and code show the password itself.
+    static let hardcodedPasswordTests: Set<String> = ["B105", "B106", "B107"]
+
+    /// The value Bandit quotes in "Possible hardcoded password: 'VALUE'".
+    static func quotedValue(in text: String) -> String? {
+        guard let first = text.firstIndex(of: "'"), let last = text.lastIndex(of: "'"), first < last else { return nil }
+        return String(text[text.index(after: first)..<last])
     }
 
     /// Bandit prefixes each code line with its number; those move with the code and must not

@@ -183,10 +183,12 @@ public struct SARIFImporter: ReportImporter {
     }
 
     private func finding(
-        _ result: JSONNode, location locationNode: JSONNode?, rule: Rule?, ruleID: String, tool: ToolInfo, category: FindingCategory,
+        _ result: JSONNode, location locationNode: JSONNode?, rule: Rule?, ruleID: String, tool: ToolInfo, category toolCategory: FindingCategory,
         artifacts: [JSONNode], context: ImportContext
     ) -> Finding {
         let facts = rule?.facts
+        // A code scanner's secrets rules (Semgrep's generic.secrets.*) report secrets like a secret scanner.
+        let category = toolCategory == .sast && isSecretsRule(ruleID, tags: facts?.tags ?? []) ? .secrets : toolCategory
         let messageText = message(result, rule: rule)
         // A short description that only restates the rule id (Semgrep writes "Semgrep Finding:
         // <rule>") says less than the result's message.
@@ -236,10 +238,17 @@ public struct SARIFImporter: ReportImporter {
         let region = physical?["region"]
         var snippet = region?["snippet", "text"]?.string ?? physical?["contextRegion", "snippet", "text"]?.string
         var secret: SecretEvidence?
+        let cwes = CWE.parseAll(cweTexts)
+        // A hard-coded credential finding quotes the credential in its snippet.
+        var credential: HardcodedSecret?
         if category == .secrets {
             let secretText = snippet ?? messageText ?? ruleID
             secret = SecretEvidence(secret: secretText.trimmingCharacters(in: .whitespacesAndNewlines), salt: context.secretSalt)
             snippet = nil
+        } else if let quoted = snippet, !Set(cwes).isDisjoint(with: hardcodedCredentialCWEs) {
+            credential = HardcodedSecret(quoted, salt: context.secretSalt)
+            secret = credential?.evidence
+            snippet = credential?.evidence.preview
         }
         let location: Location
         if let target = result["webRequest", "target"]?.text {
@@ -264,15 +273,18 @@ public struct SARIFImporter: ReportImporter {
             suppression = Suppression(kind: item["kind"]?.string == "inSource" ? .inSource : .external, justification: item["justification"]?.text)
         }
 
-        var description = [messageText, facts?.fullDescription].compactMap { $0 }
+        var description = [messageText, facts?.fullDescription].compactMap { $0 }.map { credential?.redact($0) ?? $0 }
         if description.count == 2 && description[0] == description[1] { description.removeLast() }
         let raw: RawEvidence =
-            category == .secrets ? .jsonRedacting(result, members: ["locations": "[redacted]", "codeFlows": "[redacted]"]) : .json(result)
+            category == .secrets
+            ? .jsonRedacting(result, members: ["locations": "[redacted]", "codeFlows": "[redacted]"])
+            : credential?.redactedRecord(result) ?? .json(result)
         return Finding(
-            category: category, tool: tool, ruleID: ruleID, title: title, description: description.joined(separator: "\n\n").nonBlank,
+            category: category, tool: tool, ruleID: ruleID, title: credential?.redact(title) ?? title,
+            description: description.joined(separator: "\n\n").nonBlank,
             toolSeverity: toolSeverity, severity: severity,
             confidence: facts?.confidence,
-            cwes: CWE.parseAll(cweTexts), vulnerabilityIDs: .parsing(vulnerabilityTexts),
+            cwes: cwes, vulnerabilityIDs: .parsing(vulnerabilityTexts),
             cvss: securitySeverity.flatMap { CVSSScore(vector: nil, score: $0, source: "security-severity") }.map { [$0] } ?? [],
             location: location, secret: secret, remediation: facts?.help,
             references: [facts?.helpURI].compactMap { $0 }, tags: facts?.tags ?? [],

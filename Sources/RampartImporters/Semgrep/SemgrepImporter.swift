@@ -33,7 +33,7 @@ public struct SemgrepImporter: ReportImporter {
             }
             let extra = result["extra"]
             let metadata = extra?["metadata"]
-            let message = extra?["message"]?.text ?? rule
+            var message = extra?["message"]?.text ?? rule
             let severityText = extra?["severity"]?.text
             let severity: Severity
             switch severityText?.uppercased() {
@@ -48,9 +48,24 @@ public struct SemgrepImporter: ReportImporter {
             if fingerprint == "requires login" { fingerprint = nil }
             let references = (metadata?["references"]?.strings ?? []) + (metadata?["source"]?.text.map { [$0] } ?? [])
             let cwes = CWE.parseAll(metadata?["cwe"]?.strings ?? [])
+            // Secrets rules (generic.secrets.*, technology "secrets", findings Semgrep Secrets
+            // validated) and hard-coded credential rules show the secret in the matched lines
+            // and in captured metavariables. (Every finding of recent versions has a
+            // validation_state; NO_VALIDATOR says nothing.)
+            var secret: HardcodedSecret?
+            let technology = (metadata?["technology"]?.strings ?? []) + (metadata?["vulnerability_class"]?.strings ?? [])
+            let validated = ["CONFIRMED_VALID", "CONFIRMED_INVALID", "VALIDATION_ERROR"].contains(extra?["validation_state"]?.string ?? "")
+            let secretsRule = isSecretsRule(rule, tags: technology) || validated
+            let captured = (extra?["metavars"]?.entries ?? []).compactMap { $0.value["abstract_content"]?.string }
+            if secretsRule || (!Set(cwes).isDisjoint(with: hardcodedCredentialCWEs) && lines != nil) {
+                secret = HardcodedSecret(lines ?? captured.first ?? rule, alsoHiding: captured, salt: context.secretSalt)
+                message = secret?.redact(message) ?? message
+                lines = secret?.evidence.preview
+            }
             output.findings.append(
                 Finding(
-                    category: .sast, tool: output.tool, ruleID: rule, title: String(message.prefix(200)), description: message,
+                    category: secretsRule ? .secrets : .sast, tool: output.tool, ruleID: rule, title: String(message.prefix(200)),
+                    description: message,
                     toolSeverity: severityText, severity: severity,
                     confidence: (metadata?["confidence"]?.string).flatMap(Confidence.init(toolText:)), cwes: cwes,
                     vulnerabilityIDs: .parsing((metadata?["cve"]?.strings ?? []) + (metadata?["ghsa"]?.strings ?? [])),
@@ -58,11 +73,11 @@ public struct SemgrepImporter: ReportImporter {
                         CodeLocation(
                             file: path, startLine: result["start", "line"]?.int, endLine: result["end", "line"]?.int,
                             startColumn: result["start", "col"]?.int, endColumn: result["end", "col"]?.int, snippet: lines)),
-                    remediation: extra?["fix"]?.text, references: references,
+                    secret: secret?.evidence, remediation: extra?["fix"]?.text.map { secret?.redact($0) ?? $0 }, references: references,
                     tags: (metadata?["owasp"]?.strings ?? []) + (metadata?["category"]?.text.map { [$0] } ?? []),
                     toolFingerprint: fingerprint,
                     suppression: extra?["is_ignored"]?.bool == true ? Suppression(kind: .inSource, justification: "nosemgrep") : nil,
-                    raw: .json(result)))
+                    raw: secret.map { $0.redactedRecord(result) } ?? .json(result)))
         }
         return output
     }
