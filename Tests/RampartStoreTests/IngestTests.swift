@@ -162,6 +162,31 @@ struct IngestTests {
         #expect(try await fixture.store.findings(FindingQuery()).first?.url == "https://shop.example.com/cart?id=3")
     }
 
+    @Test("XML that is not valid UTF-8 is refused with its position; a declared Latin-1 document imports")
+    func xmlEncodings() async throws {
+        let fixture = try Fixture()
+        let zap = """
+            <?xml version="1.0"?>
+            <OWASPZAPReport version="2.9.0"><site name="https://shop.example.com" host="shop.example.com" port="443"><alerts>
+            <alertitem><pluginid>10020</pluginid><name>Missing Anti-clickjacking Header NAME</name><riskcode>2</riskcode><confidence>2</confidence>
+            <instances><instance><uri>https://shop.example.com/cart</uri><method>GET</method></instance></instances></alertitem>
+            </alerts></site></OWASPZAPReport>
+            """
+        // Foundation's XML parser traps on element names that are not UTF-8 (found by fuzzing).
+        let broken = fixture.directory.appendingPathComponent("broken.xml").path
+        try Data([0x3C, 0xE5, 0x5B, 0x5D, 0x3C, 0xBE]).write(to: URL(fileURLWithPath: broken))
+        let error = await #expect(throws: ImportError.self) { try await fixture.importFile(broken) }
+        #expect(error?.description.contains("line 1, column 2") == true)
+        #expect(error?.description.contains("not valid UTF-8") == true)
+
+        var latin1 = Data(zap.replacingOccurrences(of: "<?xml version=\"1.0\"?>", with: "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>").utf8)
+        latin1.replaceSubrange(latin1.range(of: Data("NAME".utf8))!, with: [0x43, 0x61, 0x66, 0xE9])  // "Café" in Latin-1
+        let latin1Path = fixture.directory.appendingPathComponent("latin1.xml").path
+        try latin1.write(to: URL(fileURLWithPath: latin1Path))
+        #expect(try await fixture.importFile(latin1Path).outcome.new == 1)
+        #expect(try await fixture.store.findings(FindingQuery()).first?.title.contains("Café") == true)
+    }
+
     @Test("reimporting a rescan through the whole pipeline keeps identities")
     func rescanThroughPipeline() async throws {
         let fixture = try Fixture()

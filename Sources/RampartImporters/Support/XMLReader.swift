@@ -101,6 +101,12 @@ public enum XMLReader {
 
     public static func parse(_ data: Data) throws -> Result {
         var bytes = [UInt8](data)
+        // Foundation's parser traps on names that are not UTF-8 instead of reporting them, so a
+        // document in UTF-8 (declared or by default) is checked before it is parsed.
+        if declaresUTF8(bytes), let offset = firstInvalidUTF8(bytes) {
+            let (line, column) = lineAndColumn(of: offset, in: bytes)
+            throw XMLSyntaxError(line: line, column: column, reason: "the document is not valid UTF-8")
+        }
         let declaredEntities = blankDoctype(&bytes)
         let builder = TreeBuilder()
         let parser = XMLParser(stream: InputStream(data: Data(bytes)))
@@ -116,6 +122,44 @@ public enum XMLReader {
         }
         guard let root = builder.root else { throw XMLSyntaxError(line: 1, column: 1, reason: "no root element") }
         return Result(root: root, declaredEntities: declaredEntities)
+    }
+
+    /// Whether the document is UTF-8: no XML declaration, or one without an encoding, or one naming UTF-8.
+    /// (libxml2 converts documents in other declared encodings to UTF-8 itself.)
+    static func declaresUTF8(_ bytes: [UInt8]) -> Bool {
+        var start = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        let head = bytes[start..<min(bytes.count, start + 200)]
+        guard head.starts(with: Array("<?xml".utf8)), let end = head.firstIndex(of: 0x3E) else { return true }
+        let declaration = String(decoding: head[head.startIndex..<end], as: UTF8.self).lowercased()
+        guard let range = declaration.range(of: "encoding") else { return true }
+        let value = declaration[range.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
+        return value.hasPrefix("utf-8") || value.hasPrefix("utf8")
+    }
+
+    /// Offset of the first byte that is not part of a valid UTF-8 sequence, or nil.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        if String(validating: bytes, as: UTF8.self) != nil { return nil }
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .error: return offset
+            case .emptyInput: return nil
+            }
+        }
+    }
+
+    static func lineAndColumn(of offset: Int, in bytes: [UInt8]) -> (Int, Int) {
+        var line = 1
+        var lineStart = 0
+        for index in 0..<min(offset, bytes.count) where bytes[index] == 0x0A {
+            line += 1
+            lineStart = index + 1
+        }
+        return (line, offset - lineStart + 1)
     }
 
     /// Replaces `<!DOCTYPE ...>` (with its internal subset) by spaces; returns whether it declared entities.
