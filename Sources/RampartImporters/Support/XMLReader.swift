@@ -100,13 +100,7 @@ public enum XMLReader {
     }
 
     public static func parse(_ data: Data) throws -> Result {
-        var bytes = [UInt8](data)
-        // Foundation's parser traps on names that are not UTF-8 instead of reporting them, so a
-        // document in UTF-8 (declared or by default) is checked before it is parsed.
-        if declaresUTF8(bytes), let offset = firstInvalidUTF8(bytes) {
-            let (line, column) = lineAndColumn(of: offset, in: bytes)
-            throw XMLSyntaxError(line: line, column: column, reason: "the document is not valid UTF-8")
-        }
+        var bytes = try utf8Document([UInt8](data))
         let declaredEntities = blankDoctype(&bytes)
         let builder = TreeBuilder()
         let parser = XMLParser(stream: InputStream(data: Data(bytes)))
@@ -124,17 +118,55 @@ public enum XMLReader {
         return Result(root: root, declaredEntities: declaredEntities)
     }
 
-    /// Whether the document is UTF-8: no XML declaration, or one without an encoding, or one naming UTF-8.
-    /// (libxml2 converts documents in other declared encodings to UTF-8 itself.)
-    static func declaresUTF8(_ bytes: [UInt8]) -> Bool {
-        var start = 0
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-        let head = bytes[start..<min(bytes.count, start + 200)]
-        guard head.starts(with: Array("<?xml".utf8)), let end = head.firstIndex(of: 0x3E) else { return true }
-        let declaration = String(decoding: head[head.startIndex..<end], as: UTF8.self).lowercased()
-        guard let range = declaration.range(of: "encoding") else { return true }
-        let value = declaration[range.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
-        return value.hasPrefix("utf-8") || value.hasPrefix("utf8")
+    /// The document as valid UTF-8, which is all the parser ever sees: Foundation's parser traps
+    /// on names that are not UTF-8 instead of reporting them (found by fuzzing). A document
+    /// declaring Latin-1 or Windows-1252 is converted (its declaration then names no encoding);
+    /// any other declared encoding is refused, and UTF-8 is checked.
+    static func utf8Document(_ original: [UInt8]) throws -> [UInt8] {
+        var bytes = original
+        if let (name, attribute) = declaredEncoding(bytes), name != "utf-8", name != "utf8" {
+            let encoding: String.Encoding
+            switch name {
+            case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso_8859-1": encoding = .isoLatin1
+            case "windows-1252", "cp1252": encoding = .windowsCP1252
+            case "us-ascii", "ascii": encoding = .ascii
+            default:
+                throw XMLSyntaxError(line: 1, column: 1, reason: "documents in encodings other than UTF-8, Latin-1 and Windows-1252 are not read")
+            }
+            for index in attribute { bytes[index] = 0x20 }
+            guard let text = String(bytes: bytes, encoding: encoding) else {
+                throw XMLSyntaxError(line: 1, column: 1, reason: "the document is not valid in its declared encoding")
+            }
+            bytes = Array(text.utf8)
+        }
+        if let offset = firstInvalidUTF8(bytes) {
+            let (line, column) = lineAndColumn(of: offset, in: bytes)
+            throw XMLSyntaxError(line: line, column: column, reason: "the document is not valid UTF-8")
+        }
+        return bytes
+    }
+
+    /// The encoding an XML declaration names (lower-cased) and the byte range of its
+    /// `encoding="..."` attribute; nil without a declaration or an encoding in it.
+    static func declaredEncoding(_ bytes: [UInt8]) -> (String, Range<Int>)? {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let head = bytes[start..<min(bytes.count, start + 256)]
+        guard head.starts(with: Array("<?xml".utf8)), let end = head.firstIndex(of: 0x3E) else { return nil }
+        let declaration = Array(head[head.startIndex..<end])
+        let lower = declaration.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        guard let keyStart = find(Array("encoding".utf8), in: lower, caseInsensitive: false) else { return nil }
+        var index = keyStart + 8
+        while index < lower.count, lower[index] == 0x20 || lower[index] == 0x3D || lower[index] == 0x09 { index += 1 }
+        var quote: UInt8 = 0
+        if index < lower.count, lower[index] == 0x22 || lower[index] == 0x27 {
+            quote = lower[index]
+            index += 1
+        }
+        let valueStart = index
+        while index < lower.count, lower[index] != quote, lower[index] != 0x20, lower[index] != 0x3F { index += 1 }
+        let name = String(decoding: lower[valueStart..<index], as: UTF8.self)
+        if quote != 0, index < lower.count, lower[index] == quote { index += 1 }
+        return (name, (head.startIndex + keyStart)..<(head.startIndex + index))
     }
 
     /// Offset of the first byte that is not part of a valid UTF-8 sequence, or nil.
