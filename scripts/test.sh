@@ -3,6 +3,6 @@
 # against every backend available; corpus tests read ../shared/corpus when present).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift format lint --strict -r Sources Tests Package.swift
+swift format lint --strict -r Sources Tests Package.swift Fuzz/Sources Fuzz/Package.swift
 swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build
