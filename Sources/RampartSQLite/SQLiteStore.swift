@@ -56,12 +56,20 @@ public final class SQLiteStore: Store {
         // snapshot only if the stream's revision is unchanged; otherwise it reads the stream
         // again and builds any row the prediction missed itself.
         let findings = submission.findings
-        async let hashing = StorageRow.contentHashes(findings)
         async let keying = Concurrently.map(count: findings.count) { FingerprintKey(fingerprint: findings[$0].fingerprint) }
         let snapshot = try await writer.read { db in try Self.snapshot(of: submission.stream, in: db) }
-        let (hashes, keys) = await (hashing, keying)
+        let keys = await keying
         let predicted = StreamReconciliation(existing: snapshot?.existing ?? [:], incoming: keys, closesMissing: submission.closesMissing)
-        let changed = predicted.updates.lazy.filter { snapshot?.contentHashes[$0.id] != hashes[$0.incomingIndex] }.map(\.incomingIndex)
+        // Content hashes of the findings the stream already holds tell which of them changed; new
+        // findings get theirs with their rows.
+        let updates = predicted.updates
+        let updateHashes = await Concurrently.map(count: updates.count) { StorageRow.contentHash(findings[updates[$0].incomingIndex]) }
+        var hashes = [Int64?](repeating: nil, count: findings.count)
+        var changed: [Int] = []
+        for (update, hash) in zip(updates, updateHashes) {
+            hashes[update.incomingIndex] = hash
+            if snapshot?.contentHashes[update.id] != hash { changed.append(update.incomingIndex) }
+        }
         let feed = ImportFeed(findings: findings, hashes: hashes, order: predicted.inserts + changed, report: submission.archivedReport)
         let prediction = Prediction(snapshot: snapshot, plan: predicted)
         async let making: Void = feed.make()
@@ -154,7 +162,6 @@ public final class SQLiteStore: Store {
     static func record(
         _ submission: ScanSubmission, keys: [FingerprintKey], feed: ImportFeed, prediction: Prediction?, in db: Database
     ) throws -> ImportOutcome {
-        let hashes = feed.hashes
         let now = timestamp(submission.importedAt)
         let streamID = try streamID(submission.stream, at: now, in: db)
         if let duplicate = try Row.fetchOne(
@@ -314,7 +321,7 @@ public final class SQLiteStore: Store {
                         evidence_format, evidence_scan_id, evidence_offset, evidence_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for update in plan.updates {
-                let hash = hashes[update.incomingIndex]
+                let hash = feed.contentHash(update.incomingIndex)
                 if storedHashes[update.id] != hash {
                     let row = feed.row(update.incomingIndex)
                     let next = bindSummary(refresh, from: 1, row, findings[update.incomingIndex])

@@ -13,7 +13,9 @@ import RampartCore
 /// transaction) gets its row made by the writer itself.
 public final class ImportFeed: @unchecked Sendable {
     public let findings: [Finding]
-    public let hashes: [Int64]
+    /// Content hashes known before the write (those of findings the stream already holds);
+    /// nil where the row computes its own.
+    public let hashes: [Int64?]
     /// The report as imported, when it is archived (see `ScanSubmission.archivedReport`).
     public let report: Data?
     public let chunkCount: Int
@@ -27,7 +29,7 @@ public final class ImportFeed: @unchecked Sendable {
     private var chunksMade = 0
 
     /// - Parameter order: indices of the findings that need rows, in the order the writer takes them.
-    public init(findings: [Finding], hashes: [Int64], order: [Int], report: Data?) {
+    public init(findings: [Finding], hashes: [Int64?], order: [Int], report: Data?) {
         self.findings = findings
         self.hashes = hashes
         self.report = report
@@ -85,6 +87,11 @@ public final class ImportFeed: @unchecked Sendable {
         return withReport { report in Self.row(findings[index], hash: hashes[index], report: report) }
     }
 
+    /// The content hash of the finding at `index`.
+    public func contentHash(_ index: Int) -> Int64 {
+        hashes[index] ?? findings.withUnsafeBufferPointer { StorageRow.contentHash($0[index]) }
+    }
+
     /// Archive chunk `number`, compressed (handed over once).
     public func chunk(_ number: Int) -> Data {
         condition.lock()
@@ -99,7 +106,7 @@ public final class ImportFeed: @unchecked Sendable {
         return report.withUnsafeBytes(body)
     }
 
-    private static func row(_ finding: borrowing Finding, hash: Int64, report: UnsafeRawBufferPointer) -> StorageRow {
+    private static func row(_ finding: borrowing Finding, hash: Int64?, report: UnsafeRawBufferPointer) -> StorageRow {
         var row = StorageRow(finding, contentHash: hash)
         row.evidenceSpan = finding.raw.flatMap { ReportArchive.span(of: $0.bytes, in: report) }
         return row

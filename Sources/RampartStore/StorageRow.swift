@@ -93,10 +93,3 @@ public struct DisplayColumns: Sendable {
         cvssScore = primary?.score
     }
 }
-
-extension StorageRow {
-    /// Content hashes of all findings, computed on every core.
-    public static func contentHashes(_ findings: [Finding]) async -> [Int64] {
-        await Concurrently.map(count: findings.count) { contentHash(findings[$0]) }
-    }
-}

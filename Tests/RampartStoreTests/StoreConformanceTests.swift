@@ -273,7 +273,7 @@ struct SQLiteSnapshotTests {
         let outcome = try await store.writer.write { db in
             try SQLiteStore.record(
                 third, keys: keys,
-                feed: ImportFeed(findings: third.findings, hashes: third.findings.map(StorageRow.contentHash), order: [], report: nil),
+                feed: ImportFeed(findings: third.findings, hashes: third.findings.map { _ in nil }, order: [], report: nil),
                 prediction: .init(snapshot: stale, plan: stalePlan), in: db)
         }
         // With the stale snapshot "b" would look new and "a" open; the fresh state says otherwise.

@@ -102,6 +102,7 @@ public enum XMLReader {
     public static func parse(_ data: Data) throws -> Result {
         var bytes = try utf8Document([UInt8](data))
         let declaredEntities = blankDoctype(&bytes)
+        blankProcessingInstructions(&bytes)
         let builder = TreeBuilder()
         let parser = XMLParser(stream: InputStream(data: Data(bytes)))
         parser.shouldResolveExternalEntities = false
@@ -192,6 +193,51 @@ public enum XMLReader {
             lineStart = index + 1
         }
         return (line, offset - lineStart + 1)
+    }
+
+    /// Replaces processing instructions other than the XML declaration (`<?xml-stylesheet ...?>`
+    /// and the like, which no importer reads) by spaces, keeping line breaks so positions hold:
+    /// Foundation's parser reads a null pointer for one without data (`<?x?>`, found by fuzzing).
+    /// Comments and CDATA sections are skipped, as `<?` inside them is text.
+    static func blankProcessingInstructions(_ bytes: inout [UInt8]) {
+        func starts(_ marker: String, at index: Int) -> Bool {
+            let marker = Array(marker.utf8)
+            return index + marker.count <= bytes.count && bytes[index..<(index + marker.count)].elementsEqual(marker)
+        }
+        func end(of marker: String, from index: Int) -> Int {
+            let marker = Array(marker.utf8)
+            var position = index
+            while position + marker.count <= bytes.count {
+                if bytes[position] == marker[0] && bytes[position..<(position + marker.count)].elementsEqual(marker) {
+                    return position + marker.count
+                }
+                position += 1
+            }
+            return bytes.count
+        }
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == 0x3C else {
+                index += 1
+                continue
+            }
+            if starts("<!--", at: index) {
+                index = end(of: "-->", from: index + 4)
+            } else if starts("<![CDATA[", at: index) {
+                index = end(of: "]]>", from: index + 9)
+            } else if starts("<?", at: index) {
+                let close = end(of: "?>", from: index + 2)
+                let atStart = index == 0 || (index == 3 && bytes.starts(with: [0xEF, 0xBB, 0xBF]))
+                let isDeclaration =
+                    atStart && starts("<?xml", at: index) && index + 5 < bytes.count && [0x20, 0x09, 0x0D, 0x0A].contains(bytes[index + 5])
+                if !isDeclaration {
+                    for position in index..<close where bytes[position] != 0x0A { bytes[position] = 0x20 }
+                }
+                index = close
+            } else {
+                index += 1
+            }
+        }
     }
 
     /// Replaces `<!DOCTYPE ...>` (with its internal subset) by spaces; returns whether it declared entities.
