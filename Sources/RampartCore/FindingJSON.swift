@@ -87,12 +87,19 @@ extension CVSSScore {
 
 extension Suppression {
     public var jsonText: String {
-        JSONText.object([("kind", JSONText.quoted(kind.rawValue)), ("justification", JSONText.string(justification))])
+        var json = JSONObjectBuilder(capacity: 64)
+        json.add("kind", kind.rawValue)
+        json.add("justification", justification)
+        return json.result
     }
 }
 
 extension Diagnostic {
     public var jsonText: String {
-        JSONText.object([("level", JSONText.quoted(level.rawValue)), ("message", JSONText.quoted(message)), ("position", JSONText.string(position))])
+        var json = JSONObjectBuilder(capacity: 128)
+        json.add("level", level.rawValue)
+        json.add("message", message)
+        json.add("position", position)
+        return json.result
     }
 }

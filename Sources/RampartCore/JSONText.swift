@@ -60,33 +60,10 @@ public enum JSONText {
     public static func array(_ numbers: [Int]) -> String {
         numbers.isEmpty ? "[]" : "[" + numbers.map(String.init).joined(separator: ",") + "]"
     }
-
-    /// An object from ordered members whose values are already JSON text; nil values are left out.
-    public static func object(_ members: [(String, String?)]) -> String {
-        var out = "{"
-        out.reserveCapacity(128)
-        var first = true
-        for (key, value) in members {
-            guard let value else { continue }
-            if !first { out.append(",") }
-            first = false
-            out.append("\"")
-            out.append(key)
-            out.append("\":")
-            out.append(value)
-        }
-        out.append("}")
-        return out
-    }
-
-    public static func string(_ value: String?) -> String? { value.map(quoted) }
-    public static func number(_ value: Int?) -> String? { value.map(String.init) }
-    public static func number(_ value: Double?) -> String? { value.map { "\($0)" } }
 }
 
-/// Builds one JSON object member by member in a single growing string. Members whose value is
-/// nil are left out. The hot-path form of `JSONText.object`, which first allocates an array of
-/// members and a string per value.
+/// Builds one JSON object member by member in a single growing string (no array of members, no
+/// string per value first). Members whose value is nil are left out.
 public struct JSONObjectBuilder {
     private var text: String
     private var isEmpty = true
