@@ -63,10 +63,7 @@ public struct DisplayColumns: Sendable {
     public var cvssVector: String?
     public var cvssScore: Double?
 
-    public init(_ finding: borrowing Finding) {
-        self.init(finding, purl: finding.location.packagePURLText)
-    }
-
+    /// - Parameter canonicalPURL: the location's canonical purl text, rendered once by the caller.
     init(_ finding: borrowing Finding, purl canonicalPURL: String?) {
         filePath = finding.location.filePath
         line = finding.location.line
