@@ -9,18 +9,54 @@ extension RawEvidence {
     /// The record re-serialized with the named members replaced by redacted text: for
     /// secret scanners, whose records carry the secret in several members.
     static func jsonRedacting(_ node: JSONNode, members: [String: String]) -> RawEvidence {
-        var out = Data("{".utf8)
-        for (position, entry) in node.entries.enumerated() {
-            if position > 0 { out.append(contentsOf: Array(",".utf8)) }
-            out.append(contentsOf: Array(jsonQuoted(entry.key).utf8))
-            out.append(contentsOf: Array(":".utf8))
-            if let replacement = members[entry.key], !entry.value.isNull {
-                out.append(contentsOf: Array(jsonQuoted(replacement).utf8))
-            } else {
-                out.append(entry.value.rawData)
+        jsonRewriting(node) { value, key, depth in
+            if depth == 0 { return .descend }
+            if let key, let replacement = members[key], !value.isNull { return .replace(replacement) }
+            return .keep
+        }
+    }
+
+    /// What a rewrite does with one value of a record.
+    enum JSONRewrite {
+        /// Its bytes as written.
+        case keep
+        /// This string instead.
+        case replace(String)
+        /// Its members or elements, each rewritten in turn (other values are kept).
+        case descend
+    }
+
+    /// The record re-serialized, each value rewritten as `decide` says, given the value, its
+    /// member name (nil in arrays and at the root) and its depth (0 at the root).
+    static func jsonRewriting(_ node: JSONNode, _ decide: (JSONNode, String?, Int) -> JSONRewrite) -> RawEvidence {
+        var out = Data()
+        func write(_ node: JSONNode, key: String?, depth: Int) {
+            switch decide(node, key, depth) {
+            case .keep:
+                out.append(node.rawData)
+            case .replace(let text):
+                out.append(contentsOf: Array(jsonQuoted(text).utf8))
+            case .descend where node.isObject:
+                out.append(UInt8(ascii: "{"))
+                for (position, entry) in node.entries.enumerated() {
+                    if position > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: Array(jsonQuoted(entry.key).utf8))
+                    out.append(UInt8(ascii: ":"))
+                    write(entry.value, key: entry.key, depth: depth + 1)
+                }
+                out.append(UInt8(ascii: "}"))
+            case .descend where node.isArray:
+                out.append(UInt8(ascii: "["))
+                for (position, element) in node.array.enumerated() {
+                    if position > 0 { out.append(UInt8(ascii: ",")) }
+                    write(element, key: nil, depth: depth + 1)
+                }
+                out.append(UInt8(ascii: "]"))
+            case .descend:
+                out.append(node.rawData)
             }
         }
-        out.append(contentsOf: Array("}".utf8))
+        write(node, key: nil, depth: 0)
         return RawEvidence(format: "json", bytes: out)
     }
 }

@@ -26,35 +26,15 @@ struct HardcodedSecret {
 
     /// The record re-serialized with every string that holds a hidden value redacted, at any depth.
     func redactedRecord(_ node: JSONNode) -> RawEvidence {
-        var out = Data()
-        write(node, to: &out)
-        return RawEvidence(format: "json", bytes: out)
-    }
-
-    private func write(_ node: JSONNode, to out: inout Data) {
-        switch node.kind {
-        case .object:
-            out.append(UInt8(ascii: "{"))
-            for (position, entry) in node.entries.enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: Array(JSONText.quoted(entry.key).utf8))
-                out.append(UInt8(ascii: ":"))
-                write(entry.value, to: &out)
+        .jsonRewriting(node) { value, _, _ in
+            switch value.kind {
+            case .object, .array: return .descend
+            case .string:
+                let text = value.string ?? ""
+                let redacted = redact(text)
+                return redacted == text ? .keep : .replace(redacted)
+            default: return .keep
             }
-            out.append(UInt8(ascii: "}"))
-        case .array:
-            out.append(UInt8(ascii: "["))
-            for (position, element) in node.array.enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                write(element, to: &out)
-            }
-            out.append(UInt8(ascii: "]"))
-        case .string:
-            let text = node.string ?? ""
-            let redacted = redact(text)
-            out.append(contentsOf: redacted == text ? node.rawData : Data(JSONText.quoted(redacted).utf8))
-        default:
-            out.append(node.rawData)
         }
     }
 }
