@@ -206,14 +206,7 @@ public enum XMLReader {
         }
         func end(of marker: String, from index: Int) -> Int {
             let marker = Array(marker.utf8)
-            var position = index
-            while position + marker.count <= bytes.count {
-                if bytes[position] == marker[0] && bytes[position..<(position + marker.count)].elementsEqual(marker) {
-                    return position + marker.count
-                }
-                position += 1
-            }
-            return bytes.count
+            return find(marker, in: bytes, from: index, caseInsensitive: false).map { $0 + marker.count } ?? bytes.count
         }
         var index = 0
         while index < bytes.count {
@@ -268,11 +261,10 @@ public enum XMLReader {
         return declaredEntities
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8], caseInsensitive: Bool) -> Int? {
+    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int = 0, caseInsensitive: Bool) -> Int? {
         guard needle.count <= haystack.count else { return nil }
-        // Only the prolog can hold a DOCTYPE; stop at the first element start after it.
         let limit = haystack.count - needle.count
-        var index = 0
+        var index = start
         while index <= limit {
             var matched = true
             for offset in 0..<needle.count {
