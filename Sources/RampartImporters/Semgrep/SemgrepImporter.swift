@@ -56,8 +56,8 @@ public struct SemgrepImporter: ReportImporter {
             let technology = (metadata?["technology"]?.strings ?? []) + (metadata?["vulnerability_class"]?.strings ?? [])
             let validated = ["CONFIRMED_VALID", "CONFIRMED_INVALID", "VALIDATION_ERROR"].contains(extra?["validation_state"]?.string ?? "")
             let secretsRule = isSecretsRule(rule, tags: technology) || validated
-            let captured = (extra?["metavars"]?.entries ?? []).compactMap { $0.value["abstract_content"]?.string }
             if secretsRule || (!Set(cwes).isDisjoint(with: hardcodedCredentialCWEs) && lines != nil) {
+                let captured = (extra?["metavars"]?.entries ?? []).compactMap { $0.value["abstract_content"]?.string }
                 secret = HardcodedSecret(lines ?? captured.first ?? rule, alsoHiding: captured, salt: context.secretSalt)
                 message = secret?.redact(message) ?? message
                 lines = secret?.evidence.preview
