@@ -56,12 +56,18 @@ public struct ImporterOutput: Sendable {
     /// The tool itself reported a failure (e.g. Semgrep `errors`): an import of such a report
     /// must not close findings that it merely failed to see.
     public var toolReportedError: Bool
+    /// What the scan looked at and for what, when the tool runs several kinds of scan or
+    /// scans things other than the component's code: part of the stream's identity.
+    public var scope: ScanScope
 
-    public init(tool: ToolInfo, findings: [Finding] = [], diagnostics: [Diagnostic] = [], toolReportedError: Bool = false) {
+    public init(
+        tool: ToolInfo, findings: [Finding] = [], diagnostics: [Diagnostic] = [], toolReportedError: Bool = false, scope: ScanScope = .component
+    ) {
         self.tool = tool
         self.findings = findings
         self.diagnostics = diagnostics
         self.toolReportedError = toolReportedError
+        self.scope = scope
     }
 }
 
@@ -106,6 +112,8 @@ public struct NormalizedReport: Sendable {
     public var toolReportedError: Bool
     /// Records read before identical ones were merged.
     public var recordCount: Int
+    /// The scan's kind and target, as the report says (see `ImporterOutput.scope`).
+    public var scope: ScanScope = .component
 }
 
 /// Bytes in, normalized findings and diagnostics out: syntax, then format detection, then the
@@ -216,7 +224,7 @@ public struct ImportPipeline: Sendable {
         }
         return NormalizedReport(
             file: file, format: importer.info, tool: output.tool, findings: merged, diagnostics: diagnostics,
-            toolReportedError: output.toolReportedError, recordCount: recordCount)
+            toolReportedError: output.toolReportedError, recordCount: recordCount, scope: output.scope)
     }
 
     private func readReport(

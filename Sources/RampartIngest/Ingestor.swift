@@ -8,15 +8,27 @@ public struct ImportTarget: Sendable {
     public var application: String
     public var component: String
     public var branch: String
+    /// The user's name for the stream (`--stream`): it replaces the scope the report implies.
+    public var streamName: String?
     public var formatID: String?
     public var allowEmpty: Bool
 
-    public init(application: String, component: String, branch: String = "", formatID: String? = nil, allowEmpty: Bool = false) {
+    public init(
+        application: String, component: String, branch: String = "", streamName: String? = nil, formatID: String? = nil, allowEmpty: Bool = false
+    ) {
         self.application = application
         self.component = component
         self.branch = branch
+        self.streamName = streamName
         self.formatID = formatID
         self.allowEmpty = allowEmpty
+    }
+
+    /// The stream a report lands in.
+    func stream(for report: NormalizedReport) -> StreamKey {
+        StreamKey(
+            application: application, component: component, tool: report.tool.name, branch: branch,
+            scope: streamName.map(StreamScope.named) ?? .scan(report.scope))
     }
 }
 
@@ -24,7 +36,7 @@ public struct ImportTarget: Sendable {
 public struct ReportFile: Sendable {
     public var path: String
     public var data: Data
-    /// Hex SHA-256 of the bytes: the same file imported twice into a stream is a no-op.
+    /// Hex SHA-256 of the bytes: a file identical to its stream's latest scan is a no-op.
     public var contentSHA256: String
 }
 
@@ -42,6 +54,8 @@ public struct FileImportResult: Sendable {
     public var file: String
     public var format: FormatInfo
     public var tool: ToolInfo
+    /// The stream the file was recorded in (for a repeat, the stream that already held it).
+    public var stream: StreamKey
     public var outcome: ImportOutcome
     public var diagnostics: [Diagnostic]
 }
@@ -109,10 +123,11 @@ public struct Ingestor: Sendable {
         data.withUnsafeBytes { Hashing.sha256Hex(buffer: $0) }
     }
 
-    /// Stage 2: the scan that already holds this exact content for the target, if any.
+    /// Stage 2: the latest scan of a stream of the target that holds this exact content, if any.
     public func existingScan(for file: ReportFile, target: ImportTarget) async throws -> ScanRecord? {
-        try await store.scanHolding(
-            contentSHA256: file.contentSHA256, application: target.application, component: target.component, branch: target.branch)
+        try await store.latestScanHolding(
+            contentSHA256: file.contentSHA256, application: target.application, component: target.component, branch: target.branch,
+            streamName: target.streamName)
     }
 
     /// Stage 3: syntax, detection, normalization, identity. Throws `ImportError` naming the file and position.
@@ -127,7 +142,7 @@ public struct Ingestor: Sendable {
     }
 
     static func alreadyImported(scan: Int64) -> Diagnostic {
-        Diagnostic("identical content was already imported into this stream (scan \(scan)); nothing changed", level: .note)
+        Diagnostic("identical to the stream's latest scan (scan \(scan)); nothing changed", level: .note)
     }
 
     /// The result for a file whose content the target already holds: nothing is parsed or written.
@@ -137,6 +152,7 @@ public struct Ingestor: Sendable {
             ?? FormatInfo(id: scan.format, name: scan.format, tool: scan.tool, category: .sast, syntax: .json, notes: "")
         return FileImportResult(
             file: file.path, format: format, tool: ToolInfo(name: scan.tool, version: scan.toolVersion),
+            stream: StreamKey(application: scan.application, component: scan.component, tool: scan.tool, branch: scan.branch, scope: scan.scope),
             outcome: ImportOutcome(
                 scanID: scan.id, duplicateOfScan: scan.id, findings: scan.findings, new: 0, unchanged: 0, reopened: 0, fixed: 0,
                 closedMissing: false),
@@ -147,7 +163,7 @@ public struct Ingestor: Sendable {
     public func record(_ prepared: PreparedReport, target: ImportTarget, at now: Date) async throws -> FileImportResult {
         let report = prepared.report
         let submission = ScanSubmission(
-            stream: StreamKey(application: target.application, component: target.component, tool: report.tool.name, branch: target.branch),
+            stream: target.stream(for: report),
             fileName: URL(fileURLWithPath: report.file).lastPathComponent, contentSHA256: prepared.contentSHA256, byteCount: prepared.byteCount,
             format: report.format.id,
             tool: report.tool, findings: report.findings, recordCount: report.recordCount, diagnostics: report.diagnostics,
@@ -160,7 +176,8 @@ public struct Ingestor: Sendable {
             let why = report.toolReportedError ? "the tool reported an error" : "the report is empty"
             diagnostics.append(Diagnostic("\(why): findings missing from it were not closed (use --allow-empty to close them)", level: .note))
         }
-        return FileImportResult(file: report.file, format: report.format, tool: report.tool, outcome: outcome, diagnostics: diagnostics)
+        return FileImportResult(
+            file: report.file, format: report.format, tool: report.tool, stream: submission.stream, outcome: outcome, diagnostics: diagnostics)
     }
 
     /// Every stage for one file.

@@ -57,7 +57,7 @@ public final class SQLiteStore: Store {
         // again and builds any row the prediction missed itself.
         let findings = submission.findings
         async let keying = Concurrently.map(count: findings.count) { FingerprintKey(fingerprint: findings[$0].fingerprint) }
-        let snapshot = try await writer.read { db in try Self.snapshot(of: submission.stream, in: db) }
+        let snapshot = try await writer.read { db in try Self.snapshot(of: submission.stream, format: submission.format, in: db) }
         let keys = await keying
         let predicted = StreamReconciliation(existing: snapshot?.existing ?? [:], incoming: keys, closesMissing: submission.closesMissing)
         // Content hashes of the findings the stream already holds tell which of them changed; new
@@ -100,16 +100,49 @@ public final class SQLiteStore: Store {
         var contentHashes: [Int64: Int64]
     }
 
-    static func snapshot(of key: StreamKey, in db: Database) throws -> StreamSnapshot? {
+    static func snapshot(of key: StreamKey, format: String, in db: Database) throws -> StreamSnapshot? {
+        guard let stream = try existingStream(key, format: format, in: db) else { return nil }
+        return try snapshot(streamID: stream.id, revision: stream.revision, in: db)
+    }
+
+    /// The columns that hold a stream's scope: (scan_kind, scan_target, name).
+    static func scopeColumns(_ scope: StreamScope) -> (kind: String, target: String, name: String) {
+        switch scope {
+        case .scan(let scan): (scan.kind, scan.target, "")
+        case .named(let name): ("", "", name)
+        }
+    }
+
+    static func scope(kind: String?, target: String, name: String) -> StreamScope {
+        name.isEmpty ? .scan(ScanScope(kind: kind ?? "", target: target)) : .named(name)
+    }
+
+    /// The stream `key` names, if it exists; else a stream of the same tool and branch made
+    /// before streams had scopes, which this import will claim: the one whose latest scan had
+    /// the same format, else the one imported into last.
+    static func existingStream(_ key: StreamKey, format: String, in db: Database) throws -> (id: Int64, revision: Int64, legacy: Bool)? {
+        let scope = scopeColumns(key.scope)
+        if let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT s.id, s.revision FROM stream s JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
+                WHERE a.name = ? AND c.name = ? AND s.tool = ? AND s.branch = ? AND s.scan_kind = ? AND s.scan_target = ? AND s.name = ?
+                """, arguments: [key.application, key.component, key.tool, key.branch, scope.kind, scope.target, scope.name])
+        {
+            return (row[0], row[1], false)
+        }
         guard
-            let stream = try Row.fetchOne(
+            let row = try Row.fetchOne(
                 db,
                 sql: """
                     SELECT s.id, s.revision FROM stream s JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
-                    WHERE a.name = ? AND c.name = ? AND s.tool = ? AND s.branch = ?
-                    """, arguments: [key.application, key.component, key.tool, key.branch])
+                    WHERE a.name = ? AND c.name = ? AND s.tool = ? AND s.branch = ? AND s.scan_kind IS NULL
+                    ORDER BY coalesce((SELECT sc.format = ? FROM scan sc WHERE sc.stream_id = s.id ORDER BY sc.id DESC LIMIT 1), 0) DESC,
+                        (SELECT max(sc.id) FROM scan sc WHERE sc.stream_id = s.id) DESC
+                    LIMIT 1
+                    """, arguments: [key.application, key.component, key.tool, key.branch, format])
         else { return nil }
-        return try snapshot(streamID: stream[0], revision: stream[1], in: db)
+        return (row[0], row[1], true)
     }
 
     static func snapshot(streamID: Int64, revision: Int64, in db: Database) throws -> StreamSnapshot {
@@ -143,29 +176,43 @@ public final class SQLiteStore: Store {
             ?? Date(timeIntervalSince1970: 0)
     }
 
-    static func streamID(_ key: StreamKey, at now: String, in db: Database) throws -> Int64 {
+    static func streamID(_ key: StreamKey, format: String, at now: String, in db: Database) throws -> Int64 {
         try db.execute(
             sql: "INSERT INTO application (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", arguments: [key.application, now])
-        let applicationID = try Int64.fetchOne(db, sql: "SELECT id FROM application WHERE name = ?", arguments: [key.application])!
         try db.execute(
-            sql: "INSERT INTO component (application_id, name) VALUES (?, ?) ON CONFLICT (application_id, name) DO NOTHING",
-            arguments: [applicationID, key.component])
-        let componentID = try Int64.fetchOne(
-            db, sql: "SELECT id FROM component WHERE application_id = ? AND name = ?", arguments: [applicationID, key.component])!
+            sql: """
+                INSERT INTO component (application_id, name) SELECT id, ? FROM application WHERE name = ?
+                ON CONFLICT (application_id, name) DO NOTHING
+                """,
+            arguments: [key.component, key.application])
+        let scope = scopeColumns(key.scope)
+        if let existing = try existingStream(key, format: format, in: db) {
+            if existing.legacy {
+                try db.execute(
+                    sql: "UPDATE stream SET scan_kind = ?, scan_target = ?, name = ? WHERE id = ?",
+                    arguments: [scope.kind, scope.target, scope.name, existing.id])
+            }
+            return existing.id
+        }
         try db.execute(
-            sql: "INSERT INTO stream (component_id, tool, branch) VALUES (?, ?, ?) ON CONFLICT (component_id, tool, branch) DO NOTHING",
-            arguments: [componentID, key.tool, key.branch])
-        return try Int64.fetchOne(
-            db, sql: "SELECT id FROM stream WHERE component_id = ? AND tool = ? AND branch = ?", arguments: [componentID, key.tool, key.branch])!
+            sql: """
+                INSERT INTO stream (component_id, tool, branch, scan_kind, scan_target, name)
+                SELECT c.id, ?, ?, ?, ?, ? FROM component c JOIN application a ON a.id = c.application_id WHERE a.name = ? AND c.name = ?
+                """,
+            arguments: [key.tool, key.branch, scope.kind, scope.target, scope.name, key.application, key.component])
+        return db.lastInsertedRowID
     }
 
     static func record(
         _ submission: ScanSubmission, keys: [FingerprintKey], feed: ImportFeed, prediction: Prediction?, in db: Database
     ) throws -> ImportOutcome {
         let now = timestamp(submission.importedAt)
-        let streamID = try streamID(submission.stream, at: now, in: db)
+        let streamID = try streamID(submission.stream, format: submission.format, at: now, in: db)
+        // Only a repeat of the stream's latest scan is a no-op: a report identical to an older
+        // scan (a revert) is a rescan, and reopens what the scans between fixed.
         if let duplicate = try Row.fetchOne(
-            db, sql: "SELECT id, finding_count FROM scan WHERE stream_id = ? AND content_sha256 = ?", arguments: [streamID, submission.contentSHA256])
+            db, sql: "SELECT id, finding_count, content_sha256 FROM scan WHERE stream_id = ? ORDER BY id DESC LIMIT 1", arguments: [streamID]),
+            duplicate["content_sha256"] == submission.contentSHA256
         {
             return ImportOutcome(
                 scanID: duplicate["id"], duplicateOfScan: duplicate["id"], findings: duplicate["finding_count"], new: 0, unchanged: 0, reopened: 0,
@@ -375,8 +422,8 @@ public final class SQLiteStore: Store {
             arguments.append(component)
         }
         if let tool = query.tool {
-            conditions.append("lower(s.tool) = lower(?)")
-            arguments.append(tool)
+            conditions.append("s.tool = ?")
+            arguments.append(ToolIdentity.canonicalID(tool))
         }
         if let category = query.category {
             conditions.append("f.category = ?")
@@ -489,7 +536,8 @@ public final class SQLiteStore: Store {
     }
 
     static let scanSelection = """
-        SELECT sc.*, a.name AS application_name, c.name AS component_name, s.tool AS stream_tool, s.branch AS stream_branch
+        SELECT sc.*, a.name AS application_name, c.name AS component_name, s.tool AS stream_tool, s.branch AS stream_branch,
+            s.scan_kind, s.scan_target, s.name AS stream_name
         FROM scan sc JOIN stream s ON s.id = sc.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
         """
 
@@ -504,10 +552,17 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func scanHolding(contentSHA256: String, application: String, component: String, branch: String) async throws -> ScanRecord? {
-        let sql = Self.scanSelection + " WHERE sc.content_sha256 = ? AND a.name = ? AND c.name = ? AND s.branch = ? ORDER BY sc.id LIMIT 1"
+    public func latestScanHolding(contentSHA256: String, application: String, component: String, branch: String, streamName: String?)
+        async throws -> ScanRecord?
+    {
+        let sql =
+            Self.scanSelection + """
+                 WHERE sc.content_sha256 = ? AND a.name = ? AND c.name = ? AND s.branch = ? AND s.name = ?
+                    AND sc.id = (SELECT max(latest.id) FROM scan latest WHERE latest.stream_id = sc.stream_id)
+                ORDER BY sc.id DESC LIMIT 1
+                """
         return try await writer.read { db in
-            try Row.fetchOne(db, sql: sql, arguments: [contentSHA256, application, component, branch]).map(Self.scanRecord)
+            try Row.fetchOne(db, sql: sql, arguments: [contentSHA256, application, component, branch, streamName ?? ""]).map(Self.scanRecord)
         }
     }
 
@@ -533,7 +588,8 @@ public final class SQLiteStore: Store {
     static func scanRecord(_ row: Row) -> ScanRecord {
         ScanRecord(
             id: row["id"], application: row["application_name"], component: row["component_name"], tool: row["stream_tool"],
-            branch: row["stream_branch"], fileName: row["file_name"], format: row["format"], toolVersion: row["tool_version"],
+            branch: row["stream_branch"], scope: scope(kind: row["scan_kind"], target: row["scan_target"], name: row["stream_name"]),
+            fileName: row["file_name"], format: row["format"], toolVersion: row["tool_version"],
             importedAt: date(row["imported_at"]), findings: row["finding_count"], new: row["new_count"], unchanged: row["unchanged_count"],
             reopened: row["reopened_count"], fixed: row["fixed_count"], closedMissing: row["closed_missing"],
             diagnostics: decodeJSON([Diagnostic].self, row["diagnostics"]) ?? [])

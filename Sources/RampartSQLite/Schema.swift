@@ -1,4 +1,5 @@
 import GRDB
+import RampartCore
 
 /// The schema, as migrations from the first version on. Constraints live here, in the
 /// database, not only in Swift: SQLite refuses what the code might get wrong.
@@ -187,6 +188,69 @@ enum Schema {
                     UPDATE finding_sighting SET content_hash = (SELECT f.content_hash FROM finding f WHERE f.id = finding_sighting.finding_id);
                     ALTER TABLE finding DROP COLUMN content_hash;
                     """)
+        }
+        migrator.registerMigration("v3: stream scope, rescans of older content") { db in
+            try db.execute(
+                sql: """
+                    -- A stream is what was scanned by what: the tool's canonical id, the branch, and
+                    -- the scan's kind and target as its report says them, or a name the user gave.
+                    -- scan_kind is NULL for streams made before v3, whose scope is unknown: the
+                    -- first import of their tool and branch claims them (docs/streams.md).
+                    CREATE TABLE stream_v3 (
+                        id INTEGER PRIMARY KEY,
+                        component_id INTEGER NOT NULL REFERENCES component(id) ON DELETE CASCADE,
+                        tool TEXT NOT NULL CHECK (length(tool) >= 1),
+                        branch TEXT NOT NULL DEFAULT '',
+                        scan_kind TEXT,
+                        scan_target TEXT NOT NULL DEFAULT '',
+                        name TEXT NOT NULL DEFAULT '',
+                        -- Bumped by every change to the stream's findings: a snapshot read outside a
+                        -- write transaction is still valid inside it when the revision is unchanged.
+                        revision INTEGER NOT NULL DEFAULT 0,
+                        CHECK (name = '' OR (scan_kind = '' AND scan_target = '')),
+                        UNIQUE (component_id, tool, branch, scan_kind, scan_target, name)
+                    ) STRICT;
+                    INSERT INTO stream_v3 (id, component_id, tool, branch, scan_kind, revision)
+                        SELECT id, component_id, tool, branch, NULL, revision FROM stream;
+                    DROP TABLE stream;
+                    ALTER TABLE stream_v3 RENAME TO stream;
+
+                    -- A stream may hold the same content twice: a report identical to an older
+                    -- scan (a revert) is a rescan, and only a repeat of the latest scan is a no-op.
+                    CREATE TABLE scan_v3 (
+                        id INTEGER PRIMARY KEY,
+                        stream_id INTEGER NOT NULL REFERENCES stream(id) ON DELETE CASCADE,
+                        file_name TEXT NOT NULL,
+                        content_sha256 TEXT NOT NULL CHECK (length(content_sha256) = 64),
+                        byte_count INTEGER NOT NULL CHECK (byte_count >= 0),
+                        format TEXT NOT NULL,
+                        tool_name TEXT NOT NULL,
+                        tool_version TEXT,
+                        imported_at TEXT NOT NULL,
+                        record_count INTEGER NOT NULL CHECK (record_count >= 0),
+                        finding_count INTEGER NOT NULL CHECK (finding_count >= 0),
+                        new_count INTEGER NOT NULL CHECK (new_count >= 0),
+                        unchanged_count INTEGER NOT NULL CHECK (unchanged_count >= 0),
+                        reopened_count INTEGER NOT NULL CHECK (reopened_count >= 0),
+                        fixed_count INTEGER NOT NULL CHECK (fixed_count >= 0),
+                        closed_missing INTEGER NOT NULL CHECK (closed_missing IN (0, 1)),
+                        tool_reported_error INTEGER NOT NULL CHECK (tool_reported_error IN (0, 1)),
+                        diagnostics TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(diagnostics)),
+                        report_chunk_size INTEGER CHECK (report_chunk_size IS NULL OR report_chunk_size > 0)
+                    ) STRICT;
+                    INSERT INTO scan_v3 SELECT id, stream_id, file_name, content_sha256, byte_count, format, tool_name, tool_version, imported_at,
+                        record_count, finding_count, new_count, unchanged_count, reopened_count, fixed_count, closed_missing, tool_reported_error,
+                        diagnostics, report_chunk_size FROM scan;
+                    DROP TABLE scan;
+                    ALTER TABLE scan_v3 RENAME TO scan;
+                    CREATE INDEX scan_by_content ON scan (content_sha256);
+                    CREATE INDEX scan_by_stream ON scan (stream_id, id);
+                    """)
+            // Tools are known by their canonical id from now on ("Semgrep OSS" and "semgrep" are one tool).
+            for row in try Row.fetchAll(db, sql: "SELECT id, tool FROM stream") {
+                let name: String = row["tool"]
+                try db.execute(sql: "UPDATE stream SET tool = ? WHERE id = ?", arguments: [ToolIdentity.canonicalID(name), row["id"] as Int64])
+            }
         }
         return migrator
     }

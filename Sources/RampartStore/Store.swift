@@ -1,19 +1,39 @@
 import Foundation
 import RampartCore
 
-/// Where one scan stream lives: findings of the same application, component, tool and
-/// branch/environment are compared import to import. An import never touches another stream.
+/// Where one scan stream lives: what was scanned by what. Findings of one stream are compared
+/// import to import, and only a later scan of the same stream closes them; an import never
+/// touches another stream. See docs/streams.md.
 public struct StreamKey: Sendable, Hashable, Codable {
     public var application: String
     public var component: String
+    /// The tool's canonical id (`ToolIdentity.canonicalID`), whatever its report calls it.
     public var tool: String
     public var branch: String
+    public var scope: StreamScope
 
-    public init(application: String, component: String, tool: String, branch: String = "") {
+    public init(application: String, component: String, tool: String, branch: String = "", scope: StreamScope = .scan(.component)) {
         self.application = application
         self.component = component
-        self.tool = tool
+        self.tool = ToolIdentity.canonicalID(tool)
         self.branch = branch
+        self.scope = scope
+    }
+}
+
+/// The part of a stream's identity below the tool and branch.
+public enum StreamScope: Sendable, Hashable, Codable {
+    /// The scan's kind and target, as its report says.
+    case scan(ScanScope)
+    /// A name the user gave (`--stream NAME`): every import under it is one stream, whatever
+    /// the reports say.
+    case named(String)
+
+    public var summary: String {
+        switch self {
+        case .scan(let scope): scope.summary
+        case .named(let name): "stream \(name)"
+        }
     }
 }
 
@@ -21,7 +41,7 @@ public struct StreamKey: Sendable, Hashable, Codable {
 public struct ScanSubmission: Sendable {
     public var stream: StreamKey
     public var fileName: String
-    /// Hex SHA-256 of the report's bytes: the same file imported twice into a stream is a no-op.
+    /// Hex SHA-256 of the report's bytes: a report identical to its stream's latest scan is a no-op.
     public var contentSHA256: String
     /// Size of the report in bytes: a report of a size no scan of the target has cannot be a
     /// repeat, so its hash need not be known before it is parsed.
@@ -73,7 +93,7 @@ public struct ScanSubmission: Sendable {
 /// What recording a submission did to its stream.
 public struct ImportOutcome: Sendable, Hashable, Codable {
     public var scanID: Int64
-    /// The same content was already imported into this stream; nothing changed.
+    /// The stream's latest scan already holds this content; nothing changed.
     public var duplicateOfScan: Int64?
     public var findings: Int
     public var new: Int
@@ -209,6 +229,7 @@ public struct ScanRecord: Sendable, Hashable, Codable {
     public var component: String
     public var tool: String
     public var branch: String
+    public var scope: StreamScope
     public var fileName: String
     public var format: String
     public var toolVersion: String?
@@ -222,14 +243,16 @@ public struct ScanRecord: Sendable, Hashable, Codable {
     public var diagnostics: [Diagnostic]
 
     public init(
-        id: Int64, application: String, component: String, tool: String, branch: String, fileName: String, format: String, toolVersion: String?,
-        importedAt: Date, findings: Int, new: Int, unchanged: Int, reopened: Int, fixed: Int, closedMissing: Bool, diagnostics: [Diagnostic]
+        id: Int64, application: String, component: String, tool: String, branch: String, scope: StreamScope, fileName: String, format: String,
+        toolVersion: String?, importedAt: Date, findings: Int, new: Int, unchanged: Int, reopened: Int, fixed: Int, closedMissing: Bool,
+        diagnostics: [Diagnostic]
     ) {
         self.id = id
         self.application = application
         self.component = component
         self.tool = tool
         self.branch = branch
+        self.scope = scope
         self.fileName = fileName
         self.format = format
         self.toolVersion = toolVersion
@@ -267,10 +290,14 @@ public struct ApplicationSummary: Sendable, Hashable, Codable {
 public protocol Store: Sendable {
     /// The per-database salt for hashing secrets; created with the database.
     func secretSalt() async throws -> [UInt8]
-    /// The scan of this application, component and branch that already holds exactly this
-    /// content, if any. The tool is decided by the content, so the same bytes always land in
-    /// the same stream: an identical reimport is recognized before the report is parsed.
-    func scanHolding(contentSHA256: String, application: String, component: String, branch: String) async throws -> ScanRecord?
+    /// The scan of this application, component and branch that holds exactly this content and
+    /// is the latest scan of its stream, if any: importing it again changes nothing. The stream
+    /// is decided by the content (and `streamName`, when the user names it), so the same bytes
+    /// always land in the same stream and a repeat is recognized before the report is parsed. A
+    /// report identical to an older scan is a rescan like any other (a revert reopens what the
+    /// scans between fixed).
+    func latestScanHolding(contentSHA256: String, application: String, component: String, branch: String, streamName: String?) async throws
+        -> ScanRecord?
     /// Whether any scan of this application, component and branch had exactly this many bytes.
     func hasScan(ofByteCount byteCount: Int, application: String, component: String, branch: String) async throws -> Bool
     /// Records a submission in one transaction: all of it, or nothing.

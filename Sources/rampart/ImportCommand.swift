@@ -13,7 +13,8 @@ struct ImportCommand: AsyncParsableCommand {
         discussion: """
             Every file is read and checked before anything is written; a file that cannot be read \
             stops the whole command and changes nothing. Each file is then recorded in its stream \
-            (application, component, tool, branch) in one transaction.
+            (application, component, tool, branch, and what was scanned for what, or --stream) in \
+            one transaction; only a later scan of the same stream closes its findings.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -29,6 +30,11 @@ struct ImportCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Branch or environment of the scan stream.")
     var branch: String = ""
+
+    @Option(
+        name: .long,
+        help: "Name the scan stream instead of letting the report decide it (e.g. one per CI job that runs the same tool on other targets).")
+    var stream: String?
 
     @Option(name: .long, help: "Skip detection and read the files in this format (see `rampart formats`).")
     var format: String?
@@ -46,6 +52,7 @@ struct ImportCommand: AsyncParsableCommand {
         guard !files.isEmpty else { throw ValidationError("name at least one report file") }
         guard maxSize > 0 else { throw ValidationError("--max-size must be positive") }
         guard !app.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--app must not be empty") }
+        if let stream, stream.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--stream must not be empty") }
         if let format, ImportPipeline().importer(forFormat: format) == nil {
             throw ValidationError("unknown format '\(format)'; run `rampart formats` for the list")
         }
@@ -55,7 +62,8 @@ struct ImportCommand: AsyncParsableCommand {
         let store = try database.openStore()
         let ingestor = Ingestor(store: store, pipeline: ImportPipeline(maxFileSize: maxSize * 1_048_576))
         let context = ImportContext(secretSalt: try await store.secretSalt())
-        let target = ImportTarget(application: app, component: component ?? app, branch: branch, formatID: format, allowEmpty: allowEmpty)
+        let target = ImportTarget(
+            application: app, component: component ?? app, branch: branch, streamName: stream, formatID: format, allowEmpty: allowEmpty)
         // Read and check every file before writing anything.
         var steps: [Ingestor.Step] = []
         for (index, path) in files.enumerated() {
@@ -83,7 +91,8 @@ struct ImportCommand: AsyncParsableCommand {
             let items = results.map { result in
                 JSONOut.object([
                     ("file", JSONOut.string(result.file)), ("format", JSONOut.string(result.format.id)), ("tool", JSONOut.string(result.tool.name)),
-                    ("tool_version", JSONOut.string(result.tool.version)), ("scan_id", String(result.outcome.scanID)),
+                    ("tool_version", JSONOut.string(result.tool.version)), ("tool_id", JSONOut.string(result.stream.tool)),
+                    ("stream", JSONOut.string(result.stream.scope.summary)), ("scan_id", String(result.outcome.scanID)),
                     ("duplicate", JSONOut.bool(result.outcome.duplicateOfScan != nil)), ("findings", String(result.outcome.findings)),
                     ("new", String(result.outcome.new)), ("unchanged", String(result.outcome.unchanged)),
                     ("reopened", String(result.outcome.reopened)), ("fixed", String(result.outcome.fixed)),
@@ -96,12 +105,12 @@ struct ImportCommand: AsyncParsableCommand {
         }
         let rows = results.map { result in
             [
-                result.file, result.format.id, result.tool.name, String(result.outcome.findings),
+                result.file, result.format.id, result.stream.tool, result.stream.scope.summary, String(result.outcome.findings),
                 String(result.outcome.new), String(result.outcome.unchanged), String(result.outcome.reopened), String(result.outcome.fixed),
-                result.outcome.duplicateOfScan != nil ? "already imported" : "",
+                result.outcome.duplicateOfScan != nil ? "same as latest scan" : "",
             ]
         }
-        print(table(["FILE", "FORMAT", "TOOL", "FINDINGS", "NEW", "UNCHANGED", "REOPENED", "FIXED", "NOTE"], rows))
+        print(table(["FILE", "FORMAT", "TOOL", "STREAM", "FINDINGS", "NEW", "UNCHANGED", "REOPENED", "FIXED", "NOTE"], rows))
         for result in results where !result.diagnostics.isEmpty {
             print("\n\(result.file):")
             for diagnostic in result.diagnostics.prefix(20) { print("  \(diagnostic)") }

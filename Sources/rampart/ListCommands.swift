@@ -116,7 +116,8 @@ struct ScansCommand: AsyncParsableCommand {
                     scans.map { scan in
                         JSONOut.object([
                             ("id", String(scan.id)), ("app", JSONOut.string(scan.application)), ("component", JSONOut.string(scan.component)),
-                            ("tool", JSONOut.string(scan.tool)), ("branch", JSONOut.string(scan.branch)), ("file", JSONOut.string(scan.fileName)),
+                            ("tool", JSONOut.string(scan.tool)), ("branch", JSONOut.string(scan.branch)),
+                            ("stream", JSONOut.string(scan.scope.summary)), ("file", JSONOut.string(scan.fileName)),
                             ("format", JSONOut.string(scan.format)), ("tool_version", JSONOut.string(scan.toolVersion)),
                             ("imported_at", JSONOut.string(isoTimestamp(scan.importedAt))), ("findings", String(scan.findings)),
                             ("new", String(scan.new)), ("unchanged", String(scan.unchanged)), ("reopened", String(scan.reopened)),
@@ -132,12 +133,12 @@ struct ScansCommand: AsyncParsableCommand {
         }
         print(
             table(
-                ["ID", "IMPORTED", "APP/COMPONENT", "TOOL", "FILE", "FINDINGS", "NEW", "UNCHANGED", "REOPENED", "FIXED"],
+                ["ID", "IMPORTED", "APP/COMPONENT", "TOOL", "STREAM", "FILE", "FINDINGS", "NEW", "UNCHANGED", "REOPENED", "FIXED"],
                 scans.map { scan in
                     [
                         String(scan.id), isoTimestamp(scan.importedAt).prefix(19).replacingOccurrences(of: "T", with: " "),
                         scan.application + "/" + scan.component, scan.tool + (scan.branch.isEmpty ? "" : "@\(scan.branch)"),
-                        truncate(scan.fileName, 40),
+                        truncate(scan.scope.summary, 40), truncate(scan.fileName, 40),
                         String(scan.findings), String(scan.new), String(scan.unchanged), String(scan.reopened),
                         String(scan.fixed) + (scan.closedMissing ? "" : " (not closing)"),
                     ]

@@ -157,3 +157,27 @@ struct FingerprintKeyTests {
         #expect(FingerprintKey(fingerprint: "not-hex") != FingerprintKey(fingerprint: "also-not-hex"))
     }
 }
+
+@Suite("Stream identity")
+struct StreamIdentityTests {
+    @Test("a tool keeps one id whatever its report calls it")
+    func canonicalToolIDs() {
+        #expect(ToolIdentity.canonicalID("Semgrep OSS") == "semgrep")
+        #expect(ToolIdentity.canonicalID("semgrep") == "semgrep")
+        #expect(ToolIdentity.canonicalID("Gitleaks") == ToolIdentity.canonicalID("gitleaks"))
+        #expect(ToolIdentity.canonicalID("OWASP ZAP") == "zap")
+        #expect(ToolIdentity.canonicalID("OWASP Dependency-Check") == "dependency-check")
+        #expect(ToolIdentity.canonicalID("npm audit") == "npm-audit")
+        #expect(ToolIdentity.canonicalID("CodeQL command-line toolchain") == "codeql")
+        #expect(ToolIdentity.canonicalID("Trivy") == "trivy")
+        // Different tools stay apart.
+        #expect(ToolIdentity.canonicalID("Semgrep Secrets") != ToolIdentity.canonicalID("Semgrep OSS"))
+        #expect(ToolIdentity.canonicalID("") == "unknown")
+    }
+
+    @Test("a scope's kind does not depend on the order kinds were seen in")
+    func scopeKinds() {
+        #expect(ScanScope(kinds: ["vulnerability", "misconfiguration"]) == ScanScope(kinds: ["misconfiguration", "vulnerability"]))
+        #expect(ScanScope(kinds: [], target: "alpine").summary == "alpine")
+    }
+}

@@ -52,6 +52,7 @@ struct ReferenceTests {
         }
         let document: [String: Any] = [
             "format": report.format.id, "tool": report.tool.name, "tool_version": report.tool.version ?? NSNull(),
+            "tool_id": ToolIdentity.canonicalID(report.tool.name), "scope": ["kind": report.scope.kind, "target": report.scope.target],
             "tool_reported_error": report.toolReportedError, "record_count": report.recordCount,
             "diagnostics": report.diagnostics.map(\.description), "findings": findings,
         ]

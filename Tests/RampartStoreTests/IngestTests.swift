@@ -187,6 +187,34 @@ struct IngestTests {
         #expect(try await fixture.store.findings(FindingQuery()).first?.title.contains("Café") == true)
     }
 
+    @Test("npm audit R1, R2, R1 again: the revert is a rescan that reopens, not an 'already imported' no-op")
+    func revertThroughPipeline() async throws {
+        let fixture = try Fixture()
+        func audit(_ names: [String]) -> String {
+            let advisories = names.map { name in
+                let index = name.utf8.count
+                return """
+                    "\(1000 + index)":{"id":\(1000 + index),"module_name":"\(name)","severity":"high","title":"\(name) issue","cves":["CVE-2020-\(1000 + index)"],
+                    "vulnerable_versions":"<9","patched_versions":">=9","findings":[{"version":"1.0.0","paths":["\(name)"]}],"url":"https://example.com/\(name)"}
+                    """
+            }
+            return #"{"actions":[],"advisories":{"# + advisories.joined(separator: ",") + #"},"metadata":{"vulnerabilities":{}}}"#
+        }
+        let target = ImportTarget(application: "shop", component: "web")
+        let context = ImportContext(secretSalt: try await fixture.store.secretSalt())
+        let r1 = try fixture.write("r1.json", audit(["lodash", "minimist"]))
+        let r2 = try fixture.write("r2.json", audit(["minimist"]))
+        _ = try await fixture.ingestor.importFile(path: r1, target: target, context: context, at: epoch)
+        let second = try await fixture.ingestor.importFile(path: r2, target: target, context: context, at: epoch + 60)
+        #expect(second.outcome.fixed == 1)
+        let third = try await fixture.ingestor.importFile(path: r1, target: target, context: context, at: epoch + 120)
+        #expect(third.outcome.duplicateOfScan == nil)
+        #expect(third.outcome.reopened == 1)
+        #expect(try await fixture.store.findings(FindingQuery(statuses: [.reopened])).map(\.componentName) == ["lodash"])
+        let fourth = try await fixture.ingestor.importFile(path: r1, target: target, context: context, at: epoch + 180)
+        #expect(fourth.outcome.duplicateOfScan == third.outcome.scanID)
+    }
+
     @Test("reimporting a rescan through the whole pipeline keeps identities")
     func rescanThroughPipeline() async throws {
         let fixture = try Fixture()

@@ -116,6 +116,52 @@ struct StoreConformanceTests {
         #expect(try await store.findings(FindingQuery()).first?.lastSeen == epoch)
     }
 
+    @Test("a report identical to an older scan is a rescan: reverting reopens what the scan between fixed", arguments: StoreBackend.all)
+    func revertToOlderContent(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let both = [codeFinding("lodash", line: 1, snippet: "l"), codeFinding("minimist", line: 2, snippet: "m")]
+        _ = try await store.record(submission(both, content: "R1"))
+        let second = try await store.record(submission([codeFinding("minimist", line: 2, snippet: "m")], content: "R2", at: epoch + 60))
+        #expect(second.fixed == 1)
+        let third = try await store.record(submission(both, content: "R1", at: epoch + 120))
+        #expect(third.duplicateOfScan == nil)
+        #expect((third.new, third.unchanged, third.reopened, third.fixed) == (0, 1, 1, 0))
+        #expect(try await store.findings(FindingQuery(statuses: [.reopened])).map(\.ruleID) == ["lodash"])
+        #expect(try await store.scans(application: nil, limit: nil).count == 3)
+        // Only now is the same content a repeat of the latest scan.
+        let fourth = try await store.record(submission(both, content: "R1", at: epoch + 180))
+        #expect(fourth.duplicateOfScan == third.scanID)
+    }
+
+    @Test("scans of one tool with different kinds or targets are different streams and never close each other", arguments: StoreBackend.all)
+    func scopedStreams(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        func key(_ scope: StreamScope, tool: String = "trivy") -> StreamKey {
+            StreamKey(application: "shop", component: "api", tool: tool, scope: scope)
+        }
+        let image = key(.scan(ScanScope(kind: "vulnerability", target: "registry.example/shop/api")))
+        let config = key(.scan(ScanScope(kind: "misconfiguration")))
+        let sbom = key(.scan(ScanScope(kind: "sbom")))
+        _ = try await store.record(submission([codeFinding("CVE-1", line: 1, snippet: "a")], stream: image, content: "image"))
+        let configImport = try await store.record(submission([codeFinding("AVD-1", line: 1, snippet: "b")], stream: config, content: "config"))
+        let sbomImport = try await store.record(submission([codeFinding("CVE-2", line: 1, snippet: "c")], stream: sbom, content: "sbom"))
+        #expect(configImport.fixed == 0 && sbomImport.fixed == 0)
+        #expect(try await store.findings(FindingQuery()).count == 3)
+        // A rescan of the image closes only what the image scan no longer reports; the tool's
+        // name as the report spells it does not matter.
+        let rescan = try await store.record(
+            submission([], stream: key(image.scope, tool: "Trivy"), content: "image 2", allowEmpty: true, at: epoch + 60))
+        #expect(rescan.fixed == 1)
+        #expect(try await store.findings(FindingQuery(statuses: [.fixed])).map(\.ruleID) == ["CVE-1"])
+        // A stream the user named is its own, whatever the report says.
+        let named = try await store.record(
+            submission([codeFinding("AVD-1", line: 1, snippet: "b")], stream: key(.named("nightly")), content: "config", at: epoch + 90))
+        #expect(named.new == 1 && named.duplicateOfScan == nil)
+        let scans = try await store.scans(application: nil, limit: nil)
+        #expect(Set(scans.map(\.scope)).count == 4)
+        #expect(scans.allSatisfy { $0.tool == "trivy" })
+    }
+
     @Test("rescans update, close and reopen findings of the stream", arguments: StoreBackend.all)
     func lifecycle(backend: StoreBackend) async throws {
         let store = try backend.make()
@@ -258,12 +304,45 @@ struct SQLiteSnapshotTests {
         #expect(hash == 4242)
     }
 
+    @Test("a database of schema v2 migrates: streams keep their history and the first scoped import claims them")
+    func migrationFromSecondSchema() async throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue, upTo: "v2: report archive")
+        let stream = StreamKey(application: "shop", component: "api", tool: "Semgrep OSS")
+        let finding = (await FindingIdentity.assign([codeFinding("sqli", line: 3, snippet: "q1")]))[0]
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO application (id, name, created_at) VALUES (1, 'shop', '2026-01-01T00:00:00Z');
+                    INSERT INTO component (id, application_id, name) VALUES (1, 1, 'api');
+                    INSERT INTO stream (id, component_id, tool, branch, revision) VALUES (1, 1, 'Semgrep OSS', '', 1);
+                    INSERT INTO scan (id, stream_id, file_name, content_sha256, byte_count, format, tool_name, imported_at, record_count,
+                        finding_count, new_count, unchanged_count, reopened_count, fixed_count, closed_missing, tool_reported_error)
+                        VALUES (1, 1, 'r.json', printf('%064d', 1), 10, 'semgrep-json', 'Semgrep OSS', '2026-01-01T00:00:00Z', 1, 1, 1, 0, 0, 0, 1, 0);
+                    INSERT INTO finding (id, stream_id, fingerprint, category, rule_id, title, severity, severity_rank, location_kind, suppressed,
+                        first_seen, first_scan_id, occurrences)
+                        VALUES (1, 1, ?, 'sast', 'sqli', 'SQL injection', 'high', 3, 'code', 0, '2026-01-01T00:00:00Z', 1, 1);
+                    INSERT INTO finding_sighting (finding_id, status, last_seen, last_scan_id, content_hash)
+                        VALUES (1, 'new', '2026-01-01T00:00:00Z', 1, 1);
+                    INSERT INTO finding_detail (finding_id, location) VALUES (1, '{"kind":"code"}');
+                    """, arguments: [finding.fingerprint])
+        }
+        let store = try SQLiteStore(writer: queue)
+        #expect(try await store.findings(FindingQuery()).map(\.tool) == ["semgrep"])
+        let scoped = StreamKey(application: "shop", component: "api", tool: "semgrep", scope: .scan(ScanScope(kind: "sast")))
+        let rescan = try await store.record(await submission([codeFinding("sqli", line: 5, snippet: "q1")], stream: scoped, content: "2"))
+        #expect((rescan.new, rescan.unchanged) == (0, 1))
+        #expect(try await store.findings(FindingQuery()).first?.firstSeen == SQLiteStore.date("2026-01-01T00:00:00Z"))
+        #expect(try await store.scans(application: nil, limit: nil).count == 2)
+        _ = stream
+    }
+
     @Test("a stream snapshot taken before another import is not reused")
     func staleSnapshot() async throws {
         let store = try SQLiteStore.inMemory()
         let stream = StreamKey(application: "shop", component: "api", tool: "Semgrep")
         _ = try await store.record(await submission([codeFinding("a", line: 1, snippet: "1")], stream: stream, content: "1"))
-        let stale = try await store.writer.read { db in try SQLiteStore.snapshot(of: stream, in: db) }
+        let stale = try await store.writer.read { db in try SQLiteStore.snapshot(of: stream, format: "semgrep-json", in: db) }
         // Another import closes "a" and adds "b" after the snapshot was taken.
         _ = try await store.record(await submission([codeFinding("b", line: 2, snippet: "2")], stream: stream, content: "2", at: epoch + 60))
         let third = await submission(

@@ -23,6 +23,10 @@ public struct CycloneDXImporter: ReportImporter {
         let toolNode = root["metadata", "tools"]
         let firstTool = toolNode?["components"]?.array.first ?? toolNode?.array.first
         var output = ImporterOutput(tool: ToolInfo(name: firstTool?["name"]?.text ?? "CycloneDX", version: firstTool?["version"]?.text))
+        // An SBOM is its own kind of scan, even from a tool that also writes other reports.
+        output.scope = ScanScope(
+            kind: "sbom",
+            target: root["metadata", "component", "type"]?.string == "container" ? root["metadata", "component", "name"]?.text ?? "" : "")
         var components: [String: JSONNode] = [:]
         func collect(_ list: [JSONNode]) {
             for component in list {
@@ -168,6 +172,8 @@ public struct CycloneDXXMLImporter: ReportImporter {
         let tools = root.path("metadata", "tools")
         let tool = tools?.path("components", "component") ?? tools?.children.first
         var output = ImporterOutput(tool: ToolInfo(name: tool?.childText("name") ?? "CycloneDX", version: tool?.childText("version")))
+        let main = root.path("metadata", "component")
+        output.scope = ScanScope(kind: "sbom", target: main?.attributes["type"] == "container" ? main?.childText("name") ?? "" : "")
         var components: [String: XMLElement] = [:]
         func visit(_ list: [XMLElement]) {
             for component in list {

@@ -22,6 +22,8 @@ public struct GrypeImporter: ReportImporter {
         if root["source", "type"]?.string == "image", let reference = root["source", "target", "userInput"]?.text {
             image = ImageLocation(reference: reference)
             image?.digest = root["source", "target", "manifestDigest"]?.text
+            // An image scan is a scan of that image; a directory or SBOM scan, of the component.
+            output.scope = ScanScope(target: image?.name ?? "")
         }
         for match in root["matches"]?.array ?? [] {
             guard let vulnerability = match["vulnerability"], let id = vulnerability["id"]?.text,

@@ -80,6 +80,7 @@ public struct SARIFImporter: ReportImporter {
         var toolNames: [String] = []
         // Results of kind pass or notApplicable record that a check ran clean; they are counted, not imported.
         var notFindings = 0
+        var scopes: [ScanScope] = []
         for (runIndex, run) in (root["runs"]?.array ?? []).enumerated() {
             let driver = run["tool", "driver"]
             let toolName = driver?["name"]?.text ?? "SARIF"
@@ -113,6 +114,7 @@ public struct SARIFImporter: ReportImporter {
             }
             let artifacts = run["artifacts"]?.array ?? []
             let category = category(forTool: toolName)
+            scopes.append(scope(of: run, toolName: toolName, rules: rules))
             var jobs: [(result: JSONNode, location: JSONNode?, rule: Int?, ruleID: String)] = []
             for result in run["results"]?.array ?? [] {
                 let kind = result["kind"]?.string ?? "fail"
@@ -152,11 +154,29 @@ public struct SARIFImporter: ReportImporter {
             if output.findings.isEmpty { output.findings = produced } else { output.findings += produced }
         }
         if toolNames.count > 1 { output.tool = ToolInfo(name: toolNames.joined(separator: "+"), version: nil) }
+        output.scope = ScanScope(
+            kinds: Set(scopes.map(\.kind).filter { !$0.isEmpty }), target: scopes.first { !$0.target.isEmpty }?.target ?? "")
         if notFindings > 0 {
             output.diagnostics.append(
                 Diagnostic("\(notFindings) result(s) of kind pass or notApplicable are not findings and were not imported", level: .note))
         }
         return output
+    }
+
+    /// A run's stream scope. Its `automationDetails.id` names the analysis: the part before the
+    /// last `/` is the category, as GitHub code scanning reads it, and the rest a run id that
+    /// changes every run. Trivy, which writes none, is scoped as its JSON is.
+    func scope(of run: JSONNode, toolName: String, rules: [Rule]) -> ScanScope {
+        if let id = run["automationDetails", "id"]?.text {
+            let category = id.lastIndex(of: "/").map { String(id[..<$0]) } ?? id
+            if !category.isEmpty { return ScanScope(kind: category) }
+        }
+        if ToolIdentity.canonicalID(toolName) == "trivy" {
+            let used = Set((run["results"]?.array ?? []).compactMap { $0["ruleId"]?.text })
+            let tags = rules.filter { used.contains($0.id) }.flatMap(\.facts.tags)
+            return TrivyScope.scope(classes: tags, image: run["properties", "imageName"]?.text)
+        }
+        return .component
     }
 
     func category(forTool name: String) -> FindingCategory {

@@ -34,6 +34,16 @@ public struct TrivyImporter: ReportImporter {
         let artifactType = root["ArtifactType"]?.string
         let artifactName = root["ArtifactName"]?.string
         let image = artifactType == "container_image" ? artifactName.map { ImageLocation(reference: $0) } : nil
+        var classes: [String] = []
+        for result in root.isArray ? root.array : (root["Results"]?.array ?? []) { classes.append(result["Class"]?.string ?? "") }
+        for section in ["Resources", "Vulnerabilities", "Misconfigurations"] {
+            for resource in root[section]?.array ?? [] {
+                for result in resource["Results"]?.array ?? [] { classes.append(result["Class"]?.string ?? "") }
+            }
+        }
+        output.scope = TrivyScope.scope(
+            classes: classes, image: image == nil ? nil : artifactName,
+            otherTarget: root["ClusterName"]?.text.map { "cluster:" + $0 } ?? (artifactType == "repository" ? artifactName : nil))
         if root.isArray {
             for result in root.array {
                 readResult(result, image: nil, resource: nil, context: context, into: &output, jobs: &jobs, passedChecks: &passedChecks)

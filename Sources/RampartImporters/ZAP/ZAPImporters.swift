@@ -56,6 +56,7 @@ public struct ZAPXMLImporter: ReportImporter {
     public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
         var output = ImporterOutput(tool: ToolInfo(name: "ZAP", version: root.attributes["version"]))
+        output.scope = zapScope(sites: root.children("site").map { $0.attributes["name"] ?? $0.attributes["host"] ?? "" })
         for site in root.children("site") {
             let siteURL = site.attributes["name"] ?? site.attributes["host"] ?? ""
             for item in site.child("alerts")?.children("alertitem") ?? [] {
@@ -106,6 +107,7 @@ public struct ZAPJSONImporter: ReportImporter {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "ZAP", version: root["@version"]?.text))
         let sites = root["site"].map { $0.isArray ? $0.array : [$0] } ?? []
+        output.scope = zapScope(sites: sites.map { $0["@name"]?.text ?? $0["@host"]?.text ?? "" })
         for site in sites {
             let siteURL = site["@name"]?.text ?? site["@host"]?.text ?? ""
             for item in site["alerts"]?.array ?? [] {
@@ -128,4 +130,10 @@ public struct ZAPJSONImporter: ReportImporter {
         }
         return output
     }
+}
+
+/// A ZAP scan's target is the site it was pointed at, which ZAP lists first; other sites are
+/// hosts the spider met on the way.
+func zapScope(sites: [String]) -> ScanScope {
+    ScanScope(target: sites.first { !$0.isEmpty }.map { EndpointLocation(url: $0).host ?? $0 } ?? "")
 }
