@@ -9,11 +9,17 @@ import RampartStore
 /// constraint, a crash) leaves the database exactly as it was.
 public final class SQLiteStore: Store {
     let writer: any DatabaseWriter
+    /// How long a write waits for another process's write transaction to end.
+    let lockTimeout: Double
 
     /// Opens (creating and migrating if needed) the database file at `path`.
-    public convenience init(path: String) throws {
+    ///
+    /// - Parameter lockTimeout: seconds a write (and the first migration) waits while another
+    ///   process writes, before failing with `DatabaseBusy`. Writers take turns; readers never wait.
+    public convenience init(path: String, lockTimeout: Double = 60) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(lockTimeout)
         configuration.prepareDatabase { db in
             // Trade nothing on durability: an import that returned is on disk.
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -23,7 +29,37 @@ public final class SQLiteStore: Store {
             // B-tree leaves instead of half-empty overflow pages (taking effect when the file is created).
             try db.execute(sql: "PRAGMA page_size = 16384")
         }
-        try self.init(writer: DatabasePool(path: path, configuration: configuration))
+        do {
+            try self.init(writer: DatabasePool(path: path, configuration: configuration), lockTimeout: lockTimeout)
+        } catch let error as DatabaseError where Self.isBusy(error) {
+            throw DatabaseBusy(seconds: lockTimeout)
+        }
+    }
+
+    /// Migrates the schema. Each migration is one transaction, but the migrator decides which
+    /// migrations to run before it takes the write lock: two processes opening a new database
+    /// at once may both try the same migration. The loser's transaction rolls back, and it
+    /// tries again until the schema is complete or the lock timeout has passed.
+    static func migrate(_ writer: any DatabaseWriter, lockTimeout: Double) throws {
+        let migrator = Schema.migrator
+        let deadline = ContinuousClock.now + .milliseconds(Int64(lockTimeout * 1000))
+        while true {
+            do {
+                try migrator.migrate(writer)
+                return
+            } catch {
+                if try writer.read({ db in try migrator.hasCompletedMigrations(db) }) { return }
+                guard ContinuousClock.now < deadline else {
+                    if let error = error as? DatabaseError, isBusy(error) { throw DatabaseBusy(seconds: lockTimeout) }
+                    throw error
+                }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+    }
+
+    static func isBusy(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
     }
 
     /// A private in-memory database, for tests.
@@ -31,9 +67,10 @@ public final class SQLiteStore: Store {
         try SQLiteStore(writer: DatabaseQueue())
     }
 
-    init(writer: any DatabaseWriter) throws {
+    init(writer: any DatabaseWriter, lockTimeout: Double = 60) throws {
         self.writer = writer
-        try Schema.migrator.migrate(writer)
+        self.lockTimeout = lockTimeout
+        try Self.migrate(writer, lockTimeout: lockTimeout)
         try writer.write { db in
             var generator = SystemRandomNumberGenerator()
             let salt = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
@@ -73,9 +110,14 @@ public final class SQLiteStore: Store {
         let feed = ImportFeed(findings: findings, hashes: hashes, order: predicted.inserts + changed, report: submission.archivedReport)
         let prediction = Prediction(snapshot: snapshot, plan: predicted)
         async let making: Void = feed.make()
-        let outcome = try await writer.write { db in try Self.record(submission, keys: keys, feed: feed, prediction: prediction, in: db) }
-        await making
-        return outcome
+        do {
+            let outcome = try await writer.write { db in try Self.record(submission, keys: keys, feed: feed, prediction: prediction, in: db) }
+            await making
+            return outcome
+        } catch let error as DatabaseError where Self.isBusy(error) {
+            await making
+            throw DatabaseBusy(seconds: lockTimeout)
+        }
     }
 
     /// The plan made before the write transaction, from the stream as it was then.
@@ -624,5 +666,15 @@ public final class SQLiteStore: Store {
                     lastImport: (scanRow?["last"] as String?).map(Self.date))
             }
         }
+    }
+}
+
+/// Another process held the database's write lock for longer than the store waits.
+public struct DatabaseBusy: Error, Sendable, CustomStringConvertible {
+    public var seconds: Double
+
+    public var description: String {
+        "the database is busy: another process kept writing for more than \(Int(seconds)) s; "
+            + "nothing was changed (wait longer with --lock-timeout or RAMPART_LOCK_TIMEOUT)"
     }
 }

@@ -47,11 +47,28 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "SQLite database file (default: $RAMPART_DB or ./rampart.db).")
     var db: String?
 
+    @Option(
+        name: .long,
+        help: "Seconds to wait while another process writes to the database (default: $RAMPART_LOCK_TIMEOUT or 60).")
+    var lockTimeout: Double?
+
     var path: String { db ?? ProcessInfo.processInfo.environment["RAMPART_DB"] ?? "rampart.db" }
+
+    func validate() throws {
+        if let lockTimeout, !(lockTimeout >= 0 && lockTimeout <= 86_400) {
+            throw ValidationError("--lock-timeout must be between 0 and 86400 seconds")
+        }
+    }
+
+    var timeout: Double {
+        lockTimeout ?? ProcessInfo.processInfo.environment["RAMPART_LOCK_TIMEOUT"].flatMap(Double.init).map { min(max($0, 0), 86_400) } ?? 60
+    }
 
     func openStore() throws -> SQLiteStore {
         do {
-            return try SQLiteStore(path: path)
+            return try SQLiteStore(path: path, lockTimeout: timeout)
+        } catch let busy as DatabaseBusy {
+            throw CLIError("cannot open database \(path): \(busy)")
         } catch {
             throw CLIError("cannot open database \(path): \(error)")
         }
