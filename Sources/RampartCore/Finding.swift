@@ -348,4 +348,24 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     public var description: String {
         position.map { "\(level.rawValue): \(message) (at \($0))" } ?? "\(level.rawValue): \(message)"
     }
+
+    /// A report full of bad records must not make an import's diagnostics as large as the
+    /// report: the first `limit` are kept, each message cut to `messageLimit` characters, and
+    /// one note counts the rest.
+    public static func bounded(_ diagnostics: [Diagnostic], limit: Int = 1_000, messageLimit: Int = 1_000) -> [Diagnostic] {
+        var kept = diagnostics.prefix(limit).map { diagnostic in
+            var diagnostic = diagnostic
+            if diagnostic.message.count > messageLimit { diagnostic.message = String(diagnostic.message.prefix(messageLimit)) + "…" }
+            if let position = diagnostic.position, position.count > 200 { diagnostic.position = String(position.prefix(200)) + "…" }
+            return diagnostic
+        }
+        if diagnostics.count > limit {
+            let warnings = diagnostics.dropFirst(limit).lazy.filter { $0.level == .warning }.count
+            kept.append(
+                Diagnostic(
+                    "\(diagnostics.count - limit) more diagnostic(s) not listed (\(warnings) of them warnings); the first \(limit) are", level: .warning)
+            )
+        }
+        return kept
+    }
 }

@@ -223,7 +223,7 @@ public struct ImportPipeline: Sendable {
                 Diagnostic("\(recordCount - merged.count) repeated record(s) merged into existing findings (see occurrences)", level: .note))
         }
         return NormalizedReport(
-            file: file, format: importer.info, tool: output.tool, findings: merged, diagnostics: diagnostics,
+            file: file, format: importer.info, tool: output.tool, findings: merged, diagnostics: Diagnostic.bounded(diagnostics),
             toolReportedError: output.toolReportedError, recordCount: recordCount, scope: output.scope)
     }
 

@@ -140,9 +140,11 @@ public final class JSONDocument: @unchecked Sendable {
     public var root: JSONNode? { rootIndices.first.map { JSONNode(document: self, index: $0) } }
     public var roots: [JSONNode] { rootIndices.map { JSONNode(document: self, index: $0) } }
 
+    private let lineIndex = LazyLineIndex()
+
     /// 1-based line and column of a byte offset, for diagnostics.
     public func lineAndColumn(ofOffset offset: Int) -> (line: Int, column: Int) {
-        TapeParser.lineAndColumn(in: bytes, offset: offset)
+        lineIndex.lineAndColumn(ofOffset: min(max(offset, 0), bytes.count), in: bytes)
     }
 }
 

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Where each line of a document starts, found once, so that every diagnostic's line and
+/// column is a binary search instead of a rescan of the document from its start (which made an
+/// import with many diagnostics quadratic in the report's size).
+struct LineIndex: Sendable {
+    /// Offsets of the bytes just after each newline.
+    private let lineStarts: [Int]
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        var starts: [Int] = []
+        guard let base = bytes.baseAddress else {
+            lineStarts = []
+            return
+        }
+        var offset = 0
+        while offset < bytes.count,
+            let found = memchr(base + offset, 0x0A, bytes.count - offset)
+        {
+            let newline = base.distance(to: UnsafeRawPointer(found))
+            starts.append(newline + 1)
+            offset = newline + 1
+        }
+        lineStarts = starts
+    }
+
+    /// 1-based line and column of a byte offset.
+    func lineAndColumn(ofOffset offset: Int) -> (line: Int, column: Int) {
+        // The number of lines that start at or before `offset`.
+        var low = 0
+        var high = lineStarts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if lineStarts[middle] <= offset { low = middle + 1 } else { high = middle }
+        }
+        let lineStart = low == 0 ? 0 : lineStarts[low - 1]
+        return (low + 1, offset - lineStart + 1)
+    }
+}
+
+/// A line index made the first time a position is asked for, shared by every core reading the
+/// document: most reports never need one.
+final class LazyLineIndex: @unchecked Sendable {
+    private let lock = NSLock()
+    private var index: LineIndex?
+
+    func lineAndColumn(ofOffset offset: Int, in bytes: UnsafeRawBufferPointer) -> (line: Int, column: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if index == nil { index = LineIndex(bytes) }
+        return index!.lineAndColumn(ofOffset: offset)
+    }
+}
