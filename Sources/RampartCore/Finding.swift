@@ -363,7 +363,8 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
             let warnings = diagnostics.dropFirst(limit).lazy.filter { $0.level == .warning }.count
             kept.append(
                 Diagnostic(
-                    "\(diagnostics.count - limit) more diagnostic(s) not listed (\(warnings) of them warnings); the first \(limit) are", level: .warning)
+                    "\(diagnostics.count - limit) more diagnostic(s) not listed (\(warnings) of them warnings); the first \(limit) are",
+                    level: .warning)
             )
         }
         return kept

@@ -233,7 +233,9 @@ public struct ImportPipeline: Sendable {
         let parsed = try parseSyntax(data, file: file)
         let importer = try explicit ?? detect(parsed, file: file)
         do {
-            return (importer, try await importer.read(parsed, context: context))
+            var output = try await importer.read(parsed, context: context)
+            if case .json(let document) = parsed { output.diagnostics += document.outOfRangeDiagnostics }
+            return (importer, output)
         } catch let error as ImportError {
             throw ImportError(file: file, kind: error.kind, reason: error.reason)
         }

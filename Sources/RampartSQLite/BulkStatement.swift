@@ -35,40 +35,40 @@ final class BulkStatement {
 
     func bind(_ index: Int32, _ value: String?) {
         guard var value else {
-            sqlite3_bind_null(handle, index)
+            check(sqlite3_bind_null(handle, index), index)
             return
         }
         value.withUTF8 { bytes in
             let copy = arena.copy(UnsafeRawBufferPointer(bytes))
-            _ = sqlite3_bind_text(handle, index, copy.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
+            check(sqlite3_bind_text64(handle, index, copy.assumingMemoryBound(to: CChar.self), UInt64(bytes.count), nil, UInt8(SQLITE_UTF8)), index)
         }
     }
 
     func bind(_ index: Int32, _ value: Int64?) {
         guard let value else {
-            sqlite3_bind_null(handle, index)
+            check(sqlite3_bind_null(handle, index), index)
             return
         }
-        sqlite3_bind_int64(handle, index, value)
+        check(sqlite3_bind_int64(handle, index, value), index)
     }
 
     func bind(_ index: Int32, _ value: Int?) { bind(index, value.map(Int64.init)) }
 
     func bind(_ index: Int32, _ value: Double?) {
         guard let value else {
-            sqlite3_bind_null(handle, index)
+            check(sqlite3_bind_null(handle, index), index)
             return
         }
-        sqlite3_bind_double(handle, index, value)
+        check(sqlite3_bind_double(handle, index, value), index)
     }
 
     func bind(_ index: Int32, _ value: Data?) {
         guard let value else {
-            sqlite3_bind_null(handle, index)
+            check(sqlite3_bind_null(handle, index), index)
             return
         }
         value.withUnsafeBytes { bytes in
-            _ = sqlite3_bind_blob(handle, index, arena.copy(bytes), Int32(bytes.count), nil)
+            check(sqlite3_bind_blob64(handle, index, arena.copy(bytes), UInt64(bytes.count), nil), index)
         }
     }
 
@@ -81,12 +81,29 @@ final class BulkStatement {
             return
         }
         value.withUnsafeBytes { bytes in
-            _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), nil)
+            check(sqlite3_bind_blob64(handle, index, bytes.baseAddress, UInt64(bytes.count), nil), index)
         }
+    }
+
+    /// The first bind of this row that SQLite refused (a value over its size limit binds
+    /// nothing, and the row would silently hold NULL): `step()` throws it instead of writing.
+    private var bindFailure: (code: Int32, index: Int32)?
+
+    private func check(_ code: Int32, _ index: Int32) {
+        if code != SQLITE_OK, bindFailure == nil { bindFailure = (code, index) }
     }
 
     /// Runs the statement once with the bound values, then clears it for the next row.
     func step() throws {
+        if let failure = bindFailure {
+            bindFailure = nil
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+            arena.reset()
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: failure.code),
+                message: "cannot bind value \(failure.index): \(String(cString: sqlite3_errstr(failure.code)))", sql: sql)
+        }
         let code = sqlite3_step(handle)
         defer {
             sqlite3_reset(handle)
@@ -102,6 +119,12 @@ final class BulkStatement {
 
     /// Steps a query: true while it yields rows; reset when done.
     func nextRow() throws -> Bool {
+        if let failure = bindFailure {
+            bindFailure = nil
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: failure.code),
+                message: "cannot bind value \(failure.index): \(String(cString: sqlite3_errstr(failure.code)))", sql: sql)
+        }
         let code = sqlite3_step(handle)
         if code == SQLITE_ROW { return true }
         sqlite3_reset(handle)

@@ -11,7 +11,8 @@ struct DiagnosticsTests {
         let results = (0..<count).map { index in
             #"  {"filename":"app/m\#(index).py","issue_severity":"HIGH","issue_text":"x","line_number":\#(index + 1)}"#
         }
-        return Data(("{\"generated_at\":\"2026-01-01\",\"metrics\":{},\"errors\":[],\"results\":[\n" + results.joined(separator: ",\n") + "\n]}").utf8)
+        return Data(
+            ("{\"generated_at\":\"2026-01-01\",\"metrics\":{},\"errors\":[],\"results\":[\n" + results.joined(separator: ",\n") + "\n]}").utf8)
     }
 
     @Test("a report full of bad records gives bounded diagnostics whose positions name the right lines")
@@ -37,5 +38,52 @@ struct DiagnosticsTests {
             #expect(index.lineAndColumn(ofOffset: 6) == (3, 1))
             #expect(index.lineAndColumn(ofOffset: 8) == (4, 2))
         }
+    }
+}
+
+@Suite("Hostile numbers")
+struct HostileNumberTests {
+    static let huge = "9223372036854775807"
+
+    static func normalize(_ text: String, format: String? = nil) async throws -> NormalizedReport {
+        try await ImportPipeline().normalize(Data(text.utf8), file: "hostile", formatID: format, context: ImportContext(secretSalt: [1]))
+    }
+
+    @Test("Bandit columns and lines at the edge of Int64 import as absent, with a diagnostic")
+    func banditColumn() async throws {
+        let report = try await Self.normalize(
+            """
+            {"generated_at":"2026-01-01","metrics":{},"errors":[],"results":[{"test_id":"B101","test_name":"assert_used","filename":"a.py",
+             "issue_severity":"LOW","issue_confidence":"HIGH","issue_text":"assert","line_number":\(Self.huge),"col_offset":\(Self.huge),
+             "end_col_offset":-\(Self.huge),"line_range":[\(Self.huge), 99999999999999999999],"code":"assert x"}]}
+            """)
+        #expect(report.findings.count == 1)
+        #expect(report.findings.first?.location.line == nil)
+        #expect(report.diagnostics.contains { $0.message.contains("out of range") && $0.position?.contains("line 2") == true })
+    }
+
+    @Test("a SARIF rule reference with an extreme tool component index imports without its rule")
+    func sarifIndex() async throws {
+        let report = try await Self.normalize(
+            """
+            {"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[{"id":"r1"}]}},"results":[
+             {"ruleIndex":\(Self.huge),"rule":{"index":\(Self.huge),"toolComponent":{"index":\(Self.huge)}},"message":{"text":"m"},
+              "locations":[{"physicalLocation":{"artifactLocation":{"uri":"a.c","index":\(Self.huge)},"region":{"startLine":\(Self.huge),"startColumn":1e999}}}]}]}]}
+            """)
+        #expect(report.findings.count == 1)
+        #expect(report.diagnostics.contains { $0.message.contains("out of range") })
+    }
+
+    @Test(
+        "numbers a report cannot mean (infinite, NaN as text, beyond 64 bits) never trap",
+        arguments: ["1e999", "-1e999", "\"NaN\"", "123456789012345678901234567890"])
+    func extremeLiterals(literal: String) async throws {
+        let report = try await Self.normalize(
+            """
+            {"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[{"id":"r","properties":{"security-severity":\(literal)}}]}},
+             "results":[{"ruleId":"r","level":"error","properties":{"security-severity":\(literal)},"message":{"text":"m"},
+              "locations":[{"physicalLocation":{"artifactLocation":{"uri":"a.c"},"region":{"startLine":\(literal),"endLine":\(literal)}}}]}]}]}
+            """)
+        #expect(report.findings.count == 1)
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 import RampartCore
 import RampartImporters
 
-// Feeds each input through syntax, detection and the detected importer, as `rampart import`
-// does. Any trap, sanitizer report or timeout is a bug: bad input must end in an error.
+// Feeds each input through every stage of normalization (syntax, detection, the detected
+// importer, identity, bounded diagnostics), as `rampart import` does before it writes. Any
+// trap, sanitizer report or timeout is a bug: bad input must end in an error.
 
 let pipeline = ImportPipeline()
 
@@ -14,12 +15,9 @@ final class Completion: @unchecked Sendable {
 func importOne(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     guard let start else { return 0 }
     let data = Data(bytes: start, count: count)
-    guard let parsed = try? pipeline.parseSyntax(data, file: "fuzz"), let importer = try? pipeline.detect(parsed, file: "fuzz") else {
-        return 0
-    }
     let completion = Completion()
     Task {
-        _ = try? await importer.read(parsed, context: ImportContext(secretSalt: [1, 2, 3]))
+        _ = try? await pipeline.normalize(data, file: "fuzz", context: ImportContext(secretSalt: [1, 2, 3]))
         completion.semaphore.signal()
     }
     completion.semaphore.wait()

@@ -43,7 +43,10 @@ public struct NucleiImporter: ReportImporter {
                 let target = item["host"]?.text ?? matched
                 let parts = target.split(separator: ":")
                 let address = parts.count == 2 ? String(parts[0]) : (item["host"]?.text ?? item["ip"]?.text ?? matched)
-                let port = parts.count == 2 ? Int(parts[1]) : (item["port"]?.int ?? matched.split(separator: ":").last.flatMap { Int($0) })
+                let port =
+                    parts.count == 2
+                    ? ReportInteger.parse(String(parts[1]))
+                    : (item["port"]?.int ?? ReportInteger.parse(matched.split(separator: ":").last.map(String.init)))
                 location = .host(HostLocation(address: address, port: port, transport: type))
             }
             let cvss = CVSSScore(vector: classification?["cvss-metrics"]?.text, score: classification?["cvss-score"]?.double)

@@ -141,6 +141,23 @@ public final class JSONDocument: @unchecked Sendable {
     public var roots: [JSONNode] { rootIndices.map { JSONNode(document: self, index: $0) } }
 
     private let lineIndex = LazyLineIndex()
+    /// Numbers importers asked for that were out of range.
+    let numbers = OutOfRangeLog()
+
+    /// One warning per out-of-range number read, naming the first few positions.
+    public var outOfRangeDiagnostics: [Diagnostic] {
+        let (count, offsets) = numbers.snapshot
+        guard count > 0 else { return [] }
+        let positions = offsets.map { offset in
+            let (line, column) = lineAndColumn(ofOffset: offset)
+            return "line \(line), column \(column)"
+        }
+        return [
+            Diagnostic(
+                "\(count) number(s) out of range (beyond ±\(ReportInteger.range.upperBound), or not finite) were read as absent",
+                at: positions.joined(separator: "; "))
+        ]
+    }
 
     /// 1-based line and column of a byte offset, for diagnostics.
     public func lineAndColumn(ofOffset offset: Int) -> (line: Int, column: Int) {
@@ -527,22 +544,45 @@ public struct JSONNode: @unchecked Sendable {
             as: UTF8.self)
     }
 
+    /// A finite number (numbers written as strings too); nil otherwise. Infinities and NaN are
+    /// logged as out of range.
     public var double: Double? {
+        let value: Double?
         switch kind {
-        case .number: return Double(literal)
-        case .string: return string.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        case .number: value = Double(literal)
+        case .string: value = string.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         default: return nil
         }
+        guard let value else { return nil }
+        guard value.isFinite else {
+            owner._withUnsafeGuaranteedRef { $0.numbers.outOfRange(at: byteOffset) }
+            return nil
+        }
+        return value
     }
 
+    /// An integer (written as a number, or as digits in a string) within `ReportInteger.range`.
+    /// Anything a report could hold beyond it (a line, a column, an index, a count of 2^63) is
+    /// nil and logged, so that no importer does arithmetic on a hostile value.
     public var int: Int? {
+        let parsed: Int?
         switch kind {
         case .number:
             let text = literal
-            return Int(text) ?? Double(text).flatMap { $0.isFinite && $0.rounded() == $0 && abs($0) < 1e15 ? Int($0) : nil }
-        case .string: return string.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            parsed = Int(text) ?? Double(text).flatMap { $0.isFinite && $0.rounded() == $0 && abs($0) < 1e15 ? Int($0) : nil }
+            // A literal that is no integer at all (1.5) is not a range problem.
+            if parsed == nil, Double(text).map({ $0.rounded() != $0 && $0.isFinite }) == true { return nil }
+        case .string:
+            guard let text = string?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            parsed = Int(text)
+            if parsed == nil, !text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") }) { return nil }
         default: return nil
         }
+        guard let value = parsed, ReportInteger.range.contains(value) else {
+            owner._withUnsafeGuaranteedRef { $0.numbers.outOfRange(at: byteOffset) }
+            return nil
+        }
+        return value
     }
 
     public var bool: Bool? {

@@ -51,3 +51,35 @@ final class LazyLineIndex: @unchecked Sendable {
         return index!.lineAndColumn(ofOffset: offset)
     }
 }
+
+/// The integers a report may carry: lines, columns, indices, ports, ids. Values beyond 32 bits
+/// are no real line or index, and arithmetic on them (a column + 1) would trap.
+public enum ReportInteger {
+    public static let range = -Int(Int32.max)...Int(Int32.max)
+
+    /// Digits in text (XML attributes and elements), within `range`.
+    static func parse(_ text: String?) -> Int? {
+        guard let text, let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else { return nil }
+        return value
+    }
+}
+
+/// Out-of-range numbers met while importers read a document, from any core.
+final class OutOfRangeLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var offsets: [Int] = []
+
+    func outOfRange(at offset: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        count += 1
+        if offsets.count < 5, !offsets.contains(offset) { offsets.append(offset) }
+    }
+
+    var snapshot: (count: Int, offsets: [Int]) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (count, offsets.sorted())
+    }
+}

@@ -78,9 +78,9 @@ public struct ZAPXMLImporter: ReportImporter {
                 }
                 let alert = ZAPAlert(
                     pluginID: pluginID, name: item.childText("name") ?? item.childText("alert") ?? pluginID,
-                    riskCode: item.childText("riskcode").flatMap { Int($0) }, confidence: item.childText("confidence").flatMap { Int($0) },
+                    riskCode: ReportInteger.parse(item.childText("riskcode")), confidence: ReportInteger.parse(item.childText("confidence")),
                     description: item.childText("desc"), solution: item.childText("solution"), otherInfo: item.childText("otherinfo"),
-                    reference: item.childText("reference"), cweID: item.childText("cweid").flatMap { Int($0) }, wascID: item.childText("wascid"),
+                    reference: item.childText("reference"), cweID: ReportInteger.parse(item.childText("cweid")), wascID: item.childText("wascid"),
                     instances: instances, siteURL: siteURL, position: "line \(item.line)")
                 output.findings.append(alert.finding(tool: output.tool, raw: .xml(item)))
             }
