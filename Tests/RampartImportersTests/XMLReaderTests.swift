@@ -1,6 +1,7 @@
 import Foundation
-import RampartImporters
 import Testing
+
+@testable import RampartImporters
 
 /// Inputs that made Foundation's XML parser trap (found by fuzzing) end in a clear error or
 /// are read, never in a crash.
@@ -34,5 +35,52 @@ struct XMLReaderTests {
         let root = try XMLReader.parse(Data(document.utf8)).root
         #expect(root.name == "report")
         #expect(root.children.first?.text == "if a <?b?> c")
+    }
+
+    @Test("a DOCTYPE named in a comment before the real one does not leave the real one, with its entities, in place")
+    func decoyDoctypeInComment() {
+        let document = """
+            <?xml version="1.0"?>
+            <!-- generated; <!DOCTYPE decoy> -->
+            <!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+            <r>&b;</r>
+            """
+        // The entities are never declared to the parser, so the reference is refused.
+        #expect(throws: XMLSyntaxError.self) { try XMLReader.parse(Data(document.utf8)) }
+        var bytes = Array(document.utf8)
+        let prolog = XMLReader.blankProlog(&bytes)
+        #expect(prolog.declaredEntities)
+        #expect(!String(decoding: bytes, as: UTF8.self).contains("ENTITY"))
+        #expect(String(decoding: bytes, as: UTF8.self).contains("<!DOCTYPE decoy>"))
+    }
+
+    @Test("text that mentions <!DOCTYPE inside the report (CDATA, escaped text) is read as written")
+    func doctypeInContent() throws {
+        let document = """
+            <?xml version="1.0"?>
+            <!DOCTYPE report>
+            <report><evidence><![CDATA[<!DOCTYPE html><html>payload</html>]]></evidence><note>a &lt;!DOCTYPE x&gt; b</note></report>
+            """
+        let root = try XMLReader.parse(Data(document.utf8)).root
+        #expect(root.child("evidence")?.text == "<!DOCTYPE html><html>payload</html>")
+        #expect(root.child("note")?.text == "a <!DOCTYPE x> b")
+    }
+
+    @Test("a DOCTYPE whose internal subset holds quoted '>' and ']' and comments is blanked whole")
+    func internalSubsetSyntax() throws {
+        let document = """
+            <!DOCTYPE r [
+              <!-- a comment with ] and > and ' -->
+              <!ATTLIST r a CDATA "x>]y">
+              <?pi with ] > ?>
+            ]>
+            <r a="1">ok</r>
+            """
+        let root = try XMLReader.parse(Data(document.utf8)).root
+        #expect(root.text == "ok")
+        var bytes = Array(document.utf8)
+        let prolog = XMLReader.blankProlog(&bytes)
+        #expect(!prolog.declaredEntities)
+        #expect(String(decoding: bytes[..<prolog.rootStart], as: UTF8.self).allSatisfy { $0 == " " || $0 == "\n" })
     }
 }

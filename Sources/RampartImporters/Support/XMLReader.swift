@@ -87,11 +87,12 @@ public struct XMLSyntaxError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// The one hardened XML reader behind every XML importer.
 ///
-/// - The document type declaration is blanked out before parsing (bytes replaced by spaces, so
-///   line numbers stay true): no external entity is ever resolved and no entity is ever
-///   expanded, which rules out XXE and entity-expansion bombs. A reference to an entity the
-///   DOCTYPE declared then fails as undefined. Documents whose DOCTYPE only declares elements
-///   (Burp's export) import normally.
+/// - The prolog is scanned as XML defines it, and its document type declaration is blanked out
+///   before parsing (bytes replaced by spaces, so line numbers stay true): no external entity
+///   is ever resolved and no entity is ever expanded, which rules out XXE and entity-expansion
+///   bombs. A reference to an entity the DOCTYPE declared then fails as undefined. Documents
+///   whose DOCTYPE only declares elements (Burp's export) import normally. Nothing from the
+///   root element on is changed but processing instructions.
 /// - It parses from a stream: on Linux `XMLParser(data:)` fails on documents over about 10 MB.
 public enum XMLReader {
     public struct Result: Sendable {
@@ -101,8 +102,8 @@ public enum XMLReader {
 
     public static func parse(_ data: Data) throws -> Result {
         var bytes = try utf8Document([UInt8](data))
-        let declaredEntities = blankDoctype(&bytes)
-        blankProcessingInstructions(&bytes)
+        let prolog = blankProlog(&bytes)
+        blankProcessingInstructions(&bytes, from: prolog.rootStart)
         let builder = TreeBuilder()
         let parser = XMLParser(stream: InputStream(data: Data(bytes)))
         parser.shouldResolveExternalEntities = false
@@ -116,7 +117,7 @@ public enum XMLReader {
             throw XMLSyntaxError(line: max(parser.lineNumber, builder.failureLine), column: parser.columnNumber, reason: reason)
         }
         guard let root = builder.root else { throw XMLSyntaxError(line: 1, column: 1, reason: "no root element") }
-        return Result(root: root, declaredEntities: declaredEntities)
+        return Result(root: root, declaredEntities: prolog.declaredEntities)
     }
 
     /// The document as valid UTF-8, which is all the parser ever sees: Foundation's parser traps
@@ -195,70 +196,127 @@ public enum XMLReader {
         return (line, offset - lineStart + 1)
     }
 
-    /// Replaces processing instructions other than the XML declaration (`<?xml-stylesheet ...?>`
-    /// and the like, which no importer reads) by spaces, keeping line breaks so positions hold:
-    /// Foundation's parser reads a null pointer for one without data (`<?x?>`, found by fuzzing).
-    /// Comments and CDATA sections are skipped, as `<?` inside them is text.
-    static func blankProcessingInstructions(_ bytes: inout [UInt8]) {
+    /// What the prolog pass found.
+    struct Prolog: Equatable {
+        /// Whether the document type declaration declared entities (they are never expanded).
+        var declaredEntities: Bool
+        /// Offset of the root element's `<`, or the end of the document when there is none.
+        var rootStart: Int
+    }
+
+    /// Scans the prolog as XML defines it (an optional declaration, then comments, processing
+    /// instructions, white space and at most one document type declaration, up to the root
+    /// element's start tag) and replaces the document type declaration, with its internal
+    /// subset, and every processing instruction but the declaration by spaces (line breaks
+    /// kept, so positions hold). Nothing after the root element's start is a prolog: a
+    /// `<!DOCTYPE` in a comment before the real one, or in text or CDATA inside the report, is
+    /// never mistaken for it. A prolog that does not follow the grammar is left to the parser,
+    /// which refuses it.
+    static func blankProlog(_ bytes: inout [UInt8]) -> Prolog {
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var declaredEntities = false
+        var sawDoctype = false
+        func starts(_ marker: String, at position: Int, caseInsensitive: Bool = false) -> Bool {
+            let marker = Array(marker.utf8)
+            guard position + marker.count <= bytes.count else { return false }
+            for offset in 0..<marker.count {
+                var byte = bytes[position + offset]
+                if caseInsensitive && byte >= 0x61 && byte <= 0x7A { byte -= 0x20 }
+                if byte != marker[offset] { return false }
+            }
+            return true
+        }
+        func blank(_ range: Range<Int>) {
+            for position in range where bytes[position] != 0x0A { bytes[position] = 0x20 }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                index += 1
+            } else if starts("<!--", at: index) {
+                index = end(of: "-->", in: bytes, from: index + 4)
+            } else if starts("<?", at: index) {
+                let close = end(of: "?>", in: bytes, from: index + 2)
+                let isDeclaration =
+                    index == (bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0) && starts("<?xml", at: index) && index + 5 < bytes.count
+                    && [0x20, 0x09, 0x0D, 0x0A].contains(bytes[index + 5])
+                if !isDeclaration { blank(index..<close) }
+                index = close
+            } else if !sawDoctype, starts("<!DOCTYPE", at: index, caseInsensitive: true) {
+                let close = endOfDoctype(bytes, from: index + 9)
+                declaredEntities = find(Array("<!ENTITY".utf8), in: Array(bytes[index..<close]), caseInsensitive: true) != nil
+                blank(index..<close)
+                sawDoctype = true
+                index = close
+            } else {
+                // The root element's start tag, or something the parser will refuse.
+                break
+            }
+        }
+        return Prolog(declaredEntities: declaredEntities, rootStart: index)
+    }
+
+    /// Just past a document type declaration's closing `>`, skipping its quoted literals and,
+    /// in its internal subset, comments and processing instructions (whose text may hold `>`,
+    /// `]` or quotes).
+    static func endOfDoctype(_ bytes: [UInt8], from start: Int) -> Int {
+        var index = start
+        var inSubset = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x22 || byte == 0x27 {
+                index = (bytes[(index + 1)...].firstIndex(of: byte) ?? bytes.count - 1) + 1
+                continue
+            }
+            if inSubset, byte == 0x3C, index + 3 < bytes.count, bytes[index + 1] == 0x21, bytes[index + 2] == 0x2D, bytes[index + 3] == 0x2D {
+                index = end(of: "-->", in: bytes, from: index + 4)
+                continue
+            }
+            if inSubset, byte == 0x3C, index + 1 < bytes.count, bytes[index + 1] == 0x3F {
+                index = end(of: "?>", in: bytes, from: index + 2)
+                continue
+            }
+            if byte == 0x5B { inSubset = true }
+            if byte == 0x5D { inSubset = false }
+            if byte == 0x3E && !inSubset { return index + 1 }
+            index += 1
+        }
+        return bytes.count
+    }
+
+    /// Just past the first `marker` at or after `index`, or the end of the document.
+    static func end(of marker: String, in bytes: [UInt8], from index: Int) -> Int {
+        let marker = Array(marker.utf8)
+        return find(marker, in: bytes, from: index, caseInsensitive: false).map { $0 + marker.count } ?? bytes.count
+    }
+
+    /// Replaces processing instructions in the content (from the root element on) by spaces,
+    /// keeping line breaks: no importer reads them, and Foundation's parser reads a null pointer
+    /// for one without data (`<?x?>`, found by fuzzing). Comments and CDATA sections are
+    /// skipped, as `<?` inside them is text; text and attribute values are never changed.
+    static func blankProcessingInstructions(_ bytes: inout [UInt8], from start: Int) {
         func starts(_ marker: String, at index: Int) -> Bool {
             let marker = Array(marker.utf8)
             return index + marker.count <= bytes.count && bytes[index..<(index + marker.count)].elementsEqual(marker)
         }
-        func end(of marker: String, from index: Int) -> Int {
-            let marker = Array(marker.utf8)
-            return find(marker, in: bytes, from: index, caseInsensitive: false).map { $0 + marker.count } ?? bytes.count
-        }
-        var index = 0
+        var index = start
         while index < bytes.count {
             guard bytes[index] == 0x3C else {
                 index += 1
                 continue
             }
             if starts("<!--", at: index) {
-                index = end(of: "-->", from: index + 4)
+                index = end(of: "-->", in: bytes, from: index + 4)
             } else if starts("<![CDATA[", at: index) {
-                index = end(of: "]]>", from: index + 9)
+                index = end(of: "]]>", in: bytes, from: index + 9)
             } else if starts("<?", at: index) {
-                let close = end(of: "?>", from: index + 2)
-                let atStart = index == 0 || (index == 3 && bytes.starts(with: [0xEF, 0xBB, 0xBF]))
-                let isDeclaration =
-                    atStart && starts("<?xml", at: index) && index + 5 < bytes.count && [0x20, 0x09, 0x0D, 0x0A].contains(bytes[index + 5])
-                if !isDeclaration {
-                    for position in index..<close where bytes[position] != 0x0A { bytes[position] = 0x20 }
-                }
+                let close = end(of: "?>", in: bytes, from: index + 2)
+                for position in index..<close where bytes[position] != 0x0A { bytes[position] = 0x20 }
                 index = close
             } else {
                 index += 1
             }
         }
-    }
-
-    /// Replaces `<!DOCTYPE ...>` (with its internal subset) by spaces; returns whether it declared entities.
-    static func blankDoctype(_ bytes: inout [UInt8]) -> Bool {
-        let marker = Array("<!DOCTYPE".utf8)
-        guard let start = find(marker, in: bytes, caseInsensitive: true) else { return false }
-        var index = start + marker.count
-        var depth = 0
-        var quote: UInt8 = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if quote != 0 {
-                if byte == quote { quote = 0 }
-            } else if byte == 0x22 || byte == 0x27 {
-                quote = byte
-            } else if byte == 0x5B {
-                depth += 1
-            } else if byte == 0x5D {
-                depth -= 1
-            } else if byte == 0x3E && depth <= 0 {
-                break
-            }
-            index += 1
-        }
-        let end = min(index, bytes.count - 1)
-        let declaredEntities = find(Array("<!ENTITY".utf8), in: Array(bytes[start...end]), caseInsensitive: true) != nil
-        for position in start...end where bytes[position] != 0x0A { bytes[position] = 0x20 }
-        return declaredEntities
     }
 
     static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int = 0, caseInsensitive: Bool) -> Int? {
