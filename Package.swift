@@ -70,6 +70,7 @@ let package = Package(
             dependencies: [
                 "RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest", .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            exclude: ["SecretFixtures"],
             swiftSettings: strictSettings
         ),
     ]

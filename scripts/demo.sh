@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 swift build -c release --product rampart >/dev/null
 bin=.build/release/rampart
 db=${RAMPART_DB:-demo.db}
-rm -f "$db" "$db-wal" "$db-shm"
+rm -f "$db" "$db-wal" "$db-shm" "$db.key"
 "$bin" import --db "$db" --app orders --component orders-api \
     examples/reports/bandit.json examples/reports/semgrep.json examples/reports/checkov.json examples/reports/sbom.cdx.json
 echo

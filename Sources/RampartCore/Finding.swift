@@ -250,6 +250,12 @@ public struct Finding: Sendable, Hashable {
     /// The tool says this finding is suppressed, or a VEX statement says not affected.
     public var suppression: Suppression?
     public var raw: RawEvidence?
+    /// Plain-text values an importer found in secret-bearing fields of the record (the secret,
+    /// and text that quotes it). The import pipeline's redaction stage hides each of them in
+    /// every text of the finding and in its kept record, sets `secret` from the first, and
+    /// empties this list before the finding leaves the pipeline; a store refuses a finding
+    /// that still has any.
+    public var revealedSecrets: [String] = []
     /// Filled in by `FindingIdentity`; equal fingerprints mean the same problem in a stream.
     public var fingerprint: String = ""
     public var occurrences: Int = 1

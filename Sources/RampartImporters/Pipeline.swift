@@ -214,8 +214,13 @@ public struct ImportPipeline: Sendable {
         // about the size of the file) is freed before identity doubles the findings in memory.
         var (importer, output) = try await readReport(data, file: file, importer: explicit, context: context)
         var diagnostics = output.diagnostics
-        let records = output.findings
+        var records = output.findings
         output.findings = []
+        // Secrets are hidden before anything else sees the findings: identity hashes the secret,
+        // never the text.
+        for index in records.indices where !records[index].revealedSecrets.isEmpty {
+            SecretRedaction.apply(&records[index], salt: context.secretSalt)
+        }
         let recordCount = records.count
         let merged = await FindingIdentity.assign(consume records)
         if merged.count < recordCount {

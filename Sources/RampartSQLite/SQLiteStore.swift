@@ -11,12 +11,16 @@ public final class SQLiteStore: Store {
     let writer: any DatabaseWriter
     /// How long a write waits for another process's write transaction to end.
     let lockTimeout: Double
+    /// The key that hashes reported secrets, kept outside the database.
+    let key: [UInt8]
 
     /// Opens (creating and migrating if needed) the database file at `path`.
     ///
     /// - Parameter lockTimeout: seconds a write (and the first migration) waits while another
     ///   process writes, before failing with `DatabaseBusy`. Writers take turns; readers never wait.
-    public convenience init(path: String, lockTimeout: Double = 60) throws {
+    ///   - secretKey: where the key that hashes secrets comes from; by default the file
+    ///     `PATH.key` beside the database, created with owner-only permissions.
+    public convenience init(path: String, lockTimeout: Double = 60, secretKey: SecretKeySource? = nil) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(lockTimeout)
@@ -30,7 +34,9 @@ public final class SQLiteStore: Store {
             try db.execute(sql: "PRAGMA page_size = 16384")
         }
         do {
-            try self.init(writer: DatabasePool(path: path, configuration: configuration), lockTimeout: lockTimeout)
+            try self.init(
+                writer: DatabasePool(path: path, configuration: configuration), lockTimeout: lockTimeout,
+                secretKey: secretKey ?? .file(path: path + ".key"))
         } catch let error as DatabaseError where Self.isBusy(error) {
             throw DatabaseBusy(seconds: lockTimeout)
         }
@@ -64,28 +70,39 @@ public final class SQLiteStore: Store {
 
     /// A private in-memory database, for tests.
     public static func inMemory() throws -> SQLiteStore {
-        try SQLiteStore(writer: DatabaseQueue())
+        var generator = SystemRandomNumberGenerator()
+        return try SQLiteStore(writer: DatabaseQueue(), secretKey: .value((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }))
     }
 
-    init(writer: any DatabaseWriter, lockTimeout: Double = 60) throws {
+    init(writer: any DatabaseWriter, lockTimeout: Double = 60, secretKey: SecretKeySource) throws {
         self.writer = writer
         self.lockTimeout = lockTimeout
         try Self.migrate(writer, lockTimeout: lockTimeout)
-        try writer.write { db in
-            var generator = SystemRandomNumberGenerator()
-            let salt = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
-            try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret_salt', ?)", arguments: [salt])
+        // Databases made before keys moved out kept the key in `meta`: it moves to the key file
+        // (so existing secret findings keep their identity) and is wiped from the database.
+        let (legacy, hasSecrets) = try writer.read { db in
+            (
+                try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'secret_salt'").map { [UInt8]($0) },
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM finding WHERE secret_hash IS NOT NULL)") ?? false
+            )
+        }
+        switch secretKey {
+        case .value(let value):
+            guard value.count >= 16 else { throw SecretKeyError(description: "the secret key must be at least 16 bytes") }
+            key = value
+        case .file(let path):
+            key = try SecretKeyFile.load(path: path, adopt: legacy, mayCreate: !hasSecrets)
+        }
+        if legacy != nil {
+            try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA secure_delete = ON")
+                try db.execute(sql: "DELETE FROM meta WHERE key = 'secret_salt'")
+                try db.execute(sql: "PRAGMA secure_delete = OFF")
+            }
         }
     }
 
-    public func secretSalt() async throws -> [UInt8] {
-        try await writer.read { db in
-            guard let data = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'secret_salt'") else {
-                throw DatabaseError(message: "secret salt missing")
-            }
-            return [UInt8](data)
-        }
-    }
+    public func secretKey() async throws -> [UInt8] { key }
 
     public func record(_ submission: ScanSubmission) async throws -> ImportOutcome {
         // Plan the import from a snapshot of the stream read outside the write transaction, then
@@ -93,6 +110,10 @@ public final class SQLiteStore: Store {
         // snapshot only if the stream's revision is unchanged; otherwise it reads the stream
         // again and builds any row the prediction missed itself.
         let findings = submission.findings
+        // Secrets are hidden by the import pipeline; a finding that skipped it is refused, not stored.
+        guard !findings.contains(where: { !$0.revealedSecrets.isEmpty }) else {
+            throw SecretKeyError(description: "a finding still carries revealed secret values; nothing was recorded")
+        }
         async let keying = Concurrently.map(count: findings.count) { FingerprintKey(fingerprint: findings[$0].fingerprint) }
         let snapshot = try await writer.read { db in try Self.snapshot(of: submission.stream, format: submission.format, in: db) }
         let keys = await keying

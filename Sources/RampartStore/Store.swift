@@ -78,11 +78,12 @@ public struct ScanSubmission: Sendable {
         self.report = report
     }
 
-    /// The report to keep, compressed, beside its findings: nil when any finding is a secret.
+    /// The report to keep, compressed, beside its findings: nil when any finding is a secret (or
+    /// a secret scanner's finding whose secret the report did not isolate).
     /// A secret scanner's report holds the secrets in plain text, and a secret is never stored;
     /// such findings keep only their own redacted evidence.
     public var archivedReport: Data? {
-        guard let report, !report.isEmpty, !findings.contains(where: { $0.secret != nil }) else { return nil }
+        guard let report, !report.isEmpty, !findings.contains(where: { $0.secret != nil || $0.category == .secrets }) else { return nil }
         return report
     }
 
@@ -288,8 +289,8 @@ public struct ApplicationSummary: Sendable, Hashable, Codable {
 /// The storage seam. SQLite (embedded, the default) implements it today; PostgreSQL will
 /// implement the same protocol and pass the same conformance suite.
 public protocol Store: Sendable {
-    /// The per-database salt for hashing secrets; created with the database.
-    func secretSalt() async throws -> [UInt8]
+    /// The key that hashes reported secrets: one per database, kept outside it.
+    func secretKey() async throws -> [UInt8]
     /// The scan of this application, component and branch that holds exactly this content and
     /// is the latest scan of its stream, if any: importing it again changes nothing. The stream
     /// is decided by the content (and `streamName`, when the user names it), so the same bytes

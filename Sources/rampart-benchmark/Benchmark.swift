@@ -172,7 +172,7 @@ struct Benchmark {
         let fileSize = (try FileManager.default.attributesOfItem(atPath: first)[.size] as? Int) ?? 0
         let store = try freshStore(options, name: "\(format)-\(size)")
         let ingestor = Ingestor(store: store)
-        let context = ImportContext(secretSalt: try await store.secretSalt())
+        let context = ImportContext(secretSalt: try await store.secretKey())
         let target = ImportTarget(application: "bench", component: "\(format)-\(size)")
 
         // The fresh import comes first, so that its peak RSS is that of a process doing nothing
@@ -274,7 +274,7 @@ struct Benchmark {
         print("\nImport of \(size) Trivy findings into a database already holding \(options.bigDatabaseStreams * size) findings of other streams:")
         let store = try freshStore(options, name: "big")
         let ingestor = Ingestor(store: store)
-        let context = ImportContext(secretSalt: try await store.secretSalt())
+        let context = ImportContext(secretSalt: try await store.secretKey())
         for stream in 0..<options.bigDatabaseStreams {
             _ = try await ingestor.importFile(
                 path: report, target: ImportTarget(application: "other", component: "service-\(stream)"), context: context, at: now)

@@ -61,7 +61,7 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try database.openStore()
         let ingestor = Ingestor(store: store, pipeline: ImportPipeline(maxFileSize: maxSize * 1_048_576))
-        let context = ImportContext(secretSalt: try await store.secretSalt())
+        let context = ImportContext(secretSalt: try await store.secretKey())
         let target = ImportTarget(
             application: app, component: component ?? app, branch: branch, streamName: stream, formatID: format, allowEmpty: allowEmpty)
         // Read and check every file before writing anything.

@@ -66,9 +66,18 @@ struct DatabaseOptions: ParsableArguments {
 
     func openStore() throws -> SQLiteStore {
         do {
-            return try SQLiteStore(path: path, lockTimeout: timeout)
+            var key: SecretKeySource?
+            if let hex = ProcessInfo.processInfo.environment["RAMPART_SECRET_KEY"], !hex.isEmpty {
+                guard let value = SecretKeySource.key(fromHex: hex) else { throw CLIError("RAMPART_SECRET_KEY must be 64 hex digits") }
+                key = .value(value)
+            }
+            return try SQLiteStore(path: path, lockTimeout: timeout, secretKey: key)
         } catch let busy as DatabaseBusy {
             throw CLIError("cannot open database \(path): \(busy)")
+        } catch let error as CLIError {
+            throw error
+        } catch let error as SecretKeyError {
+            throw CLIError("cannot open database \(path): \(error)")
         } catch {
             throw CLIError("cannot open database \(path): \(error)")
         }

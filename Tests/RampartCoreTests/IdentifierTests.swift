@@ -69,7 +69,10 @@ struct IdentifierTests {
         let evidence = SecretEvidence(secret: "AKIAIOSFODNN7EXAMPLE", salt: salt)
         #expect(!evidence.preview.contains("IOSFODNN7EXAMPLE"))
         #expect(evidence.preview == "AKIA…(20 chars)")
-        #expect(!evidence.saltedHash.contains("AKIA"))
+        #expect(evidence.saltedHash.count == 64)
+        // Short secrets show no character at all; longer ones at most four.
+        #expect(SecretEvidence(secret: "hunter2", salt: salt).preview == "…(7 chars)")
+        #expect(SecretEvidence(secret: "correct-horse", salt: salt).preview.filter { $0 != "…" }.hasPrefix("co("))
         #expect(evidence.saltedHash == SecretEvidence(secret: "AKIAIOSFODNN7EXAMPLE", salt: salt).saltedHash)
         #expect(evidence.saltedHash != SecretEvidence(secret: "AKIAIOSFODNN7EXAMPLE", salt: Array("salt-two".utf8)).saltedHash)
         #expect(evidence.saltedHash != Hashing.sha256Hex("AKIAIOSFODNN7EXAMPLE"))

@@ -95,7 +95,6 @@ struct SecretHandlingTests {
         let secrets = report.findings.filter { $0.secret != nil }
         #expect(!secrets.isEmpty)
         for finding in secrets {
-            #expect(finding.secret != nil)
             let raw = String(decoding: finding.raw?.bytes ?? Data(), as: UTF8.self)
             #expect(!raw.contains(secret))
             #expect(!(finding.description ?? "").contains(secret))

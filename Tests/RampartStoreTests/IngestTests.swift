@@ -30,7 +30,7 @@ struct IngestTests {
         }
 
         func importFile(_ path: String, format: String? = nil) async throws -> FileImportResult {
-            let context = ImportContext(secretSalt: try await store.secretSalt())
+            let context = ImportContext(secretSalt: try await store.secretKey())
             let prepared = try await ingestor.prepare(path: path, formatID: format, context: context)
             return try await ingestor.record(prepared, target: ImportTarget(application: "shop", component: "api"), at: epoch)
         }
@@ -201,7 +201,7 @@ struct IngestTests {
             return #"{"actions":[],"advisories":{"# + advisories.joined(separator: ",") + #"},"metadata":{"vulnerabilities":{}}}"#
         }
         let target = ImportTarget(application: "shop", component: "web")
-        let context = ImportContext(secretSalt: try await fixture.store.secretSalt())
+        let context = ImportContext(secretSalt: try await fixture.store.secretKey())
         let r1 = try fixture.write("r1.json", audit(["lodash", "minimist"]))
         let r2 = try fixture.write("r2.json", audit(["minimist"]))
         _ = try await fixture.ingestor.importFile(path: r1, target: target, context: context, at: epoch)

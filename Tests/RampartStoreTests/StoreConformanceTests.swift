@@ -246,17 +246,56 @@ struct StoreConformanceTests {
         #expect(applications.last?.activeBySeverity[.critical] == 1)
     }
 
-    @Test("each database has its own secret salt, kept across reopening")
-    func salt() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-salt-\(UUID().uuidString)")
+    @Test("each database has its own secret key, kept outside it in an owner-only file, the same across reopening")
+    func secretKey() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-key-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("a.db").path
-        let first = try await SQLiteStore(path: path).secretSalt()
-        let again = try await SQLiteStore(path: path).secretSalt()
-        let other = try await SQLiteStore.inMemory().secretSalt()
+        let first = try await SQLiteStore(path: path).secretKey()
+        let again = try await SQLiteStore(path: path).secretKey()
+        let other = try await SQLiteStore.inMemory().secretKey()
         #expect(first.count == 32)
         #expect(first == again)
         #expect(first != other)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path + ".key")
+        #expect((attributes[.posixPermissions] as? Int).map { $0 & 0o077 } == 0)
+        var database = Data()
+        for suffix in ["", "-wal"] { database.append(FileManager.default.contents(atPath: path + suffix) ?? Data()) }
+        #expect(database.range(of: Data(first)) == nil)
+        // A key given by the caller is used as it is, and no file is made.
+        let given = [UInt8](repeating: 9, count: 32)
+        let elsewhere = directory.appendingPathComponent("b.db").path
+        #expect(try await SQLiteStore(path: elsewhere, secretKey: .value(given)).secretKey() == given)
+        #expect(!FileManager.default.fileExists(atPath: elsewhere + ".key"))
+    }
+
+    @Test("a database that kept its key inside moves it to the key file and wipes it; without the file, secrets refuse to open")
+    func legacyKeyMoves() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("old.db").path
+        let legacy = [UInt8](repeating: 0xA5, count: 32)
+        do {
+            let pool = try DatabasePool(path: path)
+            try Schema.migrator.migrate(pool)
+            try await pool.write { db in
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('secret_salt', ?)", arguments: [Data(legacy)])
+            }
+        }
+        #expect(try await SQLiteStore(path: path).secretKey() == legacy)
+        let keyText = try String(contentsOfFile: path + ".key", encoding: .utf8)
+        #expect(SecretKeySource.key(fromHex: keyText) == legacy)
+        let check = try DatabaseQueue(path: path)
+        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM meta WHERE key = 'secret_salt'") } == 0)
+        try check.close()
+        // With secret findings recorded, a lost key file is an error, not a silent new key.
+        let store = try SQLiteStore(path: path)
+        let secretFinding = Finding(
+            category: .secrets, tool: ToolInfo(name: "gitleaks"), ruleID: "aws", title: "key", severity: .high,
+            location: .code(CodeLocation(file: "a.py", startLine: 1)), secret: SecretEvidence(secret: "AKIAEXAMPLEEXAMPLE00", salt: legacy))
+        _ = try await store.record(submission([secretFinding], content: "s"))
+        try FileManager.default.removeItem(atPath: path + ".key")
+        #expect(throws: SecretKeyError.self) { try SQLiteStore(path: path) }
     }
 }
 
@@ -296,7 +335,7 @@ struct SQLiteSnapshotTests {
                     INSERT INTO finding_detail (finding_id, location, evidence, evidence_format) VALUES (1, '{"kind":"code"}', x'7b7d', 'json');
                     """)
         }
-        let store = try SQLiteStore(writer: queue)
+        let store = try SQLiteStore(writer: queue, secretKey: .value(Array(repeating: 7, count: 32)))
         #expect(try await store.findings(FindingQuery()).map(\.ruleID) == ["sqli"])
         #expect(try await store.evidence(findingID: 1) == Data("{}".utf8))
         #expect(try await store.report(scanID: 1) == nil)
@@ -327,7 +366,7 @@ struct SQLiteSnapshotTests {
                     INSERT INTO finding_detail (finding_id, location) VALUES (1, '{"kind":"code"}');
                     """, arguments: [finding.fingerprint])
         }
-        let store = try SQLiteStore(writer: queue)
+        let store = try SQLiteStore(writer: queue, secretKey: .value(Array(repeating: 7, count: 32)))
         #expect(try await store.findings(FindingQuery()).map(\.tool) == ["semgrep"])
         let scoped = StreamKey(application: "shop", component: "api", tool: "semgrep", scope: .scan(ScanScope(kind: "sast")))
         let rescan = try await store.record(await submission([codeFinding("sqli", line: 5, snippet: "q1")], stream: scoped, content: "2"))

@@ -27,22 +27,18 @@ public struct BanditImporter: ReportImporter {
                 output.diagnostics.append(Diagnostic("result without test_id or filename skipped", at: result.position))
                 continue
             }
-            var text = result["issue_text"]?.text ?? testID
+            let text = result["issue_text"]?.text ?? testID
             let numberedCode = result["code"]?.string
-            var code = numberedCode.map(BanditImporter.stripLineNumbers)
-            var secret: HardcodedSecret?
+            let code = numberedCode.map(BanditImporter.stripLineNumbers)
+            var revealed: [String] = []
             if Self.hardcodedPasswordTests.contains(testID) {
                 // The quoted password when the message has it; else the code that holds it is hidden whole.
                 let quoted = Self.quotedValue(in: text)
-                secret = HardcodedSecret(quoted ?? code, alsoHiding: quoted == nil ? [numberedCode ?? ""] : [], salt: context.secretSalt)
-            }
-            if let secret {
-                text = secret.redact(text)
-                code = code.map(secret.redact)
+                revealed = ([quoted ?? code] + (quoted == nil ? [numberedCode] : [])).compactMap { $0 }
             }
             let severityText = result["issue_severity"]?.text
             let lineRange = result["line_range"]?.array.compactMap(\.int) ?? []
-            output.findings.append(
+            var finding =
                 Finding(
                     category: .sast, tool: output.tool, ruleID: testID,
                     title: "\(testID) \(result["test_name"]?.text ?? ""): \(text)".trimmingCharacters(in: .whitespaces),
@@ -54,8 +50,9 @@ public struct BanditImporter: ReportImporter {
                             file: file, startLine: result["line_number"]?.int, endLine: lineRange.max(),
                             startColumn: result["col_offset"]?.int.map { $0 + 1 }, endColumn: result["end_col_offset"]?.int,
                             snippet: code)),
-                    secret: secret?.evidence, references: [result["more_info"]?.text].compactMap { $0 },
-                    raw: secret.map { $0.redactedRecord(result) } ?? .json(result)))
+                    references: [result["more_info"]?.text].compactMap { $0 }, raw: .json(result))
+            finding.revealedSecrets = revealed
+            output.findings.append(finding)
         }
         return output
     }

@@ -52,14 +52,16 @@ public struct CheckovImporter: ReportImporter {
         let suppression = suppressed ? Suppression(kind: .inSource, justification: check["check_result", "suppress_comment"]?.text) : nil
         let references = [check["guideline"]?.text].compactMap { $0 }
         if checkType == "secrets" {
+            // The code block's lines ([number, text] pairs) quote the secret, masked by Checkov
+            // only where its detector knows the value.
             let codeLines = check["code_block"]?.array.compactMap { $0.array.last?.string } ?? []
-            let secret = SecretEvidence(secret: codeLines.joined(separator: "\n"), salt: context.secretSalt)
-            return Finding(
+            var finding = Finding(
                 category: .secrets, tool: tool, ruleID: id, title: check["check_name"]?.text ?? id, toolSeverity: severityText,
                 severity: .from(tool: severityText, default: .high), cwes: [798],
-                location: .code(CodeLocation(file: file, startLine: lines.first, endLine: lines.last)), secret: secret,
-                references: references, suppression: suppression,
-                raw: .jsonRedacting(check, members: ["code_block": "[redacted]", "check_result": "[redacted]"]))
+                location: .code(CodeLocation(file: file, startLine: lines.first, endLine: lines.last)),
+                references: references, suppression: suppression, raw: .json(check))
+            finding.revealedSecrets = [codeLines.joined(separator: "\n")] + codeLines
+            return finding
         }
         if let details = check["vulnerability_details"], let name = details["package_name"]?.text {
             let vulnerability = details["id"]?.text ?? id

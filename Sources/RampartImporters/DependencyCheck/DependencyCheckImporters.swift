@@ -26,16 +26,30 @@ struct DependencyCheckDependency {
     var fileName: String
     var filePath: String?
     var packageIDs: [String]
+    /// The product and version Dependency-Check's evidence names with the most confidence: what
+    /// identifies a file no package identifier was found for.
+    var evidence: (product: String?, version: String?) = (nil, nil)
+
+    /// The most confident value of each evidence type, from (type, confidence, value) triples.
+    static func strongestEvidence(_ items: [(type: String, confidence: String?, value: String?)]) -> (product: String?, version: String?) {
+        let rank = ["HIGHEST": 4, "HIGH": 3, "MEDIUM": 2, "LOW": 1]
+        func best(_ type: String) -> String? {
+            items.filter { $0.type.lowercased() == type && $0.value?.nonBlank != nil }
+                .max { rank[$0.confidence?.uppercased() ?? ""] ?? 0 < rank[$1.confidence?.uppercased() ?? ""] ?? 0 }?.value?.nonBlank
+        }
+        return (best("product"), best("version"))
+    }
 
     var displayName: String { location.purl.map { "\($0.name)\($0.version.map { " \($0)" } ?? "")" } ?? fileName }
 
     var location: PackageLocation {
         let purl = packageIDs.lazy.compactMap { PackageURL(parsing: $0) }.first
-        var name = fileName
+        var name = evidence.product ?? fileName
         if let purl { name = purl.namespace.map { "\($0):\(purl.name)" } ?? purl.name }
         // The scanned file's name carries the version (log4j-core-2.14.1.jar): shown, not identity.
         return PackageLocation(
-            purl: purl, name: name, version: purl?.version, ecosystem: purl?.type, artifactPath: fileName.isEmpty ? filePath : fileName)
+            purl: purl, name: name, version: purl?.version ?? evidence.version, ecosystem: purl?.type,
+            artifactPath: fileName.isEmpty ? filePath : fileName)
     }
 }
 
@@ -92,8 +106,12 @@ public struct DependencyCheckXMLImporter: ReportImporter {
                     packageIDs.append(PackageURL(type: purlType, name: parts[0], version: parts[1]).description)
                 }
             }
-            let dependency = DependencyCheckDependency(
+            var dependency = DependencyCheckDependency(
                 fileName: element.childText("fileName") ?? "", filePath: element.childText("filePath"), packageIDs: packageIDs)
+            dependency.evidence = DependencyCheckDependency.strongestEvidence(
+                (element.child("evidenceCollected")?.children("evidence") ?? []).map {
+                    (type: $0.attributes["type"] ?? "", confidence: $0.attributes["confidence"], value: $0.childText("value"))
+                })
             let vulnerabilities =
                 (element.child("vulnerabilities")?.children("vulnerability") ?? []).map { ($0, false) }
                 + (element.child("vulnerabilities")?.children("suppressedVulnerability") ?? []).map { ($0, true) }
@@ -148,8 +166,15 @@ public struct DependencyCheckJSONImporter: ReportImporter {
         var output = ImporterOutput(tool: ToolInfo(name: "Dependency-Check", version: root["scanInfo", "engineVersion"]?.text))
         for element in root["dependencies"]?.array ?? [] {
             let packageIDs = (element["packages"]?.array ?? []).compactMap { $0["id"]?.text }
-            let dependency = DependencyCheckDependency(
+            var dependency = DependencyCheckDependency(
                 fileName: element["fileName"]?.text ?? "", filePath: element["filePath"]?.text, packageIDs: packageIDs)
+            let evidence = element["evidenceCollected"]
+            dependency.evidence = DependencyCheckDependency.strongestEvidence(
+                ["product", "version"].flatMap { type in
+                    (evidence?["\(type)Evidence"]?.array ?? []).map {
+                        (type: type, confidence: $0["confidence"]?.text, value: $0["value"]?.text)
+                    }
+                })
             let items =
                 (element["vulnerabilities"]?.array ?? []).map { ($0, false) } + (element["suppressedVulnerabilities"]?.array ?? []).map { ($0, true) }
             for (item, suppressed) in items {

@@ -17,28 +17,28 @@ public struct GitleaksImporter: ReportImporter {
             || (first["offender"] != nil && first["rule"] != nil)
     }
 
+    /// Where v8 and v7 records carry the secret (the secret itself, and lines quoting it).
+    static let secretFieldsV8 = SecretFields(secret: [["Secret"], ["Match"]], quoting: [["Match"], ["Line"]])
+    static let secretFieldsV7 = SecretFields(secret: [["offender"]], quoting: [["line"]])
+
     public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot, root.isArray || root.isNull else { throw ImportError.content("expected a JSON array of leaks") }
         var output = ImporterOutput(tool: ToolInfo(name: "Gitleaks"))
         for leak in root.array {
             let isV8 = leak["RuleID"] != nil
             let rule = (isV8 ? leak["RuleID"]?.text : leak["rule"]?.text) ?? "secret"
-            let secretText = (isV8 ? (leak["Secret"]?.string ?? leak["Match"]?.string) : leak["offender"]?.string) ?? ""
-            if secretText.isEmpty {
+            let revealed = (isV8 ? Self.secretFieldsV8 : Self.secretFieldsV7).values(in: leak)
+            if revealed.isEmpty {
                 output.diagnostics.append(Diagnostic("leak without secret text; identity falls back to its line", at: leak.position))
             }
-            let secret = SecretEvidence(secret: secretText, salt: context.secretSalt)
             let file = (isV8 ? leak["File"]?.text : leak["file"]?.text) ?? ""
             let line = isV8 ? leak["StartLine"]?.int : leak["lineNumber"]?.int
             let commit = isV8 ? leak["Commit"]?.text : leak["commit"]?.text
             let description = isV8 ? leak["Description"]?.text : nil
-            var details = ["Secret \(secret.preview) found in \(file)\(line.map { " line \($0)" } ?? "")"]
+            var details = ["Secret found in \(file)\(line.map { " line \($0)" } ?? "")"]
             if let commit { details.append("Commit: \(commit)") }
             if let author = (isV8 ? leak["Author"]?.text : leak["author"]?.text) { details.append("Author: \(author)") }
-            let redactions = [
-                "Secret": secret.preview, "Match": secret.preview, "offender": secret.preview, "line": "[redacted]", "Line": "[redacted]",
-            ]
-            output.findings.append(
+            var finding =
                 Finding(
                     category: .secrets, tool: output.tool, ruleID: rule, title: "\(description ?? rule) secret in \(file)",
                     description: details.joined(separator: "\n"), severity: .high,
@@ -47,11 +47,12 @@ public struct GitleaksImporter: ReportImporter {
                         CodeLocation(
                             file: file, startLine: line, endLine: isV8 ? leak["EndLine"]?.int : line,
                             startColumn: isV8 ? leak["StartColumn"]?.int : nil)),
-                    secret: secretText.isEmpty ? nil : secret,
                     tags: (isV8
                         ? leak["Tags"]?.strings : leak["tags"]?.text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
                         ?? [],
-                    raw: .jsonRedacting(leak, members: redactions)))
+                    raw: .json(leak))
+            finding.revealedSecrets = revealed
+            output.findings.append(finding)
         }
         return output
     }

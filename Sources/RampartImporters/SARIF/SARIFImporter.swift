@@ -207,8 +207,18 @@ public struct SARIFImporter: ReportImporter {
         artifacts: [JSONNode], context: ImportContext
     ) -> Finding {
         let facts = rule?.facts
-        // A code scanner's secrets rules (Semgrep's generic.secrets.*) report secrets like a secret scanner.
-        let category = toolCategory == .sast && isSecretsRule(ruleID, tags: facts?.tags ?? []) ? .secrets : toolCategory
+        // A rule tagged as a secret (Trivy's secret scanner) or a code scanner's secrets rules
+        // (Semgrep's generic.secrets.*) report secrets like a secret scanner; a rule tagged as a
+        // misconfiguration (Trivy's config scanner) reports infrastructure as code.
+        let tags = Set((facts?.tags ?? []).map { $0.lowercased() })
+        let category: FindingCategory
+        if !tags.isDisjoint(with: ["secret", "secrets"]) || (toolCategory == .sast && isSecretsRule(ruleID, tags: facts?.tags ?? [])) {
+            category = .secrets
+        } else if tags.contains("misconfiguration") {
+            category = .iac
+        } else {
+            category = toolCategory
+        }
         let messageText = message(result, rule: rule)
         // A short description that only restates the rule id (Semgrep writes "Semgrep Finding:
         // <rule>") says less than the result's message.
@@ -256,19 +266,15 @@ public struct SARIFImporter: ReportImporter {
             uri = locationNode?["logicalLocations"]?.array.first.flatMap { $0["fullyQualifiedName"]?.text ?? $0["name"]?.text }
         }
         let region = physical?["region"]
-        var snippet = region?["snippet", "text"]?.string ?? physical?["contextRegion", "snippet", "text"]?.string
-        var secret: SecretEvidence?
+        let snippet = region?["snippet", "text"]?.string ?? physical?["contextRegion", "snippet", "text"]?.string
         let cwes = CWE.parseAll(cweTexts)
-        // A hard-coded credential finding quotes the credential in its snippet.
-        var credential: HardcodedSecret?
+        // A secret scanner's result carries the secret; a hard-coded credential finding quotes
+        // the credential in its snippet.
+        var revealed: [String] = []
         if category == .secrets {
-            let secretText = snippet ?? messageText ?? ruleID
-            secret = SecretEvidence(secret: secretText.trimmingCharacters(in: .whitespacesAndNewlines), salt: context.secretSalt)
-            snippet = nil
-        } else if let quoted = snippet, !Set(cwes).isDisjoint(with: hardcodedCredentialCWEs) {
-            credential = HardcodedSecret(quoted, salt: context.secretSalt)
-            secret = credential?.evidence
-            snippet = credential?.evidence.preview
+            revealed = Self.secretFields.values(in: result)
+        } else if let snippet, !Set(cwes).isDisjoint(with: hardcodedCredentialCWEs) {
+            revealed = [snippet] + SecretFields.strings(at: ["locations", "*", "physicalLocation", "contextRegion", "snippet", "text"], in: result)
         }
         let location: Location
         if let target = result["webRequest", "target"]?.text {
@@ -293,21 +299,36 @@ public struct SARIFImporter: ReportImporter {
             suppression = Suppression(kind: item["kind"]?.string == "inSource" ? .inSource : .external, justification: item["justification"]?.text)
         }
 
-        var description = [messageText, facts?.fullDescription].compactMap { $0 }.map { credential?.redact($0) ?? $0 }
+        var description = [messageText, facts?.fullDescription].compactMap { $0 }
         if description.count == 2 && description[0] == description[1] { description.removeLast() }
-        let raw: RawEvidence =
-            category == .secrets
-            ? .jsonRedacting(result, members: ["locations": "[redacted]", "codeFlows": "[redacted]"])
-            : credential?.redactedRecord(result) ?? .json(result)
-        return Finding(
-            category: category, tool: tool, ruleID: ruleID, title: credential?.redact(title) ?? title,
+        var finding = Finding(
+            category: category, tool: tool, ruleID: ruleID, title: title,
             description: description.joined(separator: "\n\n").nonBlank,
             toolSeverity: toolSeverity, severity: severity,
             confidence: facts?.confidence,
             cwes: cwes, vulnerabilityIDs: .parsing(vulnerabilityTexts),
             cvss: securitySeverity.flatMap { CVSSScore(vector: nil, score: $0, source: "security-severity") }.map { [$0] } ?? [],
-            location: location, secret: secret, remediation: facts?.help,
+            location: location, remediation: facts?.help,
             references: [facts?.helpURI].compactMap { $0 }, tags: facts?.tags ?? [],
-            toolFingerprint: toolFingerprint?.nonBlank, suppression: suppression, raw: raw)
+            toolFingerprint: toolFingerprint?.nonBlank, suppression: suppression, raw: .json(result))
+        finding.revealedSecrets = revealed
+        return finding
     }
+
+    /// Where secret scanners' SARIF carries the secret: Gitleaks 7 in `properties.offender`,
+    /// Gitleaks 8 as the region's snippet, other tools in a `secret` or `match` property or
+    /// the snippets; code flows quote the same lines.
+    static let secretFields = SecretFields(
+        secret: [
+            ["properties", "offender"], ["properties", "secret"], ["properties", "Secret"],
+            ["locations", "*", "physicalLocation", "region", "snippet", "text"],
+        ],
+        quoting: [
+            ["properties", "match"], ["properties", "Match"], ["properties", "line"],
+            ["locations", "*", "physicalLocation", "region", "snippet", "text"],
+            ["locations", "*", "physicalLocation", "contextRegion", "snippet", "text"],
+            ["codeFlows", "*", "threadFlows", "*", "locations", "*", "location", "physicalLocation", "region", "snippet", "text"],
+            ["relatedLocations", "*", "physicalLocation", "region", "snippet", "text"],
+        ],
+        labelled: [(["message", "text"], "Match: ")])
 }

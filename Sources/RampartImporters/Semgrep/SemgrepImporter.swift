@@ -33,7 +33,7 @@ public struct SemgrepImporter: ReportImporter {
             }
             let extra = result["extra"]
             let metadata = extra?["metadata"]
-            var message = extra?["message"]?.text ?? rule
+            let message = extra?["message"]?.text ?? rule
             let severityText = extra?["severity"]?.text
             let severity: Severity
             switch severityText?.uppercased() {
@@ -52,17 +52,15 @@ public struct SemgrepImporter: ReportImporter {
             // validated) and hard-coded credential rules show the secret in the matched lines
             // and in captured metavariables. (Every finding of recent versions has a
             // validation_state; NO_VALIDATOR says nothing.)
-            var secret: HardcodedSecret?
+            var revealed: [String] = []
             let technology = (metadata?["technology"]?.strings ?? []) + (metadata?["vulnerability_class"]?.strings ?? [])
             let validated = ["CONFIRMED_VALID", "CONFIRMED_INVALID", "VALIDATION_ERROR"].contains(extra?["validation_state"]?.string ?? "")
             let secretsRule = isSecretsRule(rule, tags: technology) || validated
             if secretsRule || (!Set(cwes).isDisjoint(with: hardcodedCredentialCWEs) && lines != nil) {
                 let captured = (extra?["metavars"]?.entries ?? []).compactMap { $0.value["abstract_content"]?.string }
-                secret = HardcodedSecret(lines ?? captured.first ?? rule, alsoHiding: captured, salt: context.secretSalt)
-                message = secret?.redact(message) ?? message
-                lines = secret?.evidence.preview
+                revealed = [lines].compactMap { $0 } + captured
             }
-            output.findings.append(
+            var finding =
                 Finding(
                     category: secretsRule ? .secrets : .sast, tool: output.tool, ruleID: rule, title: String(message.prefix(200)),
                     description: message,
@@ -73,11 +71,13 @@ public struct SemgrepImporter: ReportImporter {
                         CodeLocation(
                             file: path, startLine: result["start", "line"]?.int, endLine: result["end", "line"]?.int,
                             startColumn: result["start", "col"]?.int, endColumn: result["end", "col"]?.int, snippet: lines)),
-                    secret: secret?.evidence, remediation: extra?["fix"]?.text.map { secret?.redact($0) ?? $0 }, references: references,
+                    remediation: extra?["fix"]?.text, references: references,
                     tags: (metadata?["owasp"]?.strings ?? []) + (metadata?["category"]?.text.map { [$0] } ?? []),
                     toolFingerprint: fingerprint,
                     suppression: extra?["is_ignored"]?.bool == true ? Suppression(kind: .inSource, justification: "nosemgrep") : nil,
-                    raw: secret.map { $0.redactedRecord(result) } ?? .json(result)))
+                    raw: .json(result))
+            finding.revealedSecrets = revealed
+            output.findings.append(finding)
         }
         return output
     }

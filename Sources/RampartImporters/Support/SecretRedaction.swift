@@ -1,40 +1,158 @@
 import Foundation
 import RampartCore
 
-/// A credential that a code scanner found written in the code (Bandit's hard-coded password
-/// tests, Semgrep's secrets rules). The finding keeps the salted hash and a preview; every text
-/// the finding or its kept record carries has the value replaced by the preview.
-struct HardcodedSecret {
-    /// The texts to hide: the secret itself, and any other text the tool printed it in.
-    let values: [String]
-    let evidence: SecretEvidence
+/// Where a format's records carry secrets: each importer that can report one declares its
+/// fields here, and hands the values it finds there to the pipeline as `revealedSecrets`.
+/// Hiding them is not the importer's job: `SecretRedaction` does it in one place for every
+/// field of the finding and for the kept record.
+struct SecretFields: Sendable {
+    /// Member paths whose value is the secret itself, in order of preference (the first one
+    /// present is hashed for identity). `*` steps into every element of an array.
+    var secret: [[String]]
+    /// Member paths whose text quotes the secret with context (a matched line, a snippet): hidden
+    /// whole, wherever it appears.
+    var quoting: [[String]]
+    /// Texts that quote the secret on a labelled line (Trivy's SARIF message: `Match: ...`):
+    /// the rest of each line after the label is hidden.
+    var labelled: [(path: [String], label: String)]
 
-    /// - Parameters:
-    ///   - secret: the credential (or, when the tool does not isolate it, the text holding it).
-    ///   - alsoHiding: other texts holding it, such as captured values.
-    init?(_ secret: String?, alsoHiding others: [String] = [], salt: [UInt8]) {
-        guard let secret = secret?.trimmingCharacters(in: .whitespacesAndNewlines), !secret.isEmpty else { return nil }
-        evidence = SecretEvidence(secret: secret, salt: salt)
-        // Longest first, so a value inside a longer one does not leave the rest of the longer one.
-        values = ([secret] + others.filter { $0.count >= 4 }).sorted { $0.count > $1.count }
+    init(secret: [[String]], quoting: [[String]] = [], labelled: [(path: [String], label: String)] = []) {
+        self.secret = secret
+        self.quoting = quoting
+        self.labelled = labelled
     }
 
-    /// `text` with every hidden value replaced by the preview.
-    func redact(_ text: String) -> String {
-        values.reduce(text) { $0.replacingOccurrences(of: $1, with: evidence.preview) }
+    /// The string values at `path` below `node`.
+    static func strings(at path: ArraySlice<String>, in node: JSONNode) -> [String] {
+        guard let first = path.first else {
+            if let text = node.string { return text.isEmpty ? [] : [text] }
+            return node.isArray ? node.array.compactMap(\.string).filter { !$0.isEmpty } : []
+        }
+        if first == "*" { return node.array.flatMap { strings(at: path.dropFirst(), in: $0) } }
+        guard let child = node[first] else { return [] }
+        return strings(at: path.dropFirst(), in: child)
     }
 
-    /// The record re-serialized with every string that holds a hidden value redacted, at any depth.
-    func redactedRecord(_ node: JSONNode) -> RawEvidence {
-        .jsonRewriting(node) { value, _, _ in
-            switch value.kind {
-            case .object, .array: return .descend
-            case .string:
-                let text = value.string ?? ""
-                let redacted = redact(text)
-                return redacted == text ? .keep : .replace(redacted)
-            default: return .keep
+    /// The values to hide in `record`: the secret first (when a secret path is present), then
+    /// every quoting text.
+    func values(in record: JSONNode) -> [String] {
+        var found: [String] = []
+        for path in secret {
+            let values = Self.strings(at: path[...], in: record)
+            if !values.isEmpty {
+                found += values
+                break
             }
+        }
+        for path in quoting { found += Self.strings(at: path[...], in: record) }
+        for (path, label) in labelled {
+            for text in Self.strings(at: path[...], in: record) {
+                for line in text.split(whereSeparator: \.isNewline) {
+                    guard let range = line.range(of: label) else { continue }
+                    let value = line[range.upperBound...].trimmingCharacters(in: .whitespaces)
+                    if !value.isEmpty { found.append(value) }
+                }
+            }
+        }
+        return found
+    }
+}
+
+/// The pipeline stage that hides secrets. For each finding with revealed secrets it keeps a
+/// salted hash and a redacted preview of the first (unless the importer set `secret` itself),
+/// and replaces every revealed value by the preview in every text the finding carries and in
+/// its kept record (JSON strings at any depth, XML text and attributes), then forgets them.
+enum SecretRedaction {
+    /// Values shorter than this are hidden only where they stand whole (a field equal to one),
+    /// never inside other text, where two characters would match everywhere.
+    static let shortestHiddenInText = 4
+
+    static func apply(_ finding: inout Finding, salt: [UInt8]) {
+        let revealed = finding.revealedSecrets.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        finding.revealedSecrets = []
+        guard let first = revealed.first else { return }
+        let evidence = finding.secret ?? SecretEvidence(secret: first, salt: salt)
+        finding.secret = evidence
+        // Longest first, so that a value inside a longer one does not leave the rest of the longer one.
+        let values = Array(Set(revealed)).sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
+        let hider = Hider(values: values, replacement: evidence.preview)
+        finding.title = hider.hide(finding.title)
+        finding.description = finding.description.map(hider.hide)
+        finding.remediation = finding.remediation.map(hider.hide)
+        finding.references = finding.references.map(hider.hide)
+        finding.tags = finding.tags.map(hider.hide)
+        finding.toolFingerprint = finding.toolFingerprint.map(hider.hide)
+        if var suppression = finding.suppression {
+            suppression.justification = suppression.justification.map(hider.hide)
+            finding.suppression = suppression
+        }
+        switch finding.location {
+        case .code(var code):
+            code.file = hider.hide(code.file)
+            code.snippet = code.snippet.map(hider.hide)
+            finding.location = .code(code)
+        case .iac(var iac):
+            iac.file = hider.hide(iac.file)
+            iac.resource = iac.resource.map(hider.hide)
+            finding.location = .iac(iac)
+        case .endpoint(var endpoint):
+            endpoint.url = hider.hide(endpoint.url)
+            endpoint.parameter = endpoint.parameter.map(hider.hide)
+            endpoint.evidence = endpoint.evidence.map(hider.hide)
+            finding.location = .endpoint(endpoint)
+        case .package, .containerImage, .cloud, .host:
+            break
+        }
+        if let raw = finding.raw { finding.raw = hider.hide(raw) }
+    }
+
+    struct Hider {
+        var values: [String]
+        var replacement: String
+
+        func hide(_ text: String) -> String {
+            var text = text
+            for value in values {
+                if value.count < SecretRedaction.shortestHiddenInText {
+                    if text.trimmingCharacters(in: .whitespacesAndNewlines) == value { return replacement }
+                } else if text.contains(value) {
+                    text = text.replacingOccurrences(of: value, with: replacement)
+                }
+            }
+            return text
+        }
+
+        func hide(_ raw: RawEvidence) -> RawEvidence {
+            switch raw.format {
+            case "json":
+                // Rewritten through the JSON reader, so that a value written with escapes
+                // (Go writes & < > as \u0026 \u003c \u003e) is found as well.
+                if let document = try? JSONDocument(data: Data(raw.bytes), allowMultipleRoots: false), let root = document.root {
+                    return RawEvidence.jsonRewriting(root) { node, _, _ in
+                        switch node.kind {
+                        case .object, .array: return .descend
+                        case .string:
+                            let text = node.string ?? ""
+                            let hidden = hide(text)
+                            return hidden == text ? .keep : .replace(hidden)
+                        default: return .keep
+                        }
+                    }
+                }
+                return RawEvidence(format: raw.format, bytes: Data(hideBytes(String(decoding: raw.bytes, as: UTF8.self)).utf8))
+            default:
+                return RawEvidence(format: raw.format, bytes: Data(hideBytes(String(decoding: raw.bytes, as: UTF8.self)).utf8))
+            }
+        }
+
+        /// Text replacement for serialized records: the value as written and as XML escapes it.
+        func hideBytes(_ text: String) -> String {
+            var text = hide(text)
+            for value in values where value.count >= SecretRedaction.shortestHiddenInText {
+                let escaped = XMLElement.escape(value)
+                if escaped != value { text = text.replacingOccurrences(of: escaped, with: replacement) }
+            }
+            return text
         }
     }
 }

@@ -200,16 +200,21 @@ public struct TrivyImporter: ReportImporter {
             tags: [item["ID"]?.text].compactMap { $0 }, raw: .json(item))
     }
 
+    /// Trivy masks the secrets it prints, but only from version 0.27 on and only where its rules
+    /// say where the secret is: the matched line and the code around it are treated as secret.
+    static let secretFields = SecretFields(
+        secret: [["Secret"], ["Match"]], quoting: [["Match"], ["Code", "Lines", "*", "Content"], ["Code", "Lines", "*", "Highlighted"]])
+
     private func secretFinding(_ item: JSONNode, target: String, context: ImportContext, tool: ToolInfo) -> Finding {
         let rule = item["RuleID"]?.text ?? "secret"
-        let match = item["Match"]?.string ?? ""
-        let secret = SecretEvidence(secret: match, salt: context.secretSalt)
         let severityText = item["Severity"]?.text
-        return Finding(
+        var finding = Finding(
             category: .secrets, tool: tool, ruleID: rule, title: item["Title"]?.text ?? rule,
             description: item["Category"]?.text.map { "Secret category: \($0)" }, toolSeverity: severityText,
             severity: .from(tool: severityText, default: .high),
             location: .code(CodeLocation(file: target, startLine: item["StartLine"]?.int, endLine: item["EndLine"]?.int)),
-            secret: secret, raw: .jsonRedacting(item, members: ["Match": secret.preview, "Code": "[redacted]", "Secret": secret.preview]))
+            raw: .json(item))
+        finding.revealedSecrets = Self.secretFields.values(in: item)
+        return finding
     }
 }
