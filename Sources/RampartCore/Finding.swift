@@ -258,6 +258,10 @@ public struct Finding: Sendable, Hashable {
     public var revealedSecrets: [String] = []
     /// Filled in by `FindingIdentity`; equal fingerprints mean the same problem in a stream.
     public var fingerprint: String = ""
+    /// Filled in by `FindingIdentity`: the identity before duplicates are told apart (code,
+    /// IaC, endpoints...) or without the vulnerability id (packages). A stream pairs findings
+    /// within an anchor when their fingerprints alone cannot (see `StreamReconciliation`).
+    public var identityAnchor: String?
     public var occurrences: Int = 1
 
     public init(

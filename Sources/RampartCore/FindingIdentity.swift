@@ -27,8 +27,7 @@ public enum FindingIdentity {
             return ["code", rule, normalizePath(code.file), discriminator]
         case .package(let package):
             let vulnerability = finding.vulnerabilityIDs.canonical?.value ?? rule
-            let packageKey = package.purl?.versionlessKey ?? ((package.ecosystem ?? "").lowercased() + "/" + package.name)
-            return ["package", vulnerability, packageKey, place(of: package)]
+            return ["package", vulnerability, packageKey(of: package), place(of: package)]
         case .containerImage(let image):
             return ["image", rule, image.name]
         case .iac(let iac):
@@ -51,6 +50,13 @@ public enum FindingIdentity {
         // Key parts and their digest per finding are independent: compute them on every core,
         // keeping only the 64-character digest (not the parts) for the grouping below.
         let digests = await Concurrently.map(count: findings.count) { [findings] in hash(keyParts(of: findings[$0])) }
+        for index in findings.indices {
+            if case .package(let package) = findings[index].location {
+                findings[index].identityAnchor = hash(["package", packageKey(of: package), place(of: package)])
+            } else {
+                findings[index].identityAnchor = digests[index]
+            }
+        }
         var groups: [String: [Int]] = [:]
         for (index, digest) in digests.enumerated() { groups[digest, default: []].append(index) }
         // Work in place (a large report's findings are not held twice): fingerprint each, fold
@@ -109,6 +115,11 @@ public enum FindingIdentity {
         while text.hasPrefix("./") { text = String(text.dropFirst(2)) }
         while text.contains("//") { text = text.replacingOccurrences(of: "//", with: "/") }
         return text
+    }
+
+    /// The package without its version: purl type, namespace and name, or ecosystem and name.
+    static func packageKey(of package: PackageLocation) -> String {
+        package.purl?.versionlessKey ?? ((package.ecosystem ?? "").lowercased() + "/" + package.name)
     }
 
     /// Where a package is, without what a bump or a rebuild changes: the image name (not its

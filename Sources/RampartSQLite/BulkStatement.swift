@@ -138,6 +138,8 @@ final class BulkStatement {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
     /// The column's text in SQLite's own buffer, valid until the next step.
     func textBytes(_ column: Int32) -> UnsafeRawBufferPointer {
         guard let text = sqlite3_column_text(handle, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }

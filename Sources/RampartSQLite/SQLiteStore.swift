@@ -114,10 +114,12 @@ public final class SQLiteStore: Store {
         guard !findings.contains(where: { !$0.revealedSecrets.isEmpty }) else {
             throw SecretKeyError(description: "a finding still carries revealed secret values; nothing was recorded")
         }
-        async let keying = Concurrently.map(count: findings.count) { FingerprintKey(fingerprint: findings[$0].fingerprint) }
+        async let keying = Concurrently.map(count: findings.count) { StreamReconciliation.IncomingIdentity(findings[$0]) }
         let snapshot = try await writer.read { db in try Self.snapshot(of: submission.stream, format: submission.format, in: db) }
         let keys = await keying
-        let predicted = StreamReconciliation(existing: snapshot?.existing ?? [:], incoming: keys, closesMissing: submission.closesMissing)
+        let predicted = try await writer.read { db in
+            try Self.plan(findings, keys: keys, snapshot: snapshot, closesMissing: submission.closesMissing, in: db)
+        }
         // Content hashes of the findings the stream already holds tell which of them changed; new
         // findings get theirs with their rows.
         let updates = predicted.updates
@@ -141,6 +143,30 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Pairs a submission's findings with the stream's: by identity, then, for new package
+    /// findings, by alias with the stream's unreported findings of the same package.
+    static func plan(
+        _ findings: [Finding], keys: [StreamReconciliation.IncomingIdentity], snapshot: StreamSnapshot?, closesMissing: Bool, in db: Database
+    ) throws -> StreamReconciliation {
+        var plan = StreamReconciliation(existing: snapshot?.existing ?? [], incoming: keys, closesMissing: closesMissing)
+        guard plan.inserts.contains(where: { keys[$0].isPackage }), !plan.unreported.isEmpty else { return plan }
+        var candidates: [StreamReconciliation.UnreportedPackage] = []
+        let ids = Array(plan.unreported.keys)
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = ids[start..<min(start + 500, ids.count)]
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT id, anchor, vulnerability_ids FROM finding WHERE location_kind = 'package' AND anchor IS NOT NULL AND id IN ("
+                    + chunk.map { _ in "?" }.joined(separator: ",") + ")", arguments: StatementArguments(Array(chunk)))
+            for row in rows {
+                let ids = try decodeJSON([String].self, row["vulnerability_ids"], column: "vulnerability_ids")
+                candidates.append(.init(id: row["id"], anchor: row["anchor"], vulnerabilityIDs: Set(ids)))
+            }
+        }
+        plan.pairAliases(incoming: findings, unreported: candidates)
+        return plan
+    }
+
     /// The plan made before the write transaction, from the stream as it was then.
     struct Prediction: Sendable {
         /// Nil when the stream did not exist yet.
@@ -159,7 +185,7 @@ public final class SQLiteStore: Store {
     struct StreamSnapshot: Sendable {
         var streamID: Int64
         var revision: Int64
-        var existing: [FingerprintKey: StreamReconciliation.Existing]
+        var existing: [StreamReconciliation.StoredIdentity]
         var contentHashes: [Int64: Int64]
     }
 
@@ -211,20 +237,26 @@ public final class SQLiteStore: Store {
     static func snapshot(streamID: Int64, revision: Int64, in db: Database) throws -> StreamSnapshot {
         // Read through SQLite's C API: for 100k findings, building 100k fingerprint Strings cost
         // more than the query itself.
-        var existing: [FingerprintKey: StreamReconciliation.Existing] = [:]
+        var existing: [StreamReconciliation.StoredIdentity] = []
         var contentHashes: [Int64: Int64] = [:]
+        // Package findings pair by fingerprint: their anchors are read only for an alias match.
         let query = try BulkStatement(
             db,
-            sql:
-                "SELECT f.id, f.fingerprint, g.status, g.content_hash FROM finding f JOIN finding_sighting g ON g.finding_id = f.id WHERE f.stream_id = ?"
-        )
+            sql: """
+                SELECT f.id, f.fingerprint, g.status, g.content_hash, CASE WHEN f.location_kind = 'package' THEN NULL ELSE f.anchor END,
+                    f.line, f.location_kind = 'package'
+                FROM finding f JOIN finding_sighting g ON g.finding_id = f.id WHERE f.stream_id = ?
+                """)
         query.bind(1, streamID)
         while try query.nextRow() {
             let id = query.int64(0)
             let fingerprint = query.textBytes(1)
             let key = FingerprintKey(hexBytes: fingerprint) ?? FingerprintKey(fingerprint: String(decoding: fingerprint, as: UTF8.self))
-            let status = FindingStatus(rawValue: String(decoding: query.textBytes(2), as: UTF8.self)) ?? .open
-            existing[key] = StreamReconciliation.Existing(id: id, status: status)
+            let statusText = String(decoding: query.textBytes(2), as: UTF8.self)
+            guard let status = FindingStatus(rawValue: statusText) else { throw StoredValueError(column: "status", value: statusText) }
+            let anchor = query.isNull(4) ? nil : FingerprintKey(hexBytes: query.textBytes(4))
+            let line = query.isNull(5) ? nil : Int(query.int64(5))
+            existing.append(.init(id: id, status: status, fingerprint: key, anchor: anchor, line: line, isPackage: query.int64(6) != 0))
             contentHashes[id] = query.int64(3)
         }
         return StreamSnapshot(streamID: streamID, revision: revision, existing: existing, contentHashes: contentHashes)
@@ -234,9 +266,12 @@ public final class SQLiteStore: Store {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
-    static func date(_ text: String) -> Date {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
-            ?? Date(timeIntervalSince1970: 0)
+    static func date(_ text: String) throws -> Date {
+        guard
+            let date = (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+                ?? (try? Date.ISO8601FormatStyle().parse(text))
+        else { throw StoredValueError(column: "timestamp", value: text) }
+        return date
     }
 
     static func streamID(_ key: StreamKey, format: String, at now: String, in db: Database) throws -> Int64 {
@@ -267,7 +302,7 @@ public final class SQLiteStore: Store {
     }
 
     static func record(
-        _ submission: ScanSubmission, keys: [FingerprintKey], feed: ImportFeed, prediction: Prediction?, in db: Database
+        _ submission: ScanSubmission, keys: [StreamReconciliation.IncomingIdentity], feed: ImportFeed, prediction: Prediction?, in db: Database
     ) throws -> ImportOutcome {
         let now = timestamp(submission.importedAt)
         let streamID = try streamID(submission.stream, format: submission.format, at: now, in: db)
@@ -292,7 +327,7 @@ public final class SQLiteStore: Store {
         } else {
             let snapshot = try Self.snapshot(streamID: streamID, revision: revision, in: db)
             storedHashes = snapshot.contentHashes
-            plan = StreamReconciliation(existing: snapshot.existing, incoming: keys, closesMissing: closesMissing)
+            plan = try Self.plan(submission.findings, keys: keys, snapshot: snapshot, closesMissing: closesMissing, in: db)
         }
         try db.execute(sql: "UPDATE stream SET revision = revision + 1 WHERE id = ?", arguments: [streamID])
         let findings = submission.findings
@@ -318,8 +353,8 @@ public final class SQLiteStore: Store {
             sql: """
                 INSERT INTO finding (stream_id, fingerprint, category, rule_id, title, severity, severity_rank, tool_severity, confidence,
                     cwes, vulnerability_ids, location_kind, file_path, line, component_name, component_version, purl, url, host,
-                    cvss_vector, cvss_score, secret_hash, secret_preview, suppressed, occurrences, first_seen, first_scan_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    cvss_vector, cvss_score, secret_hash, secret_preview, suppressed, occurrences, first_seen, first_scan_id, anchor)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let insertDetail = try BulkStatement(
             db,
@@ -395,10 +430,14 @@ public final class SQLiteStore: Store {
             for index in plan.inserts {
                 let row = feed.row(index)
                 insert.bind(1, streamID)
-                insert.bind(2, findings[index].fingerprint)
+                let fingerprint = plan.renamed[index] ?? findings[index].fingerprint
+                insert.bind(2, fingerprint)
                 let next = bindSummary(insert, from: 3, row, findings[index])
                 insert.bind(next, now)
                 insert.bind(next + 1, scanID)
+                // The anchor is kept only where it says more than the fingerprint.
+                let anchor = findings[index].identityAnchor
+                insert.bind(next + 2, anchor == fingerprint ? nil : anchor)
                 try insert.step()
                 let id = insert.lastInsertedRowID
                 bindDetail(insertDetail, id, row, findings[index])
@@ -430,7 +469,14 @@ public final class SQLiteStore: Store {
                     INSERT OR REPLACE INTO finding_detail (finding_id, description, location, cvss, suppression, remediation, refs, tags, evidence,
                         evidence_format, evidence_scan_id, evidence_offset, evidence_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+            let rename = try BulkStatement(db, sql: "UPDATE finding SET fingerprint = ?, anchor = ? WHERE id = ?")
             for update in plan.updates {
+                if let fingerprint = update.newFingerprint {
+                    rename.bind(1, fingerprint)
+                    rename.bind(2, findings[update.incomingIndex].identityAnchor)
+                    rename.bind(3, update.id)
+                    try rename.step()
+                }
                 let hash = feed.contentHash(update.incomingIndex)
                 if storedHashes[update.id] != hash {
                     let row = feed.row(update.incomingIndex)
@@ -529,19 +575,30 @@ public final class SQLiteStore: Store {
         }
     }
 
-    static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
-        guard let text, let data = text.data(using: .utf8) else { return nil }
-        return try? JSONDecoder().decode(type, from: data)
+    /// A stored JSON column, decoded; a value that does not decode is an error, never a default.
+    static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String?, column: String) throws -> T {
+        guard let text, let data = text.data(using: .utf8), let value = try? JSONDecoder().decode(type, from: data) else {
+            throw StoredValueError(column: column, value: text ?? "NULL")
+        }
+        return value
     }
 
-    static func storedFinding(_ row: Row) -> StoredFinding {
-        StoredFinding(
+    /// A stored enumeration value; one this build does not know (a newer schema's, or damage)
+    /// is an error, never silently another value.
+    static func stored<T: RawRepresentable>(_ type: T.Type, _ text: String, column: String) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: text) else { throw StoredValueError(column: column, value: text) }
+        return value
+    }
+
+    static func storedFinding(_ row: Row) throws -> StoredFinding {
+        try StoredFinding(
             id: row["id"], application: row["application_name"], component: row["component_name_"], tool: row["stream_tool"],
-            branch: row["stream_branch"], category: FindingCategory(rawValue: row["category"]) ?? .sast, ruleID: row["rule_id"],
-            title: row["title"], description: row["description"], severity: Severity(rawValue: row["severity"]) ?? .info,
-            toolSeverity: row["tool_severity"], confidence: (row["confidence"] as String?).flatMap(Confidence.init(rawValue:)),
-            status: FindingStatus(rawValue: row["status"]) ?? .open, cwes: decodeJSON([Int].self, row["cwes"]) ?? [],
-            vulnerabilityIDs: decodeJSON([String].self, row["vulnerability_ids"]) ?? [], locationKind: row["location_kind"],
+            branch: row["stream_branch"], category: stored(FindingCategory.self, row["category"], column: "category"), ruleID: row["rule_id"],
+            title: row["title"], description: row["description"], severity: stored(Severity.self, row["severity"], column: "severity"),
+            toolSeverity: row["tool_severity"],
+            confidence: (row["confidence"] as String?).map { try stored(Confidence.self, $0, column: "confidence") },
+            status: stored(FindingStatus.self, row["status"], column: "status"), cwes: decodeJSON([Int].self, row["cwes"], column: "cwes"),
+            vulnerabilityIDs: decodeJSON([String].self, row["vulnerability_ids"], column: "vulnerability_ids"), locationKind: row["location_kind"],
             componentName: row["component_name"], componentVersion: row["component_version"], purl: row["purl"], filePath: row["file_path"],
             line: row["line"], url: row["url"], host: row["host"], cvssVector: row["cvss_vector"], cvssScore: row["cvss_score"],
             secretPreview: row["secret_preview"], suppressed: row["suppressed"], fingerprint: row["fingerprint"],
@@ -648,14 +705,14 @@ public final class SQLiteStore: Store {
         }
     }
 
-    static func scanRecord(_ row: Row) -> ScanRecord {
-        ScanRecord(
+    static func scanRecord(_ row: Row) throws -> ScanRecord {
+        try ScanRecord(
             id: row["id"], application: row["application_name"], component: row["component_name"], tool: row["stream_tool"],
             branch: row["stream_branch"], scope: scope(kind: row["scan_kind"], target: row["scan_target"], name: row["stream_name"]),
             fileName: row["file_name"], format: row["format"], toolVersion: row["tool_version"],
             importedAt: date(row["imported_at"]), findings: row["finding_count"], new: row["new_count"], unchanged: row["unchanged_count"],
             reopened: row["reopened_count"], fixed: row["fixed_count"], closedMissing: row["closed_missing"],
-            diagnostics: decodeJSON([Diagnostic].self, row["diagnostics"]) ?? [])
+            diagnostics: decodeJSON([Diagnostic].self, row["diagnostics"], column: "diagnostics"))
     }
 
     public func applications() async throws -> [ApplicationSummary] {
@@ -679,12 +736,12 @@ public final class SQLiteStore: Store {
                         WHERE c.application_id = ? AND g.status != 'fixed' GROUP BY f.severity
                         """, arguments: [id])
                 {
-                    if let severity = Severity(rawValue: row["severity"]) { bySeverity[severity] = row["n"] }
+                    bySeverity[try Self.stored(Severity.self, row["severity"], column: "severity")] = row["n"]
                 }
-                return ApplicationSummary(
+                return try ApplicationSummary(
                     name: application["name"], components: components, scans: scanRow?["scans"] ?? 0,
                     activeFindings: bySeverity.values.reduce(0, +), activeBySeverity: bySeverity,
-                    lastImport: (scanRow?["last"] as String?).map(Self.date))
+                    lastImport: (scanRow?["last"] as String?).map { try Self.date($0) })
             }
         }
     }
@@ -697,5 +754,16 @@ public struct DatabaseBusy: Error, Sendable, CustomStringConvertible {
     public var description: String {
         "the database is busy: another process kept writing for more than \(Int(seconds)) s; "
             + "nothing was changed (wait longer with --lock-timeout or RAMPART_LOCK_TIMEOUT)"
+    }
+}
+
+/// A value read back from the database that this build cannot interpret: the database was
+/// written by a newer Rampart, or damaged. Reads fail with it rather than show something else.
+public struct StoredValueError: Error, Sendable, CustomStringConvertible {
+    public var column: String
+    public var value: String
+
+    public var description: String {
+        "the database holds a value this version cannot read in column \(column) ('\(value.prefix(40))'); was it written by a newer Rampart?"
     }
 }

@@ -245,6 +245,12 @@ enum Schema {
                     ALTER TABLE scan_v3 RENAME TO scan;
                     CREATE INDEX scan_by_content ON scan (content_sha256);
                     CREATE INDEX scan_by_stream ON scan (stream_id, id);
+
+                    -- A finding's identity before duplicates are told apart, or without its
+                    -- vulnerability id: where it says more than the fingerprint, kept so that a
+                    -- rescan pairs duplicates by line and advisories by alias (NULL: the same as
+                    -- the fingerprint, or a finding recorded before v3).
+                    ALTER TABLE finding ADD COLUMN anchor TEXT CHECK (anchor IS NULL OR length(anchor) = 64);
                     """)
             // Tools are known by their canonical id from now on ("Semgrep OSS" and "semgrep" are one tool).
             for row in try Row.fetchAll(db, sql: "SELECT id, tool FROM stream") {

@@ -181,3 +181,120 @@ struct StreamIdentityTests {
         #expect(ScanScope(kinds: [], target: "alpine").summary == "alpine")
     }
 }
+
+@Suite("Identity across rescans")
+struct RescanIdentityTests {
+    /// A small deterministic generator, so that every run checks the same cases.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// What a store keeps of a first import.
+    static func stored(_ findings: [Finding]) -> [StreamReconciliation.StoredIdentity] {
+        findings.enumerated().map { index, finding in
+            StreamReconciliation.StoredIdentity(
+                id: Int64(index + 1), status: .open, fingerprint: FingerprintKey(fingerprint: finding.fingerprint),
+                anchor: finding.identityAnchor.map(FingerprintKey.init(fingerprint:)), line: finding.location.line,
+                isPackage: finding.location.kind == "package")
+        }
+    }
+
+    @Test("adding a duplicate anywhere, shifting code and reordering the report never changes another finding's identity")
+    func duplicatesAndReordering() async {
+        var random = SplitMix(state: 42)
+        for _ in 0..<300 {
+            // A file with the same issue on several lines, and a few other issues.
+            let duplicateCount = Int.random(in: 1...5, using: &random)
+            var lines = Set<Int>()
+            while lines.count < duplicateCount { lines.insert(Int.random(in: 1...400, using: &random)) }
+            var first: [(tag: Int, finding: Finding)] = lines.sorted().enumerated().map { tag, line in
+                (tag, sastFinding(rule: "py.sqli", file: "app/db.py", line: line, snippet: "db.execute(q + user)"))
+            }
+            for other in 0..<Int.random(in: 0...3, using: &random) {
+                first.append(
+                    (100 + other, sastFinding(rule: "py.other\(other)", line: Int.random(in: 1...400, using: &random), snippet: "x\(other)")))
+            }
+            let firstFindings = await FindingIdentity.assign(first.map(\.finding))
+            let stored = Self.stored(firstFindings)
+            // The id each tag was stored under.
+            var idOfTag: [Int: Int64] = [:]
+            for (tag, finding) in first {
+                let index = firstFindings.firstIndex { $0.location.line == finding.location.line && $0.ruleID == finding.ruleID }!
+                idOfTag[tag] = stored[index].id
+            }
+            // Rescan, one of: the whole file moves (lines shift by up to 100, nothing added); a
+            // duplicate is added and nothing moves; a duplicate is added with its code, shifting
+            // what follows by 1 to 3 lines (not within that distance of another duplicate, where
+            // lines alone cannot tell which one moved).
+            let scenario = Int.random(in: 0...2, using: &random)
+            var insertedLine = Int.random(in: 1...400, using: &random)
+            let shift = scenario == 0 ? Int.random(in: 1...100, using: &random) : scenario == 1 ? 0 : Int.random(in: 1...3, using: &random)
+            if scenario == 0 { insertedLine = 0 }
+            if scenario == 2, lines.contains(where: { abs($0 - insertedLine) <= 2 * shift }) { continue }
+            var second: [(tag: Int?, finding: Finding)] = first.map { tag, finding in
+                var moved = finding
+                if let line = finding.location.line, line >= insertedLine, shift > 0, case .code(var code) = finding.location {
+                    code.startLine = line + shift
+                    moved.location = .code(code)
+                }
+                return (tag, moved)
+            }
+            let adds = scenario != 0 && !lines.contains(insertedLine)
+            if adds {
+                second.append((nil, sastFinding(rule: "py.sqli", file: "app/db.py", line: insertedLine, snippet: "db.execute(q + user)")))
+            }
+            second.shuffle(using: &random)
+            let secondFindings = await FindingIdentity.assign(second.map(\.finding))
+            let plan = StreamReconciliation(
+                existing: stored, incoming: secondFindings.map { StreamReconciliation.IncomingIdentity($0) }, closesMissing: true)
+            #expect(plan.fixed.isEmpty)
+            #expect(plan.inserts.count == (adds ? 1 : 0))
+            for update in plan.updates {
+                let finding = secondFindings[update.incomingIndex]
+                let tag = second.first { $0.finding.location.line == finding.location.line && $0.finding.ruleID == finding.ruleID }!.tag
+                #expect(tag.map { idOfTag[$0] } == update.id, "a finding kept its identity (lines \(lines.sorted()), added \(insertedLine))")
+            }
+            // The inserted finding gets a fingerprint no stored finding has.
+            for index in plan.inserts {
+                let fingerprint = plan.renamed[index] ?? secondFindings[index].fingerprint
+                #expect(!stored.contains { $0.fingerprint == FingerprintKey(fingerprint: fingerprint) })
+            }
+        }
+    }
+
+    @Test("a package finding keeps its identity when a rescan adds or drops an alias that changes its canonical id")
+    func aliasChanges() async {
+        func advisory(_ ids: [String]) -> Finding {
+            Finding(
+                category: .sca, tool: ToolInfo(name: "osv-scanner"), ruleID: ids[0], title: "advisory", severity: .high,
+                vulnerabilityIDs: .parsing(ids),
+                location: .package(
+                    PackageLocation(
+                        purl: PackageURL(parsing: "pkg:pypi/django@3.2.9"), name: "django", version: "3.2.9", manifestPath: "requirements.txt")))
+        }
+        for (before, after) in [
+            (["GHSA-xxxx-yyyy-zzzz"], ["GHSA-xxxx-yyyy-zzzz", "CVE-2024-1234"]), (["CVE-2024-1234", "GHSA-xxxx-yyyy-zzzz"], ["GHSA-xxxx-yyyy-zzzz"]),
+        ] {
+            let first = await FindingIdentity.assign([advisory(before), advisory(["CVE-2020-0001"])])
+            let second = await FindingIdentity.assign([advisory(after), advisory(["CVE-2020-0001"])])
+            #expect(first[0].fingerprint != second[0].fingerprint, "the canonical id changed")
+            var plan = StreamReconciliation(
+                existing: Self.stored(first), incoming: second.map { StreamReconciliation.IncomingIdentity($0) }, closesMissing: true)
+            let candidates = first.enumerated().compactMap { index, finding -> StreamReconciliation.UnreportedPackage? in
+                guard plan.unreported[Int64(index + 1)] != nil else { return nil }
+                return .init(id: Int64(index + 1), anchor: finding.identityAnchor!, vulnerabilityIDs: Set(finding.vulnerabilityIDs.map(\.value)))
+            }
+            plan.pairAliases(incoming: second, unreported: candidates)
+            #expect(plan.inserts.isEmpty && plan.fixed.isEmpty)
+            #expect(Set(plan.updates.map(\.id)) == [1, 2])
+            #expect(plan.updates.first { $0.id == 1 }?.newFingerprint == second[0].fingerprint)
+        }
+    }
+}

@@ -162,6 +162,55 @@ struct StoreConformanceTests {
         #expect(scans.allSatisfy { $0.tool == "trivy" })
     }
 
+    @Test("a duplicate added above others is the only new finding; the others keep their identity and history", arguments: StoreBackend.all)
+    func duplicateAddedAbove(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        _ = try await store.record(
+            submission([codeFinding("sqli", line: 10, snippet: "q"), codeFinding("sqli", line: 50, snippet: "q")], content: "1"))
+        let before = try await store.findings(FindingQuery(sort: .firstSeen))
+        // A new copy at line 3; the code below moved down by one line.
+        let rescan = try await store.record(
+            submission(
+                [
+                    codeFinding("sqli", line: 3, snippet: "q"), codeFinding("sqli", line: 11, snippet: "q"),
+                    codeFinding("sqli", line: 51, snippet: "q"),
+                ],
+                content: "2", at: epoch + 60))
+        #expect((rescan.new, rescan.unchanged, rescan.fixed) == (1, 2, 0))
+        let after = try await store.findings(FindingQuery())
+        #expect(Set(after.map(\.fingerprint)).count == 3)
+        for old in before {
+            #expect(after.first { $0.id == old.id }?.line == (old.line ?? 0) + 1, "finding \(old.id) followed its code")
+            #expect(after.first { $0.id == old.id }?.fingerprint == old.fingerprint)
+        }
+        #expect(after.first { !before.map(\.id).contains($0.id) }?.line == 3)
+    }
+
+    @Test("a rescan that adds a CVE alias to a GHSA-only advisory updates it; dropping the alias again too", arguments: StoreBackend.all)
+    func aliasChangeKeepsIdentity(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        func advisory(_ ids: [String]) -> Finding {
+            Finding(
+                category: .sca, tool: ToolInfo(name: "osv-scanner"), ruleID: ids[0], title: "django advisory", severity: .high,
+                vulnerabilityIDs: .parsing(ids),
+                location: .package(
+                    PackageLocation(
+                        purl: PackageURL(parsing: "pkg:pypi/django@3.2.9"), name: "django", version: "3.2.9", manifestPath: "requirements.txt")))
+        }
+        let stream = StreamKey(application: "shop", component: "api", tool: "osv-scanner")
+        _ = try await store.record(submission([advisory(["GHSA-2345-6789-abcd"]), advisory(["CVE-2020-0001"])], stream: stream, content: "1"))
+        let second = try await store.record(
+            submission(
+                [advisory(["GHSA-2345-6789-abcd", "CVE-2024-1234"]), advisory(["CVE-2020-0001"])], stream: stream, content: "2", at: epoch + 60))
+        #expect((second.new, second.unchanged, second.fixed) == (0, 2, 0))
+        let third = try await store.record(
+            submission([advisory(["GHSA-2345-6789-abcd"]), advisory(["CVE-2020-0001"])], stream: stream, content: "3", at: epoch + 120))
+        #expect((third.new, third.unchanged, third.fixed) == (0, 2, 0))
+        let findings = try await store.findings(FindingQuery(statuses: []))
+        #expect(findings.count == 2)
+        #expect(findings.allSatisfy { $0.firstSeen == epoch })
+    }
+
     @Test("rescans update, close and reopen findings of the stream", arguments: StoreBackend.all)
     func lifecycle(backend: StoreBackend) async throws {
         let store = try backend.make()
@@ -386,8 +435,8 @@ struct SQLiteSnapshotTests {
         _ = try await store.record(await submission([codeFinding("b", line: 2, snippet: "2")], stream: stream, content: "2", at: epoch + 60))
         let third = await submission(
             [codeFinding("a", line: 1, snippet: "1"), codeFinding("b", line: 2, snippet: "2")], stream: stream, content: "3", at: epoch + 120)
-        let keys = third.findings.map { FingerprintKey(fingerprint: $0.fingerprint) }
-        let stalePlan = StreamReconciliation(existing: stale?.existing ?? [:], incoming: keys, closesMissing: true)
+        let keys = third.findings.map { StreamReconciliation.IncomingIdentity($0) }
+        let stalePlan = StreamReconciliation(existing: stale?.existing ?? [], incoming: keys, closesMissing: true)
         let outcome = try await store.writer.write { db in
             try SQLiteStore.record(
                 third, keys: keys,
