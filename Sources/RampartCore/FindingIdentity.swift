@@ -15,9 +15,12 @@ public enum FindingIdentity {
         switch finding.location {
         case .code(let code):
             let discriminator: String
-            if let secret = finding.secret {
+            let toolFingerprint = finding.toolFingerprint.flatMap { $0.isEmpty ? nil : $0 }
+            // A secret scanner's finding is its secret; a code scanner's is what the tool says
+            // identifies it (a hard-coded credential's secret only when the tool says nothing).
+            if let secret = finding.secret, finding.category == .secrets || toolFingerprint == nil {
                 discriminator = "secret:" + secret.saltedHash
-            } else if let toolFingerprint = finding.toolFingerprint, !toolFingerprint.isEmpty {
+            } else if let toolFingerprint {
                 discriminator = "tool:" + toolFingerprint
             } else if let snippet = code.snippet.map(normalizeSnippet), !snippet.isEmpty {
                 discriminator = "snippet:" + snippet
@@ -31,7 +34,10 @@ public enum FindingIdentity {
         case .containerImage(let image):
             return ["image", rule, image.name]
         case .iac(let iac):
-            return ["iac", rule, normalizePath(iac.file), iac.resource ?? ""]
+            // The resource is shown, not identity: SARIF from Checkov and Trivy does not name
+            // it, and two resources failing one check in one file are told apart by line (the
+            // anchor alignment), as duplicates are.
+            return ["iac", rule, normalizePath(iac.file)]
         case .endpoint(let endpoint):
             return ["endpoint", rule, (endpoint.method ?? "").uppercased(), normalizeURL(endpoint.url), endpoint.parameter ?? ""]
         case .cloud(let cloud):

@@ -218,8 +218,9 @@ public struct ImportPipeline: Sendable {
         output.findings = []
         // Secrets are hidden before anything else sees the findings: identity hashes the secret,
         // never the text.
-        for index in records.indices where !records[index].revealedSecrets.isEmpty {
-            SecretRedaction.apply(&records[index], salt: context.secretSalt)
+        for index in records.indices {
+            if !records[index].revealedSecrets.isEmpty { SecretRedaction.apply(&records[index], salt: context.secretSalt) }
+            Normalization.apply(&records[index])
         }
         let recordCount = records.count
         let merged = await FindingIdentity.assign(consume records)

@@ -29,15 +29,16 @@ public struct BanditImporter: ReportImporter {
             }
             let text = result["issue_text"]?.text ?? testID
             let numberedCode = result["code"]?.string
-            let code = numberedCode.map(BanditImporter.stripLineNumbers)
+            let lineRange = result["line_range"]?.array.compactMap(\.int) ?? []
+            // The flagged lines, as Bandit's SARIF gives them: `code` adds a line of context around them.
+            let code = numberedCode.map { BanditImporter.flaggedLines($0, lines: Set(lineRange + [result["line_number"]?.int].compactMap { $0 })) }
             var revealed: [String] = []
             if Self.hardcodedPasswordTests.contains(testID) {
                 // The quoted password when the message has it; else the code that holds it is hidden whole.
-                let quoted = Self.quotedValue(in: text)
-                revealed = ([quoted ?? code] + (quoted == nil ? [numberedCode] : [])).compactMap { $0 }
+                let quoted = Self.quotedValue(in: text) ?? code.flatMap { quotedLiterals(in: $0).first }
+                revealed = ([quoted, code, numberedCode]).compactMap { $0 }
             }
             let severityText = result["issue_severity"]?.text
-            let lineRange = result["line_range"]?.array.compactMap(\.int) ?? []
             var finding =
                 Finding(
                     category: .sast, tool: output.tool, ruleID: testID,
@@ -64,6 +65,17 @@ public struct BanditImporter: ReportImporter {
     static func quotedValue(in text: String) -> String? {
         guard let first = text.firstIndex(of: "'"), let last = text.lastIndex(of: "'"), first < last else { return nil }
         return String(text[text.index(after: first)..<last])
+    }
+
+    /// The lines of Bandit's numbered `code` whose numbers are in `lines`, without their
+    /// numbers (all of them when no number matches, as in reports without line ranges).
+    static func flaggedLines(_ code: String, lines: Set<Int>) -> String {
+        var flagged: [Substring] = []
+        for line in code.split(separator: "\n", omittingEmptySubsequences: false) {
+            let digits = line.prefix { $0.isNumber }
+            if let number = Int(digits), lines.contains(number) { flagged.append(line.dropFirst(digits.count).dropFirst()) }
+        }
+        return flagged.isEmpty ? stripLineNumbers(code) : flagged.joined(separator: "\n")
     }
 
     /// Bandit prefixes each code line with its number; those move with the code and must not

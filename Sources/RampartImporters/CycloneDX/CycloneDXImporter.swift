@@ -21,8 +21,9 @@ public struct CycloneDXImporter: ReportImporter {
     public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         let toolNode = root["metadata", "tools"]
-        let firstTool = toolNode?["components"]?.array.first ?? toolNode?.array.first
-        var output = ImporterOutput(tool: ToolInfo(name: firstTool?["name"]?.text ?? "CycloneDX", version: firstTool?["version"]?.text))
+        let tools = toolNode?["components"]?.array ?? toolNode?.array ?? []
+        let producer = tools.first { !CycloneDXTools.isLibrary($0["name"]?.text) } ?? tools.first
+        var output = ImporterOutput(tool: ToolInfo(name: producer?["name"]?.text ?? "CycloneDX", version: producer?["version"]?.text))
         // An SBOM is its own kind of scan, even from a tool that also writes other reports.
         output.scope = ScanScope(
             kind: "sbom",
@@ -69,6 +70,7 @@ public struct CycloneDXImporter: ReportImporter {
                 output.findings.append(record.finding(affecting: affected, tool: output.tool, raw: .json(vulnerability)))
             }
         }
+        CycloneDXTools.treatInfrastructureChecks(&output)
         return output
     }
 }
@@ -170,7 +172,8 @@ public struct CycloneDXXMLImporter: ReportImporter {
         guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
         // 1.5+ lists tools as components; earlier versions as tool elements.
         let tools = root.path("metadata", "tools")
-        let tool = tools?.path("components", "component") ?? tools?.children.first
+        let listed = tools?.child("components")?.children("component") ?? tools?.children ?? []
+        let tool = listed.first { !CycloneDXTools.isLibrary($0.childText("name")) } ?? listed.first
         var output = ImporterOutput(tool: ToolInfo(name: tool?.childText("name") ?? "CycloneDX", version: tool?.childText("version")))
         let main = root.path("metadata", "component")
         output.scope = ScanScope(kind: "sbom", target: main?.attributes["type"] == "container" ? main?.childText("name") ?? "" : "")
@@ -201,6 +204,7 @@ public struct CycloneDXXMLImporter: ReportImporter {
             }
             read(vulnerability, affecting: affected, into: &output)
         }
+        CycloneDXTools.treatInfrastructureChecks(&output)
         return output
     }
 
@@ -234,5 +238,48 @@ public struct CycloneDXXMLImporter: ReportImporter {
                 version: component.childText("version"), purl: component.childText("purl"))
             output.findings.append(record.finding(affecting: affected, tool: output.tool, raw: .xml(element)))
         }
+    }
+}
+
+/// Who wrote a CycloneDX document, and what it is about.
+enum CycloneDXTools {
+    /// Libraries that serialize CycloneDX and list themselves as a tool beside the scanner
+    /// (Checkov's BOM names cyclonedx-python-lib first).
+    static func isLibrary(_ name: String?) -> Bool {
+        guard let name = name?.lowercased() else { return false }
+        return name.hasPrefix("cyclonedx-") || name.hasPrefix("@cyclonedx/") || name == "cyclonedx" || name.hasPrefix("cyclonedx ")
+    }
+
+    /// Package URL types that name infrastructure code, not packages (Checkov's BOM lists each
+    /// checked resource as `pkg:terraform/<repo path>/<file>/<resource>`).
+    static let infrastructureTypes: Set<String> = [
+        "terraform", "dockerfile", "kubernetes", "cloudformation", "helm", "kustomize", "github_actions", "gitlab_ci", "bitbucket_pipelines",
+        "azure_pipelines", "arm", "bicep", "serverless", "ansible", "argo_workflows", "circleci_pipelines", "openapi", "secrets",
+    ]
+
+    /// A document whose vulnerabilities all affect infrastructure resources is an IaC report:
+    /// its findings are misconfigurations of files, not advisories of packages, and it is that
+    /// tool's ordinary scan, not an SBOM.
+    static func treatInfrastructureChecks(_ output: inout ImporterOutput) {
+        var converted = 0
+        for index in output.findings.indices {
+            guard case .package(let package) = output.findings[index].location, let purl = package.purl,
+                infrastructureTypes.contains(purl.type)
+            else { continue }
+            // The namespace is `<scan root>/<repository>/<path>`; the name is the resource.
+            var path = (purl.namespace ?? "").split(separator: "/").map(String.init)
+            if path.first == "cli_repo" { path.removeFirst(min(2, path.count)) }
+            var finding = output.findings[index]
+            finding.category = purl.type == "secrets" ? .secrets : .iac
+            finding.vulnerabilityIDs = []
+            // Checkov writes "Resource: <resource>. <check name>".
+            var title = finding.description.flatMap { $0.split(separator: "\n").first.map(String.init) } ?? finding.ruleID
+            if title.hasPrefix("Resource: "), let end = title.range(of: ". ") { title = String(title[end.upperBound...]) }
+            finding.title = title
+            finding.location = .iac(IaCLocation(file: path.joined(separator: "/"), resource: purl.name, framework: purl.type))
+            output.findings[index] = finding
+            converted += 1
+        }
+        if converted > 0 && converted == output.findings.count { output.scope = .component }
     }
 }

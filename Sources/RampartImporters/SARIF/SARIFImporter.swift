@@ -212,7 +212,9 @@ public struct SARIFImporter: ReportImporter {
         // misconfiguration (Trivy's config scanner) reports infrastructure as code.
         let tags = Set((facts?.tags ?? []).map { $0.lowercased() })
         let category: FindingCategory
-        if !tags.isDisjoint(with: ["secret", "secrets"]) || (toolCategory == .sast && isSecretsRule(ruleID, tags: facts?.tags ?? [])) {
+        if !tags.isDisjoint(with: ["secret", "secrets"]) || (toolCategory == .sast && isSecretsRule(ruleID, tags: facts?.tags ?? []))
+            || Self.secretsRulePrefixes.contains(where: { ruleID.hasPrefix($0) })
+        {
             category = .secrets
         } else if tags.contains("misconfiguration") {
             category = .iac
@@ -227,15 +229,20 @@ public struct SARIFImporter: ReportImporter {
 
         // Severity: security-severity (a CVSS-like score) beats level.
         let securitySeverity = result["properties", "security-severity"]?.double ?? facts?.securitySeverity
-        let level = result["level"]?.string ?? facts?.defaultLevel
-        let toolSeverityWord = result["properties", "severity"]?.text ?? facts?.severityWord
+        // Checkov writes level "error" for every failed check; its severity, when it has one, is
+        // in security-severity. Its level says nothing, as its JSON's null severity says nothing.
+        let levelIsSeverity = !Self.levelWithoutSeverity.contains(ToolIdentity.canonicalID(tool.name))
+        let level = levelIsSeverity ? result["level"]?.string ?? facts?.defaultLevel : nil
+        // Tools that have a severity scale of their own carry it in properties (Bandit's
+        // issue_severity): it is what their native format says, so both formats agree.
+        let toolSeverityWord = result["properties", "severity"]?.text ?? result["properties", "issue_severity"]?.text ?? facts?.severityWord
         let severity: Severity
         if let securitySeverity {
             severity = Severity(cvssScore: securitySeverity)
         } else if let word = toolSeverityWord, let parsed = Severity(toolText: word) {
             severity = parsed
         } else {
-            switch level ?? "warning" {
+            switch level ?? "warning" {  // SARIF's default level
             case "error": severity = .high
             case "warning": severity = .medium
             case "note": severity = .low
@@ -274,7 +281,10 @@ public struct SARIFImporter: ReportImporter {
         if category == .secrets {
             revealed = Self.secretFields.values(in: result)
         } else if let snippet, !Set(cwes).isDisjoint(with: hardcodedCredentialCWEs) {
-            revealed = [snippet] + SecretFields.strings(at: ["locations", "*", "physicalLocation", "contextRegion", "snippet", "text"], in: result)
+            // The credential is the quoted literal in the flagged code; the message may quote it too.
+            revealed =
+                quotedLiterals(in: snippet) + [snippet]
+                + SecretFields.strings(at: ["locations", "*", "physicalLocation", "contextRegion", "snippet", "text"], in: result)
         }
         let location: Location
         if let target = result["webRequest", "target"]?.text {
@@ -288,8 +298,13 @@ public struct SARIFImporter: ReportImporter {
 
         // Identity hints: partialFingerprints, else fingerprints.
         let fingerprintNode = result["partialFingerprints"] ?? result["fingerprints"]
-        let toolFingerprint = fingerprintNode?.entries.compactMap { entry in entry.value.text.map { "\(entry.key)=\($0)" } }.sorted().joined(
-            separator: "|")
+        // Semgrep without a login writes "requires login" for every fingerprint: no identity at all.
+        var toolFingerprint = fingerprintNode?.entries.compactMap { entry in
+            entry.value.text.flatMap { $0 == "requires login" ? nil : "\(entry.key)=\($0)" }
+        }.sorted().joined(separator: "|")
+        if toolFingerprint?.isEmpty != false, ToolIdentity.canonicalID(tool.name) == "semgrep", let messageText {
+            toolFingerprint = semgrepMessageFingerprint(messageText)
+        }
 
         // Suppressions: accepted ones (or ones with no status) suppress the finding.
         var suppression: Suppression?
@@ -305,7 +320,7 @@ public struct SARIFImporter: ReportImporter {
             category: category, tool: tool, ruleID: ruleID, title: title,
             description: description.joined(separator: "\n\n").nonBlank,
             toolSeverity: toolSeverity, severity: severity,
-            confidence: facts?.confidence,
+            confidence: (result["properties", "issue_confidence"]?.text).flatMap(Confidence.init(toolText:)) ?? facts?.confidence,
             cwes: cwes, vulnerabilityIDs: .parsing(vulnerabilityTexts),
             cvss: securitySeverity.flatMap { CVSSScore(vector: nil, score: $0, source: "security-severity") }.map { [$0] } ?? [],
             location: location, remediation: facts?.help,
@@ -314,6 +329,12 @@ public struct SARIFImporter: ReportImporter {
         finding.revealedSecrets = revealed
         return finding
     }
+
+    /// Tools whose SARIF level is the same for every result.
+    static let levelWithoutSeverity: Set<String> = ["checkov"]
+
+    /// Rule-id prefixes that mark a tool's secrets checks (Checkov's secrets framework).
+    static let secretsRulePrefixes = ["CKV_SECRET_"]
 
     /// Where secret scanners' SARIF carries the secret: Gitleaks 7 in `properties.offender`,
     /// Gitleaks 8 as the region's snippet, other tools in a `secret` or `match` property or
@@ -331,4 +352,11 @@ public struct SARIFImporter: ReportImporter {
             ["relatedLocations", "*", "physicalLocation", "region", "snippet", "text"],
         ],
         labelled: [(["message", "text"], "Match: ")])
+}
+
+/// Semgrep run without a login hides its fingerprints and matched lines in both formats; the
+/// message (with its interpolated metavariables) is then what tells its findings apart, the
+/// same way from its JSON and its SARIF.
+func semgrepMessageFingerprint(_ message: String) -> String {
+    "message=" + message.split(whereSeparator: \.isWhitespace).joined(separator: " ")
 }

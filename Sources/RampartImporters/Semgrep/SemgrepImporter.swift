@@ -73,7 +73,7 @@ public struct SemgrepImporter: ReportImporter {
                             startColumn: result["start", "col"]?.int, endColumn: result["end", "col"]?.int, snippet: lines)),
                     remediation: extra?["fix"]?.text, references: references,
                     tags: (metadata?["owasp"]?.strings ?? []) + (metadata?["category"]?.text.map { [$0] } ?? []),
-                    toolFingerprint: fingerprint,
+                    toolFingerprint: fingerprint ?? semgrepMessageFingerprint(message),
                     suppression: extra?["is_ignored"]?.bool == true ? Suppression(kind: .inSource, justification: "nosemgrep") : nil,
                     raw: .json(result))
             finding.revealedSecrets = revealed

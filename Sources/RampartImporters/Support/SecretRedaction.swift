@@ -168,3 +168,27 @@ func isSecretsRule(_ ruleID: String, tags: [String] = []) -> Bool {
 /// Hard-coded password (259), cryptographic key (321) and credentials (798): code findings of
 /// these weaknesses quote the credential in their snippet.
 let hardcodedCredentialCWEs: Set<Int> = [259, 321, 798]
+
+/// The string literals quoted in a line of code (`"..."` or `'...'`, four characters or more):
+/// where a hard-coded credential sits in the code a scanner flags.
+func quotedLiterals(in code: String) -> [String] {
+    var literals: [String] = []
+    for line in code.split(whereSeparator: \.isNewline) {
+        var quote: Character?
+        var current = ""
+        for character in line {
+            if let open = quote {
+                if character == open {
+                    if current.count >= 4 { literals.append(current) }
+                    quote = nil
+                    current = ""
+                } else {
+                    current.append(character)
+                }
+            } else if character == "\"" || character == "'" {
+                quote = character
+            }
+        }
+    }
+    return literals
+}

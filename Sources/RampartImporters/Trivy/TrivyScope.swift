@@ -1,7 +1,7 @@
 import RampartCore
 
-/// The stream scope of a Trivy scan, the same from its JSON and from its SARIF: which of
-/// Trivy's scanners ran, and the image when one was scanned (a filesystem or repository scan
+/// The stream scope of a Trivy scan, the same from its JSON and from its SARIF: whether it
+/// checked configuration, and the image when one was scanned (a filesystem or repository scan
 /// targets the component itself).
 enum TrivyScope {
     /// Trivy's result classes (JSON) or rule tags (SARIF), by the scanner that reports them.
@@ -16,11 +16,12 @@ enum TrivyScope {
     ///   - image: the scanned image reference, when the artifact is an image.
     ///   - otherTarget: a non-image target worth keeping apart (a Kubernetes cluster, a remote repository).
     static func scope(classes: some Sequence<String>, image: String?, otherTarget: String? = nil) -> ScanScope {
-        var scanners = Set(classes.compactMap { scannerByClass[$0.lowercased()] })
-        // Vulnerability and misconfiguration results are listed for every scanned target even
-        // when clean; secrets and licenses only when found. They name the scan only when they
-        // are all it found, so that a scan that finds a secret one day is still the same scan.
-        if !scanners.isDisjoint(with: ["vulnerability", "misconfiguration"]) { scanners.subtract(["secret", "license"]) }
+        // Only a configuration scan is told apart: Trivy's JSON does not record which scanners
+        // ran, and a package result is listed whether or not vulnerabilities were looked for,
+        // so vulnerability, secret and license scans of one target are one stream (name
+        // separate jobs with --stream). Configuration results are listed for every file
+        // checked, clean or not.
+        let scanners = Set(classes.compactMap { scannerByClass[$0.lowercased()] }).intersection(["misconfiguration"])
         let target = image.map { ImageLocation(reference: $0).name } ?? otherTarget ?? ""
         return ScanScope(kinds: scanners, target: target)
     }
