@@ -44,7 +44,7 @@ public struct ReportFile: Sendable {
 public struct PreparedReport: Sendable {
     public var report: NormalizedReport
     public var contentSHA256: String
-    /// The report's bytes (memory-mapped), archived beside the findings.
+    /// The report's bytes, archived beside the findings.
     public var data: Data
     public var byteCount: Int { data.count }
 }
@@ -71,7 +71,8 @@ public struct Ingestor: Sendable {
         self.pipeline = pipeline
     }
 
-    /// Stage 1: size check and bytes (memory-mapped).
+    /// Stage 1: size check and bytes, read into memory: a mapped file that another process
+    /// truncates would crash the import (SIGBUS) when its vanished pages are read.
     public func open(path: String) throws -> Data {
         let attributes: [FileAttributeKey: Any]
         do {
@@ -84,11 +85,21 @@ public struct Ingestor: Sendable {
                 file: path, kind: .tooLarge(limit: pipeline.maxFileSize),
                 reason: "file is \(size) bytes, over the import limit of \(pipeline.maxFileSize) bytes (raise it with --max-size)")
         }
+        let data: Data
         do {
-            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            // One byte past the limit tells a file that grew past it while being read.
+            data = try handle.read(upToCount: pipeline.maxFileSize + 1) ?? Data()
         } catch {
             throw ImportError(file: path, kind: .unreadable, reason: "cannot read the file")
         }
+        if data.count > pipeline.maxFileSize {
+            throw ImportError(
+                file: path, kind: .tooLarge(limit: pipeline.maxFileSize),
+                reason: "file grew over the import limit of \(pipeline.maxFileSize) bytes while it was read (raise it with --max-size)")
+        }
+        return data
     }
 
     /// Stages 1 and 2: bytes and content hash.

@@ -234,3 +234,38 @@ struct IngestTests {
         #expect(third.diagnostics.contains { $0.message.contains("not closed") })
     }
 }
+
+@Suite("Hostile files")
+struct HostileFileTests {
+    @Test("a report truncated by another process after it was opened imports what was read, or fails; it never crashes")
+    func truncatedWhileRead() async throws {
+        let fixture = try IngestTests.Fixture()
+        let results = (0..<20_000).map {
+            #"{"check_id":"r.\#($0)","path":"a.py","start":{"line":\#($0 + 1)},"end":{"line":\#($0 + 1)},"extra":{"message":"m","severity":"ERROR","lines":"x\#($0)"}}"#
+        }
+        let path = try fixture.write("big.json", #"{"version":"1.50.0","errors":[],"results":["# + results.joined(separator: ",") + "]}")
+        let data = try fixture.ingestor.open(path: path)
+        // Another process empties the file; had it been mapped, reading its pages would now raise SIGBUS.
+        try FileHandle(forWritingTo: URL(fileURLWithPath: path)).truncate(atOffset: 0)
+        let context = ImportContext(secretSalt: try await fixture.store.secretKey())
+        let report = try await fixture.ingestor.pipeline.normalize(data, file: path, context: context)
+        #expect(report.findings.count == 20_000)
+    }
+
+    @Test("an XML control character is reported at its own line and column, not at the end of the document")
+    func controlCharacterPosition() async throws {
+        let fixture = try IngestTests.Fixture()
+        var document = "<?xml version=\"1.0\"?>\n<OWASPZAPReport version=\"2.11\">\n<site name=\"https://a.example\">\n"
+        document += "<alerts><alertitem><pluginid>1</pluginid><alert>bad \u{01} byte</alert></alertitem></alerts>\n"
+        document += String(repeating: "<!-- padding -->\n", count: 50) + "</site></OWASPZAPReport>\n"
+        let path = try fixture.write("zap.xml", document)
+        do {
+            _ = try await fixture.importFile(path)
+            Issue.record("a control character must be refused")
+        } catch let error as ImportError {
+            #expect(error.kind == .syntax(position: "line 4, column 53"), "\(error)")
+            #expect(error.description.contains("control character 0x1"))
+        }
+        #expect(try await fixture.store.scans(application: nil, limit: nil).isEmpty)
+    }
+}

@@ -145,6 +145,16 @@ public enum XMLReader {
             let (line, column) = lineAndColumn(of: offset, in: bytes)
             throw XMLSyntaxError(line: line, column: column, reason: "the document is not valid UTF-8")
         }
+        // XML 1.0 allows no control character but tab, line feed and carriage return; the
+        // parser reports one at the end of the document, so its own position is named here.
+        if let offset = bytes.firstIndex(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) {
+            let (line, column) = lineAndColumn(of: offset, in: bytes)
+            throw XMLSyntaxError(
+                line: line, column: column,
+                reason:
+                    "control character 0x\(String(bytes[offset], radix: 16, uppercase: true)) is not allowed in XML (some tools copy them from scanned files)"
+            )
+        }
         return bytes
     }
 
