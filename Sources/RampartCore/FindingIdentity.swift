@@ -29,8 +29,7 @@ public enum FindingIdentity {
             }
             return ["code", rule, normalizePath(code.file), discriminator]
         case .package(let package):
-            let vulnerability = finding.vulnerabilityIDs.canonical?.value ?? rule
-            return ["package", vulnerability, packageKey(of: package), place(of: package)]
+            return ["package", vulnerabilityKey(of: finding), packageKey(of: package), place(of: package)]
         case .containerImage(let image):
             return ["image", rule, image.name]
         case .iac(let iac):
@@ -55,14 +54,16 @@ public enum FindingIdentity {
         var findings = input
         // Key parts and their digest per finding are independent: compute them on every core,
         // keeping only the 64-character digest (not the parts) for the grouping below.
-        let digests = await Concurrently.map(count: findings.count) { [findings] in hash(keyParts(of: findings[$0])) }
-        for index in findings.indices {
-            if case .package(let package) = findings[index].location {
-                findings[index].identityAnchor = hash(["package", packageKey(of: package), place(of: package)])
-            } else {
-                findings[index].identityAnchor = digests[index]
-            }
+        let identities = await Concurrently.map(count: findings.count) { [findings] index -> (digest: String, packageAnchor: String?) in
+            let finding = findings[index]
+            guard case .package(let package) = finding.location else { return (hash(keyParts(of: finding)), nil) }
+            // The package's key and place once, for both the fingerprint and the anchor.
+            let key = packageKey(of: package)
+            let where_ = place(of: package)
+            return (hash(["package", vulnerabilityKey(of: finding), key, where_]), hash(["package", key, where_]))
         }
+        let digests = identities.map(\.digest)
+        for index in findings.indices { findings[index].identityAnchor = identities[index].packageAnchor ?? digests[index] }
         var groups: [String: [Int]] = [:]
         for (index, digest) in digests.enumerated() { groups[digest, default: []].append(index) }
         // Work in place (a large report's findings are not held twice): fingerprint each, fold
@@ -121,6 +122,11 @@ public enum FindingIdentity {
         while text.hasPrefix("./") { text = String(text.dropFirst(2)) }
         while text.contains("//") { text = text.replacingOccurrences(of: "//", with: "/") }
         return text
+    }
+
+    /// The advisory a package finding is about: its canonical id (a CVE when any alias is one).
+    static func vulnerabilityKey(of finding: Finding) -> String {
+        finding.vulnerabilityIDs.canonical?.value ?? finding.ruleID
     }
 
     /// The package without its version: purl type, namespace and name, or ecosystem and name.

@@ -161,7 +161,9 @@ public struct StreamReconciliation: Sendable {
                 incomingPair[incomingIndex] = position
             }
         }
-        var taken = Set(existing.map(\.fingerprint))
+        // A new package finding's fingerprint is free (it would have paired otherwise); only
+        // other findings, paired within their anchor, may meet their own fingerprint taken.
+        var taken = Set(existing.lazy.filter { !$0.isPackage }.map(\.fingerprint))
         for index in incoming.indices {
             if let position = incomingPair[index] {
                 let current = existing[position]
@@ -169,6 +171,7 @@ public struct StreamReconciliation: Sendable {
                 continue
             }
             inserts.append(index)
+            if incoming[index].isPackage { continue }
             let own = incoming[index].fingerprint
             if taken.contains(own) {
                 var rank = 2

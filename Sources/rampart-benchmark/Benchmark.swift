@@ -190,30 +190,48 @@ struct Benchmark {
         let first = try generate(options, format: format, size: size, run: 0)
         let second = try generate(options, format: format, size: size, run: 1)
         let fileSize = (try FileManager.default.attributesOfItem(atPath: first)[.size] as? Int) ?? 0
-        let store = try freshStore(options, name: "\(format)-\(size)")
+        let name = "\(format)-\(size)"
+        let target = ImportTarget(application: "bench", component: "\(format)-\(size)")
+        let base = "\(options.work)/\(name).db"
+        let (imported, importSeconds, importPeak): (FileImportResult, Double, Int)
+        let (identical, identicalSeconds): (FileImportResult, Double)
+        do {
+            let store = try freshStore(options, name: name)
+            let ingestor = Ingestor(store: store)
+            let context = ImportContext(secretSalt: try await store.secretKey())
+            // The fresh import comes first, so that its peak RSS is that of a process doing
+            // nothing else, as a CLI import is.
+            (imported, importSeconds, importPeak) = try await measure {
+                try await ingestor.importFile(path: first, target: target, context: context, at: now)
+            }
+            (identical, identicalSeconds, _) = try await measure {
+                try await ingestor.importFile(path: first, target: target, context: context, at: now + 60)
+            }
+        }
+        // Each rescan is measured against the stream as the fresh import left it, in a copy of
+        // that database.
+        func rescanInto(_ label: String, path: String) async throws -> (FileImportResult, Double) {
+            let copy = "\(options.work)/\(name)-\(label).db"
+            for suffix in ["", "-wal", "-shm", ".key"] {
+                try? FileManager.default.removeItem(atPath: copy + suffix)
+                if suffix != "-shm", FileManager.default.fileExists(atPath: base + suffix) {
+                    try FileManager.default.copyItem(atPath: base + suffix, toPath: copy + suffix)
+                }
+            }
+            let store = try SQLiteStore(path: copy)
+            let ingestor = Ingestor(store: store)
+            let context = ImportContext(secretSalt: try await store.secretKey())
+            let (result, seconds, _) = try await measure {
+                try await ingestor.importFile(path: path, target: target, context: context, at: now + 120)
+            }
+            return (result, seconds)
+        }
+        let (same, sameFindingsSeconds) = try await rescanInto("same", path: try rescan(options, mode: "same", format: format, size: size))
+        let (churned, churnSeconds) = try await rescanInto("churn", path: try rescan(options, mode: "churn", format: format, size: size))
+        let (changed, changedSeconds) = try await rescanInto("run2", path: second)
+        let store = try SQLiteStore(path: base)
         let ingestor = Ingestor(store: store)
         let context = ImportContext(secretSalt: try await store.secretKey())
-        let target = ImportTarget(application: "bench", component: "\(format)-\(size)")
-
-        // The fresh import comes first, so that its peak RSS is that of a process doing nothing
-        // else, as a CLI import is.
-        let (imported, importSeconds, importPeak) = try await measure {
-            try await ingestor.importFile(path: first, target: target, context: context, at: now)
-        }
-        let (identical, identicalSeconds, _) = try await measure {
-            try await ingestor.importFile(path: first, target: target, context: context, at: now + 60)
-        }
-        let samePath = try rescan(options, mode: "same", format: format, size: size)
-        let churnPath = try rescan(options, mode: "churn", format: format, size: size)
-        let (same, sameFindingsSeconds, _) = try await measure {
-            try await ingestor.importFile(path: samePath, target: target, context: context, at: now + 120)
-        }
-        let (churned, churnSeconds, _) = try await measure {
-            try await ingestor.importFile(path: churnPath, target: target, context: context, at: now + 180)
-        }
-        let (changed, changedSeconds, _) = try await measure {
-            try await ingestor.importFile(path: second, target: target, context: context, at: now + 240)
-        }
         // Only the count is kept: the parsed report must not stay in memory.
         let (records, parseSeconds, _) = try await measure {
             try await ingestor.prepare(path: first, formatID: nil, context: context).report.recordCount

@@ -4,16 +4,23 @@ import RampartCore
 /// comes out the same whichever of its formats carried it.
 enum Normalization {
     static func apply(_ finding: inout Finding) {
+        // Most paths are already clean: the location is rewritten only when one is not.
         switch finding.location {
         case .code(var code):
-            code.file = sourcePath(code.file)
-            finding.location = .code(code)
+            if needsCleaning(code.file) {
+                code.file = sourcePath(code.file)
+                finding.location = .code(code)
+            }
         case .iac(var iac):
-            iac.file = sourcePath(iac.file)
-            finding.location = .iac(iac)
+            if needsCleaning(iac.file) {
+                iac.file = sourcePath(iac.file)
+                finding.location = .iac(iac)
+            }
         case .package(var package):
-            if let manifest = package.manifestPath { package.manifestPath = sourcePath(manifest) }
-            finding.location = .package(package)
+            if let manifest = package.manifestPath, needsCleaning(manifest) {
+                package.manifestPath = sourcePath(manifest)
+                finding.location = .package(package)
+            }
         case .containerImage, .endpoint, .cloud, .host:
             break
         }
@@ -24,6 +31,10 @@ enum Normalization {
             if finding.cwes.isEmpty { finding.cwes = [798] }
             if finding.toolSeverity == nil { finding.severity = .high }
         }
+    }
+
+    static func needsCleaning(_ path: String) -> Bool {
+        path.hasPrefix("/") || path.hasPrefix("./") || path.hasPrefix("file:") || path.utf8.contains(0x5C) || path.contains("//")
     }
 
     /// A scanned file's path relative to the scan root, spelled one way: `/` separators, no
