@@ -96,7 +96,6 @@ public struct StreamReconciliation: Sendable {
     /// Existing findings this import did not report, active or not, by id: the candidates an
     /// alias match may still pair with a new package finding.
     public private(set) var unreported: [Int64: FindingStatus] = [:]
-    let closesMissing: Bool
 
     public var newCount: Int { inserts.count }
     public var reopenedCount: Int { updates.lazy.filter { $0.status == .reopened }.count }
@@ -128,7 +127,6 @@ public struct StreamReconciliation: Sendable {
     /// removed, changes no other finding's identity. An unpaired incoming finding keeps its
     /// fingerprint unless the stream uses it; then it gets a fresh one.
     public init(existing: [StoredIdentity], incoming: [IncomingIdentity], closesMissing: Bool) {
-        self.closesMissing = closesMissing
         var byFingerprint: [FingerprintKey: Int] = [:]
         var groups: [FingerprintKey: (stored: [Int], incoming: [Int])] = [:]
         byFingerprint.reserveCapacity(existing.count)
@@ -204,7 +202,7 @@ public struct StreamReconciliation: Sendable {
         let stored = stored.sorted { ($0.1 ?? -1, $0.0) < ($1.1 ?? -1, $1.0) }
         let n = incoming.count
         let m = stored.count
-        // cost[i][j]: best (pairs, -shift) aligning the first i incoming with the first j stored.
+        // best[i][j]: the most pairs, then the least shift, aligning the first i incoming with the first j stored.
         struct Score: Comparable {
             var pairs: Int
             var shift: Int

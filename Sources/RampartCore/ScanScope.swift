@@ -44,7 +44,7 @@ public enum ToolIdentity {
         "codeql-command-line-toolchain": "codeql", "owasp-zap": "zap", "zed-attack-proxy": "zap", "owasp-dependency-check": "dependency-check",
         "dependencycheck": "dependency-check", "npm": "npm-audit", "osv": "osv-scanner", "osvscanner": "osv-scanner",
         "pip_audit": "pip-audit", "pipaudit": "pip-audit", "trivy-config": "trivy", "grype-db": "grype", "tfsec-sarif": "tfsec",
-        "trufflehog3": "trufflehog3", "detect_secrets": "detect-secrets",
+        "detect_secrets": "detect-secrets",
     ]
     /// Words naming an edition or a packaging of a tool, not another tool.
     static let editionWords: Set<String> = ["oss", "pro", "cli", "community", "ce", "enterprise", "scanner", "sast", "edition", "app"]
@@ -60,7 +60,7 @@ public enum ToolIdentity {
         if words.count > 1, words[0] == "owasp" {
             return aliases[words.dropFirst().joined(separator: "-")] ?? words.dropFirst().joined(separator: "-")
         }
-        if joined == "npm-audit" || joined.hasPrefix("npm-audit") { return "npm-audit" }
+        if joined.hasPrefix("npm-audit") { return "npm-audit" }
         return joined
     }
 }

@@ -84,12 +84,13 @@ public struct Ingestor: Sendable {
         } catch {
             throw ImportError(file: path, kind: .unreadable, reason: "cannot read the file (does it exist?)")
         }
-        if let size = attributes[.size] as? Int, size > pipeline.maxFileSize {
+        let size = attributes[.size] as? Int ?? 0
+        if size > pipeline.maxFileSize {
             throw ImportError(
                 file: path, kind: .tooLarge(limit: pipeline.maxFileSize),
                 reason: "file is \(size) bytes, over the import limit of \(pipeline.maxFileSize) bytes (raise it with --max-size)")
         }
-        guard let data = Self.readWhole(path: path, expectedSize: attributes[.size] as? Int ?? 0, limit: pipeline.maxFileSize) else {
+        guard let data = Self.readWhole(path: path, expectedSize: size, limit: pipeline.maxFileSize) else {
             throw ImportError(file: path, kind: .unreadable, reason: "cannot read the file")
         }
         if data.count > pipeline.maxFileSize {

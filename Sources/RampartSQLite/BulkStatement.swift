@@ -93,17 +93,21 @@ final class BulkStatement {
         if code != SQLITE_OK, bindFailure == nil { bindFailure = (code, index) }
     }
 
+    /// Throws the row's first refused bind, if any, clearing the row for the next one.
+    private func throwBindFailure() throws {
+        guard let failure = bindFailure else { return }
+        bindFailure = nil
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        arena.reset()
+        throw DatabaseError(
+            resultCode: ResultCode(rawValue: failure.code),
+            message: "cannot bind value \(failure.index): \(String(cString: sqlite3_errstr(failure.code)))", sql: sql)
+    }
+
     /// Runs the statement once with the bound values, then clears it for the next row.
     func step() throws {
-        if let failure = bindFailure {
-            bindFailure = nil
-            sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
-            arena.reset()
-            throw DatabaseError(
-                resultCode: ResultCode(rawValue: failure.code),
-                message: "cannot bind value \(failure.index): \(String(cString: sqlite3_errstr(failure.code)))", sql: sql)
-        }
+        try throwBindFailure()
         let code = sqlite3_step(handle)
         defer {
             sqlite3_reset(handle)
@@ -119,12 +123,7 @@ final class BulkStatement {
 
     /// Steps a query: true while it yields rows; reset when done.
     func nextRow() throws -> Bool {
-        if let failure = bindFailure {
-            bindFailure = nil
-            throw DatabaseError(
-                resultCode: ResultCode(rawValue: failure.code),
-                message: "cannot bind value \(failure.index): \(String(cString: sqlite3_errstr(failure.code)))", sql: sql)
-        }
+        try throwBindFailure()
         let code = sqlite3_step(handle)
         if code == SQLITE_ROW { return true }
         sqlite3_reset(handle)

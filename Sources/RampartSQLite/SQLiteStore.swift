@@ -117,8 +117,11 @@ public final class SQLiteStore: Store {
         async let keying = Concurrently.map(count: findings.count) { StreamReconciliation.IncomingIdentity(findings[$0]) }
         let snapshot = try await writer.read { db in try Self.snapshot(of: submission.stream, format: submission.format, in: db) }
         let keys = await keying
-        let predicted = try await writer.read { db in
-            try Self.plan(findings, keys: keys, snapshot: snapshot, closesMissing: submission.closesMissing, in: db)
+        var predicted = StreamReconciliation(existing: snapshot?.existing ?? [], incoming: keys, closesMissing: submission.closesMissing)
+        if Self.mayPairAliases(predicted, keys: keys) {
+            let unreported = Array(predicted.unreported.keys)
+            let candidates = try await writer.read { db in try Self.aliasCandidates(unreported, in: db) }
+            predicted.pairAliases(incoming: findings, unreported: candidates)
         }
         // Content hashes of the findings the stream already holds tell which of them changed; new
         // findings get theirs with their rows.
@@ -149,9 +152,20 @@ public final class SQLiteStore: Store {
         _ findings: [Finding], keys: [StreamReconciliation.IncomingIdentity], snapshot: StreamSnapshot?, closesMissing: Bool, in db: Database
     ) throws -> StreamReconciliation {
         var plan = StreamReconciliation(existing: snapshot?.existing ?? [], incoming: keys, closesMissing: closesMissing)
-        guard plan.inserts.contains(where: { keys[$0].isPackage }), !plan.unreported.isEmpty else { return plan }
+        if mayPairAliases(plan, keys: keys) {
+            plan.pairAliases(incoming: findings, unreported: try aliasCandidates(Array(plan.unreported.keys), in: db))
+        }
+        return plan
+    }
+
+    /// Whether the plan has new package findings and unreported ones an alias could pair.
+    static func mayPairAliases(_ plan: StreamReconciliation, keys: [StreamReconciliation.IncomingIdentity]) -> Bool {
+        !plan.unreported.isEmpty && plan.inserts.contains { keys[$0].isPackage }
+    }
+
+    /// The package findings among `ids`, with what an alias match reads.
+    static func aliasCandidates(_ ids: [Int64], in db: Database) throws -> [StreamReconciliation.UnreportedPackage] {
         var candidates: [StreamReconciliation.UnreportedPackage] = []
-        let ids = Array(plan.unreported.keys)
         for start in stride(from: 0, to: ids.count, by: 500) {
             let chunk = ids[start..<min(start + 500, ids.count)]
             let rows = try Row.fetchAll(
@@ -159,12 +173,11 @@ public final class SQLiteStore: Store {
                 sql: "SELECT id, anchor, vulnerability_ids FROM finding WHERE location_kind = 'package' AND anchor IS NOT NULL AND id IN ("
                     + chunk.map { _ in "?" }.joined(separator: ",") + ")", arguments: StatementArguments(Array(chunk)))
             for row in rows {
-                let ids = try decodeJSON([String].self, row["vulnerability_ids"], column: "vulnerability_ids")
-                candidates.append(.init(id: row["id"], anchor: row["anchor"], vulnerabilityIDs: Set(ids)))
+                let vulnerabilityIDs = try decodeJSON([String].self, row["vulnerability_ids"], column: "vulnerability_ids")
+                candidates.append(.init(id: row["id"], anchor: row["anchor"], vulnerabilityIDs: Set(vulnerabilityIDs)))
             }
         }
-        plan.pairAliases(incoming: findings, unreported: candidates)
-        return plan
+        return candidates
     }
 
     /// The plan made before the write transaction, from the stream as it was then.
@@ -252,8 +265,7 @@ public final class SQLiteStore: Store {
             let id = query.int64(0)
             let fingerprint = query.textBytes(1)
             let key = FingerprintKey(hexBytes: fingerprint) ?? FingerprintKey(fingerprint: String(decoding: fingerprint, as: UTF8.self))
-            let statusText = String(decoding: query.textBytes(2), as: UTF8.self)
-            guard let status = FindingStatus(rawValue: statusText) else { throw StoredValueError(column: "status", value: statusText) }
+            let status = try stored(FindingStatus.self, String(decoding: query.textBytes(2), as: UTF8.self), column: "status")
             let anchor = query.isNull(4) ? nil : FingerprintKey(hexBytes: query.textBytes(4))
             let line = query.isNull(5) ? nil : Int(query.int64(5))
             existing.append(.init(id: id, status: status, fingerprint: key, anchor: anchor, line: line, isPackage: query.int64(6) != 0))

@@ -6,16 +6,6 @@ extension RawEvidence {
 
     static func xml(_ element: XMLElement) -> RawEvidence { RawEvidence(format: "xml", bytes: Data(element.xmlString.utf8)) }
 
-    /// The record re-serialized with the named members replaced by redacted text: for
-    /// secret scanners, whose records carry the secret in several members.
-    static func jsonRedacting(_ node: JSONNode, members: [String: String]) -> RawEvidence {
-        jsonRewriting(node) { value, key, depth in
-            if depth == 0 { return .descend }
-            if let key, let replacement = members[key], !value.isNull { return .replace(replacement) }
-            return .keep
-        }
-    }
-
     /// What a rewrite does with one value of a record.
     enum JSONRewrite {
         /// Its bytes as written.

@@ -222,21 +222,6 @@ private struct TapeParser: ~Copyable {
 
     private enum State { case topLevel, firstInContainer, afterValue }
 
-    static func lineAndColumn(in bytes: UnsafeRawBufferPointer, offset: Int) -> (line: Int, column: Int) {
-        var line = 1
-        var lineStart = 0
-        let limit = min(offset, bytes.count)
-        var index = 0
-        while index < limit {
-            if bytes[index] == 0x0A {
-                line += 1
-                lineStart = index + 1
-            }
-            index += 1
-        }
-        return (line, limit - lineStart + 1)
-    }
-
     mutating func parse(_ bytes: UnsafeRawBufferPointer) throws {
         let count = bytes.count
         var position = 0
@@ -245,7 +230,7 @@ private struct TapeParser: ~Copyable {
         var state = State.topLevel
 
         func fail(_ reason: String, at offset: Int) -> JSONSyntaxError {
-            let (line, column) = TapeParser.lineAndColumn(in: bytes, offset: offset)
+            let (line, column) = LineIndex.lineAndColumn(ofOffset: offset, in: bytes)
             return JSONSyntaxError(offset: offset, line: line, column: column, reason: reason)
         }
 

@@ -24,6 +24,19 @@ struct LineIndex: Sendable {
         lineStarts = starts
     }
 
+    /// 1-based line and column of one byte offset, by one pass over the bytes before it: for a
+    /// single error, where building the index would cost as much.
+    static func lineAndColumn(ofOffset offset: Int, in bytes: UnsafeRawBufferPointer) -> (line: Int, column: Int) {
+        var line = 1
+        var lineStart = 0
+        let limit = min(max(offset, 0), bytes.count)
+        for index in 0..<limit where bytes[index] == 0x0A {
+            line += 1
+            lineStart = index + 1
+        }
+        return (line, limit - lineStart + 1)
+    }
+
     /// 1-based line and column of a byte offset.
     func lineAndColumn(ofOffset offset: Int) -> (line: Int, column: Int) {
         // The number of lines that start at or before `offset`.

@@ -197,13 +197,25 @@ public enum XMLReader {
     }
 
     static func lineAndColumn(of offset: Int, in bytes: [UInt8]) -> (Int, Int) {
-        var line = 1
-        var lineStart = 0
-        for index in 0..<min(offset, bytes.count) where bytes[index] == 0x0A {
-            line += 1
-            lineStart = index + 1
+        bytes.withUnsafeBytes { LineIndex.lineAndColumn(ofOffset: offset, in: $0) }
+    }
+
+    /// Whether `marker` stands at `position` (ASCII letters of the document compared as upper
+    /// case when `caseInsensitive`).
+    static func starts(_ marker: String, at position: Int, in bytes: [UInt8], caseInsensitive: Bool = false) -> Bool {
+        let marker = Array(marker.utf8)
+        guard position >= 0, position + marker.count <= bytes.count else { return false }
+        for offset in 0..<marker.count {
+            var byte = bytes[position + offset]
+            if caseInsensitive && byte >= 0x61 && byte <= 0x7A { byte -= 0x20 }
+            if byte != marker[offset] { return false }
         }
-        return (line, offset - lineStart + 1)
+        return true
+    }
+
+    /// Replaces `range` by spaces, keeping line breaks so that positions hold.
+    static func blank(_ range: Range<Int>, in bytes: inout [UInt8]) {
+        for position in range where bytes[position] != 0x0A { bytes[position] = 0x20 }
     }
 
     /// What the prolog pass found.
@@ -223,39 +235,27 @@ public enum XMLReader {
     /// never mistaken for it. A prolog that does not follow the grammar is left to the parser,
     /// which refuses it.
     static func blankProlog(_ bytes: inout [UInt8]) -> Prolog {
-        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let documentStart = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var index = documentStart
         var declaredEntities = false
         var sawDoctype = false
-        func starts(_ marker: String, at position: Int, caseInsensitive: Bool = false) -> Bool {
-            let marker = Array(marker.utf8)
-            guard position + marker.count <= bytes.count else { return false }
-            for offset in 0..<marker.count {
-                var byte = bytes[position + offset]
-                if caseInsensitive && byte >= 0x61 && byte <= 0x7A { byte -= 0x20 }
-                if byte != marker[offset] { return false }
-            }
-            return true
-        }
-        func blank(_ range: Range<Int>) {
-            for position in range where bytes[position] != 0x0A { bytes[position] = 0x20 }
-        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
                 index += 1
-            } else if starts("<!--", at: index) {
+            } else if starts("<!--", at: index, in: bytes) {
                 index = end(of: "-->", in: bytes, from: index + 4)
-            } else if starts("<?", at: index) {
+            } else if starts("<?", at: index, in: bytes) {
                 let close = end(of: "?>", in: bytes, from: index + 2)
                 let isDeclaration =
-                    index == (bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0) && starts("<?xml", at: index) && index + 5 < bytes.count
+                    index == documentStart && starts("<?xml", at: index, in: bytes) && index + 5 < bytes.count
                     && [0x20, 0x09, 0x0D, 0x0A].contains(bytes[index + 5])
-                if !isDeclaration { blank(index..<close) }
+                if !isDeclaration { blank(index..<close, in: &bytes) }
                 index = close
-            } else if !sawDoctype, starts("<!DOCTYPE", at: index, caseInsensitive: true) {
+            } else if !sawDoctype, starts("<!DOCTYPE", at: index, in: bytes, caseInsensitive: true) {
                 let close = endOfDoctype(bytes, from: index + 9)
                 declaredEntities = find(Array("<!ENTITY".utf8), in: Array(bytes[index..<close]), caseInsensitive: true) != nil
-                blank(index..<close)
+                blank(index..<close, in: &bytes)
                 sawDoctype = true
                 index = close
             } else {
@@ -278,11 +278,11 @@ public enum XMLReader {
                 index = (bytes[(index + 1)...].firstIndex(of: byte) ?? bytes.count - 1) + 1
                 continue
             }
-            if inSubset, byte == 0x3C, index + 3 < bytes.count, bytes[index + 1] == 0x21, bytes[index + 2] == 0x2D, bytes[index + 3] == 0x2D {
+            if inSubset, starts("<!--", at: index, in: bytes) {
                 index = end(of: "-->", in: bytes, from: index + 4)
                 continue
             }
-            if inSubset, byte == 0x3C, index + 1 < bytes.count, bytes[index + 1] == 0x3F {
+            if inSubset, starts("<?", at: index, in: bytes) {
                 index = end(of: "?>", in: bytes, from: index + 2)
                 continue
             }
@@ -305,23 +305,19 @@ public enum XMLReader {
     /// for one without data (`<?x?>`, found by fuzzing). Comments and CDATA sections are
     /// skipped, as `<?` inside them is text; text and attribute values are never changed.
     static func blankProcessingInstructions(_ bytes: inout [UInt8], from start: Int) {
-        func starts(_ marker: String, at index: Int) -> Bool {
-            let marker = Array(marker.utf8)
-            return index + marker.count <= bytes.count && bytes[index..<(index + marker.count)].elementsEqual(marker)
-        }
         var index = start
         while index < bytes.count {
             guard bytes[index] == 0x3C else {
                 index += 1
                 continue
             }
-            if starts("<!--", at: index) {
+            if starts("<!--", at: index, in: bytes) {
                 index = end(of: "-->", in: bytes, from: index + 4)
-            } else if starts("<![CDATA[", at: index) {
+            } else if starts("<![CDATA[", at: index, in: bytes) {
                 index = end(of: "]]>", in: bytes, from: index + 9)
-            } else if starts("<?", at: index) {
+            } else if starts("<?", at: index, in: bytes) {
                 let close = end(of: "?>", in: bytes, from: index + 2)
-                for position in index..<close where bytes[position] != 0x0A { bytes[position] = 0x20 }
+                blank(index..<close, in: &bytes)
                 index = close
             } else {
                 index += 1

@@ -4,12 +4,8 @@ import RampartCore
 /// checked configuration, and the image when one was scanned (a filesystem or repository scan
 /// targets the component itself).
 enum TrivyScope {
-    /// Trivy's result classes (JSON) or rule tags (SARIF), by the scanner that reports them.
-    static let scannerByClass: [String: String] = [
-        "os-pkgs": "vulnerability", "lang-pkgs": "vulnerability", "vulnerability": "vulnerability",
-        "config": "misconfiguration", "misconfiguration": "misconfiguration",
-        "secret": "secret", "license": "license", "license-file": "license",
-    ]
+    /// The result classes (JSON) and rule tags (SARIF) of Trivy's configuration scanner.
+    static let configurationClasses: Set<String> = ["config", "misconfiguration"]
 
     /// - Parameters:
     ///   - classes: the result classes or rule tags seen in the report.
@@ -21,8 +17,8 @@ enum TrivyScope {
         // so vulnerability, secret and license scans of one target are one stream (name
         // separate jobs with --stream). Configuration results are listed for every file
         // checked, clean or not.
-        let scanners = Set(classes.compactMap { scannerByClass[$0.lowercased()] }).intersection(["misconfiguration"])
+        let configuration = classes.contains { configurationClasses.contains($0.lowercased()) }
         let target = image.map { ImageLocation(reference: $0).name } ?? otherTarget ?? ""
-        return ScanScope(kinds: scanners, target: target)
+        return ScanScope(kind: configuration ? "misconfiguration" : "", target: target)
     }
 }
