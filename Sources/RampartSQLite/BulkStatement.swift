@@ -121,6 +121,9 @@ final class BulkStatement {
 
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
 
+    /// Rows the last step inserted, updated or deleted.
+    var changes: Int { Int(sqlite3_changes(connection)) }
+
     /// Steps a query: true while it yields rows; reset when done.
     func nextRow() throws -> Bool {
         try throwBindFailure()

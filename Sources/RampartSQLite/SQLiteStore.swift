@@ -123,17 +123,10 @@ public final class SQLiteStore: Store {
             let candidates = try await writer.read { db in try Self.aliasCandidates(unreported, in: db) }
             predicted.pairAliases(incoming: findings, unreported: candidates)
         }
-        // Content hashes of the findings the stream already holds tell which of them changed; new
-        // findings get theirs with their rows.
-        let updates = predicted.updates
-        let updateHashes = await Concurrently.map(count: updates.count) { StorageRow.contentHash(findings[updates[$0].incomingIndex]) }
-        var hashes = [Int64?](repeating: nil, count: findings.count)
-        var changed: [Int] = []
-        for (update, hash) in zip(updates, updateHashes) {
-            hashes[update.incomingIndex] = hash
-            if snapshot?.contentHashes[update.id] != hash { changed.append(update.incomingIndex) }
-        }
-        let feed = ImportFeed(findings: findings, hashes: hashes, order: predicted.inserts + changed, report: submission.archivedReport)
+        // Every finding gets its row, in the order the writer takes them; the row's hashes tell the
+        // writer which of a seen-again finding's rows changed.
+        let feed = ImportFeed(
+            findings: findings, order: predicted.inserts + predicted.updates.map(\.incomingIndex), report: submission.archivedReport)
         let prediction = Prediction(snapshot: snapshot, plan: predicted)
         async let making: Void = feed.make()
         do {
@@ -199,7 +192,14 @@ public final class SQLiteStore: Store {
         var streamID: Int64
         var revision: Int64
         var existing: [StreamReconciliation.StoredIdentity]
-        var contentHashes: [Int64: Int64]
+        var hashes: [Int64: StoredHashes]
+    }
+
+    /// The change hashes of a stored finding's rows (see `StorageRow`).
+    struct StoredHashes: Sendable {
+        var location: Int64
+        var listing: Int64
+        var detail: Int64
     }
 
     static func snapshot(of key: StreamKey, format: String, in db: Database) throws -> StreamSnapshot? {
@@ -251,14 +251,14 @@ public final class SQLiteStore: Store {
         // Read through SQLite's C API: for 100k findings, building 100k fingerprint Strings cost
         // more than the query itself.
         var existing: [StreamReconciliation.StoredIdentity] = []
-        var contentHashes: [Int64: Int64] = [:]
+        var hashes: [Int64: StoredHashes] = [:]
         // Package findings pair by fingerprint: their anchors are read only for an alias match.
         let query = try BulkStatement(
             db,
             sql: """
-                SELECT f.id, f.fingerprint, g.status, g.content_hash, CASE WHEN f.location_kind = 'package' THEN NULL ELSE f.anchor END,
-                    f.line, f.location_kind = 'package'
-                FROM finding f JOIN finding_sighting g ON g.finding_id = f.id WHERE f.stream_id = ?
+                SELECT f.id, f.fingerprint, g.status, g.listing_hash, CASE WHEN f.location_kind = 'package' THEN NULL ELSE f.anchor END,
+                    f.line, f.location_kind = 'package', g.detail_hash, g.location_hash
+                FROM finding f INDEXED BY finding_by_stream JOIN finding_sighting g ON g.finding_id = f.id WHERE f.stream_id = ?
                 """)
         query.bind(1, streamID)
         while try query.nextRow() {
@@ -269,9 +269,9 @@ public final class SQLiteStore: Store {
             let anchor = query.isNull(4) ? nil : FingerprintKey(hexBytes: query.textBytes(4))
             let line = query.isNull(5) ? nil : Int(query.int64(5))
             existing.append(.init(id: id, status: status, fingerprint: key, anchor: anchor, line: line, isPackage: query.int64(6) != 0))
-            contentHashes[id] = query.int64(3)
+            hashes[id] = StoredHashes(location: query.int64(8), listing: query.int64(3), detail: query.int64(7))
         }
-        return StreamSnapshot(streamID: streamID, revision: revision, existing: existing, contentHashes: contentHashes)
+        return StreamSnapshot(streamID: streamID, revision: revision, existing: existing, hashes: hashes)
     }
 
     static func timestamp(_ date: Date) -> String {
@@ -330,15 +330,15 @@ public final class SQLiteStore: Store {
         }
 
         let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM stream WHERE id = ?", arguments: [streamID]) ?? 0
-        let storedHashes: [Int64: Int64]
+        let storedHashes: [Int64: StoredHashes]
         let plan: StreamReconciliation
         let closesMissing = submission.closesMissing
         if let prediction, prediction.holds(streamID: streamID, revision: revision) {
-            storedHashes = prediction.snapshot?.contentHashes ?? [:]
+            storedHashes = prediction.snapshot?.hashes ?? [:]
             plan = prediction.plan
         } else {
             let snapshot = try Self.snapshot(streamID: streamID, revision: revision, in: db)
-            storedHashes = snapshot.contentHashes
+            storedHashes = snapshot.hashes
             plan = try Self.plan(submission.findings, keys: keys, snapshot: snapshot, closesMissing: closesMissing, in: db)
         }
         try db.execute(sql: "UPDATE stream SET revision = revision + 1 WHERE id = ?", arguments: [streamID])
@@ -365,18 +365,24 @@ public final class SQLiteStore: Store {
             sql: """
                 INSERT INTO finding (stream_id, fingerprint, category, rule_id, title, severity, severity_rank, tool_severity, confidence,
                     cwes, vulnerability_ids, location_kind, file_path, line, component_name, component_version, purl, url, host,
-                    cvss_vector, cvss_score, secret_hash, secret_preview, suppressed, occurrences, first_seen, first_scan_id, anchor)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    cvss_vector, cvss_score, secret_hash, secret_preview, suppressed, occurrences, location, first_seen, first_scan_id, anchor)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let insertDetail = try BulkStatement(
             db,
             sql: """
-                INSERT INTO finding_detail (finding_id, description, location, cvss, suppression, remediation, refs, tags, evidence, evidence_format,
-                    evidence_scan_id, evidence_offset, evidence_length)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO finding_detail (finding_id, description, cvss, suppression, remediation, refs, tags, evidence, evidence_format)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+        // The sighting: status, hashes and evidence span, as the insert and the touch of a
+        // finding seen again both write them.
         let insertSighting = try BulkStatement(
-            db, sql: "INSERT INTO finding_sighting (finding_id, status, last_seen, last_scan_id, content_hash) VALUES (?, 'new', ?, ?, ?)")
+            db,
+            sql: """
+                INSERT INTO finding_sighting (status, last_seen, last_scan_id, location_hash, listing_hash, detail_hash, evidence_scan_id,
+                    evidence_offset, evidence_length, finding_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         let event = try BulkStatement(db, sql: "INSERT INTO finding_event (finding_id, scan_id, kind, at) VALUES (?, ?, ?, ?)")
         func recordEvent(_ findingID: Int64, _ kind: String) throws {
             event.bind(1, findingID)
@@ -415,27 +421,32 @@ public final class SQLiteStore: Store {
             statement.bind(next(), finding.secret?.preview)
             statement.bind(next(), finding.suppression == nil ? 0 : 1)
             statement.bind(next(), finding.occurrences)
+            statement.bind(next(), row.location)
             return index
         }
         func bindDetail(_ statement: BulkStatement, _ id: Int64, _ row: borrowing StorageRow, _ finding: borrowing Finding) {
             statement.bind(1, id)
             statement.bind(2, finding.description)
-            statement.bind(3, row.location)
-            statement.bind(4, row.cvss)
-            statement.bind(5, row.suppression)
-            statement.bind(6, finding.remediation)
-            statement.bind(7, row.references)
-            statement.bind(8, row.tags)
-            statement.bind(10, finding.raw?.format)
-            if let span = row.evidenceSpan {
-                statement.bind(9, nil as Data?)
-                statement.bind(11, scanID)
-                statement.bind(12, span.lowerBound)
-                statement.bind(13, span.count)
-            } else {
-                statement.bindUncopied(9, finding.raw?.bytes)
-                for column: Int32 in 11...13 { statement.bind(column, nil as Int64?) }
-            }
+            statement.bind(3, row.cvss)
+            statement.bind(4, row.suppression)
+            statement.bind(5, finding.remediation)
+            statement.bind(6, row.references)
+            statement.bind(7, row.tags)
+            // Evidence that is a span of the archived report lives in the sighting.
+            statement.bindUncopied(8, row.evidenceSpan == nil ? finding.raw?.bytes : nil)
+            statement.bind(9, finding.raw?.format)
+        }
+        func bindSighting(_ statement: BulkStatement, _ id: Int64, status: FindingStatus, _ row: borrowing StorageRow) {
+            statement.bind(1, status.rawValue)
+            statement.bind(2, now)
+            statement.bind(3, scanID)
+            statement.bind(4, row.locationHash)
+            statement.bind(5, row.listingHash)
+            statement.bind(6, row.detailHash)
+            statement.bind(7, row.evidenceSpan == nil ? nil : scanID)
+            statement.bind(8, row.evidenceSpan?.lowerBound)
+            statement.bind(9, row.evidenceSpan?.count)
+            statement.bind(10, id)
         }
 
         try findings.withUnsafeBufferPointer { findings in
@@ -454,32 +465,40 @@ public final class SQLiteStore: Store {
                 let id = insert.lastInsertedRowID
                 bindDetail(insertDetail, id, row, findings[index])
                 try insertDetail.step()
-                insertSighting.bind(1, id)
-                insertSighting.bind(2, now)
-                insertSighting.bind(3, scanID)
-                insertSighting.bind(4, row.contentHash)
+                bindSighting(insertSighting, id, status: .new, row)
                 try insertSighting.step()
             }
 
             let touch = try BulkStatement(
                 db,
-                sql:
-                    "UPDATE finding_sighting SET status = ?, last_seen = ?, last_scan_id = ?, fixed_scan_id = NULL, content_hash = ? WHERE finding_id = ?"
-            )
+                sql: """
+                    UPDATE finding_sighting SET status = ?1, last_seen = ?2, last_scan_id = ?3, fixed_scan_id = NULL, location_hash = ?4,
+                        listing_hash = ?5, detail_hash = ?6, evidence_scan_id = ?7, evidence_offset = ?8, evidence_length = ?9
+                    WHERE finding_id = ?10
+                    """)
             let refresh = try BulkStatement(
                 db,
                 sql: """
                     UPDATE finding SET category = ?, rule_id = ?, title = ?, severity = ?, severity_rank = ?, tool_severity = ?, confidence = ?,
                         cwes = ?, vulnerability_ids = ?, location_kind = ?, file_path = ?, line = ?, component_name = ?, component_version = ?,
                         purl = ?, url = ?, host = ?, cvss_vector = ?, cvss_score = ?, secret_hash = ?, secret_preview = ?, suppressed = ?,
-                        occurrences = ?
+                        occurrences = ?, location = ?
                     WHERE id = ?
                     """)
+            // Only the location's columns: no JSON check, no index to update.
+            let relocate = try BulkStatement(
+                db,
+                sql: """
+                    UPDATE finding SET file_path = ?, line = ?, component_name = ?, component_version = ?, purl = ?, url = ?, host = ?, location = ?
+                    WHERE id = ?
+                    """)
+            // Rewritten in place (a REPLACE deletes and inserts), with the insert's parameter numbers.
             let refreshDetail = try BulkStatement(
                 db,
                 sql: """
-                    INSERT OR REPLACE INTO finding_detail (finding_id, description, location, cvss, suppression, remediation, refs, tags, evidence,
-                        evidence_format, evidence_scan_id, evidence_offset, evidence_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    UPDATE finding_detail SET description = ?2, cvss = ?3, suppression = ?4, remediation = ?5, refs = ?6, tags = ?7, evidence = ?8,
+                        evidence_format = ?9
+                    WHERE finding_id = ?1
                     """)
             let rename = try BulkStatement(db, sql: "UPDATE finding SET fingerprint = ?, anchor = ? WHERE id = ?")
             for update in plan.updates {
@@ -489,20 +508,33 @@ public final class SQLiteStore: Store {
                     rename.bind(3, update.id)
                     try rename.step()
                 }
-                let hash = feed.contentHash(update.incomingIndex)
-                if storedHashes[update.id] != hash {
-                    let row = feed.row(update.incomingIndex)
+                let row = feed.row(update.incomingIndex)
+                let stored = storedHashes[update.id]
+                if stored?.listing != row.listingHash {
                     let next = bindSummary(refresh, from: 1, row, findings[update.incomingIndex])
                     refresh.bind(next, update.id)
                     try refresh.step()
+                } else if stored?.location != row.locationHash {
+                    relocate.bind(1, row.columns.filePath)
+                    relocate.bind(2, row.columns.line)
+                    relocate.bind(3, row.columns.componentName)
+                    relocate.bind(4, row.columns.componentVersion)
+                    relocate.bind(5, row.columns.purl)
+                    relocate.bind(6, row.columns.url)
+                    relocate.bind(7, row.columns.host)
+                    relocate.bind(8, row.location)
+                    relocate.bind(9, update.id)
+                    try relocate.step()
+                }
+                if stored?.detail != row.detailHash {
                     bindDetail(refreshDetail, update.id, row, findings[update.incomingIndex])
                     try refreshDetail.step()
+                    if refreshDetail.changes == 0 {
+                        bindDetail(insertDetail, update.id, row, findings[update.incomingIndex])
+                        try insertDetail.step()
+                    }
                 }
-                touch.bind(1, update.status.rawValue)
-                touch.bind(2, now)
-                touch.bind(3, scanID)
-                touch.bind(4, hash)
-                touch.bind(5, update.id)
+                bindSighting(touch, update.id, status: update.status, row)
                 try touch.step()
                 if update.status == .reopened { try recordEvent(update.id, "reopened") }
             }
@@ -623,12 +655,14 @@ public final class SQLiteStore: Store {
                 let row = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT d.evidence, d.evidence_offset, d.evidence_length, s.id AS scan_id, s.byte_count, s.report_chunk_size
-                        FROM finding_detail d LEFT JOIN scan s ON s.id = d.evidence_scan_id WHERE d.finding_id = ?
+                        SELECT d.evidence, g.evidence_offset, g.evidence_length, s.id AS scan_id, s.byte_count, s.report_chunk_size
+                        FROM finding_sighting g LEFT JOIN finding_detail d ON d.finding_id = g.finding_id
+                        LEFT JOIN scan s ON s.id = g.evidence_scan_id WHERE g.finding_id = ?
                         """, arguments: [findingID])
             else { return nil }
-            if let evidence = row["evidence"] as Data? { return evidence }
-            guard let offset = row["evidence_offset"] as Int?, let length = row["evidence_length"] as Int? else { return nil }
+            guard let offset = row["evidence_offset"] as Int?, let length = row["evidence_length"] as Int? else {
+                return row["evidence"] as Data?
+            }
             let span = offset..<(offset + length)
             let chunks = try Self.inflatedChunks(
                 ReportArchive.chunks(covering: span), scanID: row["scan_id"], byteCount: row["byte_count"], chunkSize: row["report_chunk_size"],

@@ -258,6 +258,123 @@ enum Schema {
                 try db.execute(sql: "UPDATE stream SET tool = ? WHERE id = ?", arguments: [ToolIdentity.canonicalID(name), row["id"] as Int64])
             }
         }
+        migrator.registerMigration("v4: rescans rewrite only what changed") { db in
+            // Three changes, each cutting what a rescan writes for a finding it sees again:
+            // - The location JSON moves from finding_detail to finding: it changes with the
+            //   listing columns (a bumped version, a shifted line), so a finding whose long text
+            //   is unchanged keeps its detail row.
+            // - The evidence span moves to the sighting, which every rescan rewrites anyway: a
+            //   record that only changed its timestamps costs no detail rewrite. The detail keeps
+            //   evidence only as a copy (reports that are not archived).
+            // - The sighting holds change hashes of what was written: the finding row's location
+            //   columns, its other columns, and the detail row. They start at 0, so the first
+            //   rescan after this migration rewrites each finding once in the new layout.
+            // - An index on the stream alone lets a rescan read its stream's findings in row order
+            //   (the fingerprint index visits them at random, page after page again).
+            // And SQLite evaluates a CHECK of `x IN (three or more values)` by building a
+            // temporary index each time a statement runs: with one statement per finding, those
+            // checks cost more than the rows themselves (about 6 µs per check per row). The same
+            // constraints written as comparisons cost next to nothing.
+            // SQLite changes a table's columns and constraints by rebuilding it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE finding_v4 (
+                        id INTEGER PRIMARY KEY,
+                        stream_id INTEGER NOT NULL REFERENCES stream(id) ON DELETE CASCADE,
+                        fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 64),
+                        category TEXT NOT NULL CHECK (\(oneOf("category", ["sast", "sca", "container", "iac", "secrets", "dast", "cloud", "infra", "sbom"]))),
+                        rule_id TEXT NOT NULL,
+                        title TEXT NOT NULL,
+                        severity TEXT NOT NULL CHECK (\(oneOf("severity", ["critical", "high", "medium", "low", "info"]))),
+                        severity_rank INTEGER NOT NULL CHECK (severity_rank BETWEEN 0 AND 4),
+                        tool_severity TEXT,
+                        confidence TEXT CHECK (confidence IS NULL OR \(oneOf("confidence", ["high", "medium", "low"]))),
+                        cwes TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(cwes)),
+                        vulnerability_ids TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(vulnerability_ids)),
+                        location_kind TEXT NOT NULL CHECK (\(oneOf("location_kind", ["code", "package", "image", "iac", "endpoint", "cloud", "host"]))),
+                        file_path TEXT,
+                        line INTEGER,
+                        component_name TEXT,
+                        component_version TEXT,
+                        purl TEXT,
+                        url TEXT,
+                        host TEXT,
+                        cvss_vector TEXT,
+                        cvss_score REAL CHECK (cvss_score IS NULL OR (cvss_score >= 0 AND cvss_score <= 10)),
+                        secret_hash TEXT,
+                        secret_preview TEXT,
+                        suppressed INTEGER NOT NULL CHECK (suppressed = 0 OR suppressed = 1),
+                        first_seen TEXT NOT NULL,
+                        first_scan_id INTEGER NOT NULL REFERENCES scan(id),
+                        occurrences INTEGER NOT NULL CHECK (occurrences >= 1),
+                        anchor TEXT CHECK (anchor IS NULL OR length(anchor) = 64),
+                        -- Display-only JSON, written only through the model's JSON builder (see v2).
+                        location TEXT NOT NULL,
+                        UNIQUE (stream_id, fingerprint)
+                    ) STRICT;
+                    INSERT INTO finding_v4 (id, stream_id, fingerprint, category, rule_id, title, severity, severity_rank, tool_severity, confidence,
+                        cwes, vulnerability_ids, location_kind, file_path, line, component_name, component_version, purl, url, host, cvss_vector,
+                        cvss_score, secret_hash, secret_preview, suppressed, first_seen, first_scan_id, occurrences, anchor, location)
+                    SELECT f.id, f.stream_id, f.fingerprint, f.category, f.rule_id, f.title, f.severity, f.severity_rank, f.tool_severity,
+                        f.confidence, f.cwes, f.vulnerability_ids, f.location_kind, f.file_path, f.line, f.component_name, f.component_version,
+                        f.purl, f.url, f.host, f.cvss_vector, f.cvss_score, f.secret_hash, f.secret_preview, f.suppressed, f.first_seen,
+                        f.first_scan_id, f.occurrences, f.anchor, coalesce(d.location, '{"kind":"' || f.location_kind || '"}')
+                    FROM finding f LEFT JOIN finding_detail d ON d.finding_id = f.id;
+                    DROP TABLE finding;
+                    ALTER TABLE finding_v4 RENAME TO finding;
+                    CREATE INDEX finding_by_severity ON finding (severity_rank DESC);
+                    CREATE INDEX finding_by_stream ON finding (stream_id);
+
+                    CREATE TABLE finding_sighting_v4 (
+                        finding_id INTEGER PRIMARY KEY REFERENCES finding(id) ON DELETE CASCADE,
+                        status TEXT NOT NULL CHECK (\(oneOf("status", ["new", "open", "fixed", "reopened"]))),
+                        last_seen TEXT NOT NULL,
+                        last_scan_id INTEGER NOT NULL REFERENCES scan(id),
+                        fixed_scan_id INTEGER REFERENCES scan(id),
+                        -- Hashes of what was last written: the finding row's location columns, its
+                        -- other columns, and the detail row.
+                        location_hash INTEGER NOT NULL DEFAULT 0,
+                        listing_hash INTEGER NOT NULL DEFAULT 0,
+                        detail_hash INTEGER NOT NULL DEFAULT 0,
+                        -- The tool's record as this span of the scan's archived report (NULL: the
+                        -- evidence is the detail's copy, or there is none).
+                        evidence_scan_id INTEGER REFERENCES scan(id),
+                        evidence_offset INTEGER CHECK (evidence_offset IS NULL OR evidence_offset >= 0),
+                        evidence_length INTEGER CHECK (evidence_length IS NULL OR evidence_length > 0),
+                        CHECK ((status = 'fixed') = (fixed_scan_id IS NOT NULL)),
+                        CHECK ((evidence_scan_id IS NULL) = (evidence_offset IS NULL) AND (evidence_offset IS NULL) = (evidence_length IS NULL))
+                    ) STRICT;
+                    INSERT INTO finding_sighting_v4 (finding_id, status, last_seen, last_scan_id, fixed_scan_id, evidence_scan_id, evidence_offset,
+                        evidence_length)
+                    SELECT g.finding_id, g.status, g.last_seen, g.last_scan_id, g.fixed_scan_id, d.evidence_scan_id, d.evidence_offset,
+                        d.evidence_length
+                    FROM finding_sighting g LEFT JOIN finding_detail d ON d.finding_id = g.finding_id;
+                    DROP TABLE finding_sighting;
+                    ALTER TABLE finding_sighting_v4 RENAME TO finding_sighting;
+
+                    CREATE TABLE finding_detail_v4 (
+                        finding_id INTEGER PRIMARY KEY REFERENCES finding(id) ON DELETE CASCADE,
+                        description TEXT,
+                        cvss TEXT NOT NULL DEFAULT '[]',
+                        suppression TEXT,
+                        remediation TEXT,
+                        refs TEXT NOT NULL DEFAULT '[]',
+                        tags TEXT NOT NULL DEFAULT '[]',
+                        evidence BLOB,
+                        evidence_format TEXT
+                    ) STRICT;
+                    INSERT INTO finding_detail_v4 (finding_id, description, cvss, suppression, remediation, refs, tags, evidence, evidence_format)
+                        SELECT finding_id, description, cvss, suppression, remediation, refs, tags, evidence, evidence_format FROM finding_detail;
+                    DROP TABLE finding_detail;
+                    ALTER TABLE finding_detail_v4 RENAME TO finding_detail;
+                    """)
+        }
         return migrator
+    }
+
+    /// A CHECK that `column` holds one of `values`, as comparisons (see migration v4). Lists are
+    /// written out in each migration: a migration states the schema of its time, not the code's.
+    static func oneOf(_ column: String, _ values: [String]) -> String {
+        "(" + values.map { "\(column) = '\($0)'" }.joined(separator: " OR ") + ")"
     }
 }

@@ -3,21 +3,33 @@ import RampartCore
 
 /// The column values a store writes for one finding, derived once from the model. Shared by
 /// every backend so that all of them store the same thing.
-public struct StorageRow: Sendable {
-    public var columns: DisplayColumns
-    public var cwes: String
-    public var vulnerabilityIDs: String
-    public var location: String
-    public var cvss: String
-    public var suppression: String?
-    public var references: String
-    public var tags: String
-    public var contentHash: Int64
+///
+/// A finding is stored as a listing row (what lists and filters read, with its location) and a
+/// detail row (its long text, and its evidence when that is a copy). Hashes of exactly the values
+/// written tell a rescan what to rewrite: nothing, the location columns alone (a shifted line, a
+/// bumped version: the usual change), the whole listing row, or the detail row.
+package struct StorageRow: Sendable {
+    package var columns: DisplayColumns
+    package var cwes: String
+    package var vulnerabilityIDs: String
+    package var location: String
+    package var cvss: String
+    package var suppression: String?
+    package var references: String
+    package var tags: String
     /// Where the finding's evidence lies in the archived report, when it is a verbatim slice of
     /// it; the evidence is then stored as this span instead of a copy.
-    public var evidenceSpan: Range<Int>?
+    package var evidenceSpan: Range<Int>?
+    /// Hash of the listing row's location columns (all derived from the location).
+    package var locationHash: Int64
+    /// Hash of the listing row's other values.
+    package var listingHash: Int64
+    /// Hash of the detail row's values, the evidence copy included when there is one.
+    package var detailHash: Int64
 
-    public init(_ finding: borrowing Finding, contentHash: Int64? = nil) {
+    /// - Parameter report: the archived report the finding's evidence may be a slice of (empty
+    ///   when the report is not archived).
+    package init(_ finding: borrowing Finding, report: UnsafeRawBufferPointer) {
         // The canonical purl is rendered once, for its column and the location JSON.
         let purl = finding.location.packagePURLText
         columns = DisplayColumns(finding, purl: purl)
@@ -34,34 +46,58 @@ public struct StorageRow: Sendable {
         suppression = finding.suppression?.jsonText
         references = JSONText.array(finding.references)
         tags = JSONText.array(finding.tags)
-        self.contentHash = contentHash ?? Self.contentHash(finding)
-    }
+        evidenceSpan = finding.raw.flatMap { ReportArchive.span(of: $0.bytes, in: report) }
 
-    /// Hash of what a rescan could change: a finding seen again with the same hash only gets
-    /// its sighting stamped, which keeps a large reimport cheap.
-    public static func contentHash(_ finding: borrowing Finding) -> Int64 {
-        var hasher = ChangeHasher()
-        if let raw = finding.raw { raw.bytes.withUnsafeBytes { hasher.combine(buffer: $0) } }
-        hasher.combine(finding.title)
-        hasher.combine(finding.severity.rawValue)
-        hasher.combine(finding.description ?? "")
-        hasher.combine(String(finding.occurrences))
-        hasher.combine(finding.suppression?.kind.rawValue ?? "")
-        return Int64(bitPattern: hasher.value)
+        var listing = ChangeHasher()
+        listing.combine(finding.category.rawValue)
+        listing.combine(finding.ruleID)
+        listing.combine(finding.title)
+        listing.combine(finding.severity.rawValue)
+        listing.combine(optional: finding.toolSeverity)
+        listing.combine(optional: finding.confidence?.rawValue)
+        listing.combine(cwes)
+        listing.combine(vulnerabilityIDs)
+        listing.combine(optional: columns.cvssVector)
+        listing.combine(optional: columns.cvssScore.map { String($0) })
+        listing.combine(optional: finding.secret?.saltedHash)
+        listing.combine(optional: finding.secret?.preview)
+        listing.combine(finding.suppression == nil ? "0" : "1")
+        listing.combine(String(finding.occurrences))
+        listing.combine(optional: finding.identityAnchor)
+        listingHash = Int64(bitPattern: listing.value)
+        // The display columns are functions of the location, which its JSON states in full.
+        var located = ChangeHasher()
+        located.combine(location)
+        locationHash = Int64(bitPattern: located.value)
+
+        var detail = ChangeHasher()
+        detail.combine(optional: finding.description)
+        detail.combine(cvss)
+        detail.combine(optional: suppression)
+        detail.combine(optional: finding.remediation)
+        detail.combine(references)
+        detail.combine(tags)
+        detail.combine(optional: finding.raw?.format)
+        if evidenceSpan == nil, let raw = finding.raw {
+            raw.bytes.withUnsafeBytes { detail.combine(buffer: $0) }
+        } else {
+            detail.combine(optional: nil)
+        }
+        detailHash = Int64(bitPattern: detail.value)
     }
 }
 
 /// The flat columns that filters and listings use, derived from the location.
-public struct DisplayColumns: Sendable {
-    public var filePath: String?
-    public var line: Int?
-    public var componentName: String?
-    public var componentVersion: String?
-    public var purl: String?
-    public var url: String?
-    public var host: String?
-    public var cvssVector: String?
-    public var cvssScore: Double?
+package struct DisplayColumns: Sendable {
+    package var filePath: String?
+    package var line: Int?
+    package var componentName: String?
+    package var componentVersion: String?
+    package var purl: String?
+    package var url: String?
+    package var host: String?
+    package var cvssVector: String?
+    package var cvssScore: Double?
 
     /// - Parameter canonicalPURL: the location's canonical purl text, rendered once by the caller.
     init(_ finding: borrowing Finding, purl canonicalPURL: String?) {

@@ -232,6 +232,69 @@ struct StoreConformanceTests {
         #expect(findings.map(\.ruleID) == ["xss"])
     }
 
+    /// A submission of code findings whose records are the lines of `records`, each a slice of
+    /// the report, which is archived unless `archived` is false (as for reports with secrets).
+    static func recordSubmission(
+        _ records: [(rule: String, line: Int, description: String?, record: String)], archived: Bool, at date: Date
+    ) async -> ScanSubmission {
+        let report = Data(records.map(\.record).joined(separator: "\n").utf8)
+        var findings: [Finding] = []
+        var offset = 0
+        for entry in records {
+            var finding = codeFinding(entry.rule, line: entry.line, snippet: entry.rule)
+            finding.description = entry.description
+            let length = entry.record.utf8.count
+            finding.raw = RawEvidence(format: "json", bytes: archived ? report[offset..<(offset + length)] : Data(entry.record.utf8))
+            findings.append(finding)
+            offset += length + 1
+        }
+        var result = await submission(findings, content: String(decoding: report, as: UTF8.self), at: date)
+        result.report = archived ? report : nil
+        return result
+    }
+
+    @Test(
+        "a rescan serves each finding's latest record and updates exactly what changed: a record's bytes, its text, its location",
+        arguments: StoreBackend.all)
+    func rescanUpdatesWhatChanged(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        func evidence(_ rule: String) async throws -> String? {
+            let finding = try #require(try await store.findings(FindingQuery()).first { $0.ruleID == rule })
+            return try await store.evidence(findingID: finding.id).map { String(decoding: $0, as: UTF8.self) }
+        }
+        _ = try await store.record(
+            Self.recordSubmission(
+                [("a", 1, "first", #"{"a":1,"at":"t1"}"#), ("b", 2, "first", #"{"b":1,"at":"t1"}"#), ("c", 3, "first", #"{"c":1,"at":"t1"}"#)],
+                archived: true, at: epoch))
+        // a: only its record's bytes changed (a timestamp); b: its description; c: its line.
+        let second = try await store.record(
+            Self.recordSubmission(
+                [("a", 1, "first", #"{"a":1,"at":"t2"}"#), ("b", 2, "second", #"{"b":1,"at":"t2"}"#), ("c", 7, "first", #"{"c":1,"at":"t2"}"#)],
+                archived: true, at: epoch + 60))
+        #expect((second.new, second.unchanged, second.fixed) == (0, 3, 0))
+        var findings = try await store.findings(FindingQuery())
+        #expect(findings.map(\.ruleID).sorted() == ["a", "b", "c"])
+        #expect(findings.first { $0.ruleID == "b" }?.description == "second")
+        #expect(findings.first { $0.ruleID == "a" }?.description == "first")
+        #expect(findings.first { $0.ruleID == "c" }?.line == 7)
+        #expect(findings.allSatisfy { $0.lastSeen == epoch + 60 && $0.firstSeen == epoch })
+        #expect(try await evidence("a") == #"{"a":1,"at":"t2"}"#)
+        // A report that is not archived keeps each record as a copy; the next archived one as a span again.
+        _ = try await store.record(
+            Self.recordSubmission(
+                [("a", 1, "first", #"{"a":1,"at":"t3"}"#), ("b", 2, "second", #"{"b":1,"at":"t3"}"#), ("c", 7, "first", #"{"c":1,"at":"t3"}"#)],
+                archived: false, at: epoch + 120))
+        #expect(try await evidence("a") == #"{"a":1,"at":"t3"}"#)
+        _ = try await store.record(
+            Self.recordSubmission(
+                [("a", 1, "first", #"{"a":1,"at":"t3"}"#), ("b", 2, "third", #"{"b":1,"at":"t4"}"#), ("c", 7, "first", #"{"c":1,"at":"t4"}"#)],
+                archived: true, at: epoch + 180))
+        #expect(try await evidence("a") == #"{"a":1,"at":"t3"}"#)
+        #expect(try await evidence("b") == #"{"b":1,"at":"t4"}"#)
+        findings = try await store.findings(FindingQuery())
+        #expect(findings.first { $0.ruleID == "b" }?.description == "third")
+    }
+
     @Test("an empty report, or one whose tool failed, closes nothing unless allowed", arguments: StoreBackend.all)
     func emptyReports(backend: StoreBackend) async throws {
         let store = try backend.make()
@@ -357,14 +420,14 @@ struct SQLiteSnapshotTests {
         _ = try await store.record(archived)
         let (spans, copies) = try await store.writer.read { db in
             (
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM finding_detail WHERE evidence_length IS NOT NULL") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM finding_sighting WHERE evidence_length IS NOT NULL") ?? 0,
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM finding_detail WHERE evidence IS NOT NULL") ?? 0
             )
         }
         #expect((spans, copies) == (200, 0))
     }
 
-    @Test("a database of schema v1 migrates keeping its findings, their records and change hashes")
+    @Test("a database of schema v1 migrates keeping its findings, their records and locations")
     func migrationFromFirstSchema() async throws {
         let queue = try DatabaseQueue()
         try Schema.migrator.migrate(queue, upTo: "v1")
@@ -381,15 +444,24 @@ struct SQLiteSnapshotTests {
                         first_seen, first_scan_id, occurrences, content_hash)
                         VALUES (1, 1, printf('%064d', 7), 'sast', 'sqli', 'SQL injection', 'high', 3, 'code', 0, '2026-01-01T00:00:00Z', 1, 1, 4242);
                     INSERT INTO finding_sighting (finding_id, status, last_seen, last_scan_id) VALUES (1, 'new', '2026-01-01T00:00:00Z', 1);
-                    INSERT INTO finding_detail (finding_id, location, evidence, evidence_format) VALUES (1, '{"kind":"code"}', x'7b7d', 'json');
+                    INSERT INTO finding_detail (finding_id, location, evidence, evidence_format)
+                        VALUES (1, '{"kind":"code","file":"a.py"}', x'7b7d', 'json');
                     """)
         }
         let store = try SQLiteStore(writer: queue, secretKey: .value(Array(repeating: 7, count: 32)))
         #expect(try await store.findings(FindingQuery()).map(\.ruleID) == ["sqli"])
         #expect(try await store.evidence(findingID: 1) == Data("{}".utf8))
         #expect(try await store.report(scanID: 1) == nil)
-        let hash = try await queue.read { db in try Int64.fetchOne(db, sql: "SELECT content_hash FROM finding_sighting WHERE finding_id = 1") }
-        #expect(hash == 4242)
+        // The location moved to the finding row; the change hashes restart, so that the next
+        // rescan rewrites the finding in the new layout.
+        let (location, hashes) = try queue.read { db in
+            (
+                try String.fetchOne(db, sql: "SELECT location FROM finding WHERE id = 1"),
+                try Row.fetchOne(db, sql: "SELECT listing_hash, detail_hash FROM finding_sighting WHERE finding_id = 1")
+            )
+        }
+        #expect(location == #"{"kind":"code","file":"a.py"}"#)
+        #expect(hashes?["listing_hash"] == 0 && hashes?["detail_hash"] == 0)
     }
 
     @Test("a database of schema v2 migrates: streams keep their history and the first scoped import claims them")
@@ -440,7 +512,7 @@ struct SQLiteSnapshotTests {
         let outcome = try await store.writer.write { db in
             try SQLiteStore.record(
                 third, keys: keys,
-                feed: ImportFeed(findings: third.findings, hashes: third.findings.map { _ in nil }, order: [], report: nil),
+                feed: ImportFeed(findings: third.findings, order: [], report: nil),
                 prediction: .init(snapshot: stale, plan: stalePlan), in: db)
         }
         // With the stale snapshot "b" would look new and "a" open; the fresh state says otherwise.
