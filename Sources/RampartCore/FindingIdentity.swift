@@ -50,18 +50,21 @@ public enum FindingIdentity {
     /// same place into one finding with an occurrence count. Findings whose key parts are equal
     /// but that sit on different lines are distinct; they are told apart by their rank in line
     /// order (the first keeps the bare key), which survives code shifting above them.
+    /// A finding's digest, and for a package finding its anchor (the digest without the
+    /// vulnerability). Borrowed: copying a finding retains each of its fields.
+    static func identity(of finding: borrowing Finding) -> (digest: String, packageAnchor: String?) {
+        guard case .package(let package) = finding.location else { return (hash(keyParts(of: finding)), nil) }
+        // The package's key and place once, for both the fingerprint and the anchor.
+        let key = packageKey(of: package)
+        let where_ = place(of: package)
+        return (hash(["package", vulnerabilityKey(of: finding), key, where_]), hash(["package", key, where_]))
+    }
+
     public static func assign(_ input: consuming [Finding]) async -> [Finding] {
         var findings = input
         // Key parts and their digest per finding are independent: compute them on every core,
         // keeping only the 64-character digest (not the parts) for the grouping below.
-        let identities = await Concurrently.map(count: findings.count) { [findings] index -> (digest: String, packageAnchor: String?) in
-            let finding = findings[index]
-            guard case .package(let package) = finding.location else { return (hash(keyParts(of: finding)), nil) }
-            // The package's key and place once, for both the fingerprint and the anchor.
-            let key = packageKey(of: package)
-            let where_ = place(of: package)
-            return (hash(["package", vulnerabilityKey(of: finding), key, where_]), hash(["package", key, where_]))
-        }
+        let identities = await Concurrently.map(count: findings.count) { [findings] index in identity(of: findings[index]) }
         let digests = identities.map(\.digest)
         for index in findings.indices { findings[index].identityAnchor = identities[index].packageAnchor ?? digests[index] }
         var groups: [String: [Int]] = [:]

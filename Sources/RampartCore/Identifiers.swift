@@ -98,41 +98,62 @@ public enum CWE {
     /// Extracts CWE numbers from forms tools use: `CWE-79`, `CWE-79: Improper ...`, `79`,
     /// `external/cwe/cwe-079`, `CWE:89`. Returns nil when no number is present.
     public static func parse(_ raw: String) -> Int? {
-        let lower = Array(raw.lowercased().utf8)
-        // The number follows the last "cwe" (as in external/cwe/cwe-079), after separators.
-        var start = 0
-        var sawPrefix = false
-        if lower.count >= 3 {
-            var index = lower.count - 3
-            while index >= 0 {
-                if lower[index] == 0x63 && lower[index + 1] == 0x77 && lower[index + 2] == 0x65 {
-                    start = index + 3
-                    sawPrefix = true
-                    break
-                }
-                index -= 1
+        var raw = raw
+        return raw.withUTF8 { bytes -> Int? in
+            @inline(__always) func lower(_ index: Int) -> UInt8 {
+                let byte = bytes[index]
+                return byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
             }
+            // The number follows the last "cwe" (as in external/cwe/cwe-079), after separators.
+            var start = 0
+            var sawPrefix = false
+            if bytes.count >= 3 {
+                var index = bytes.count - 3
+                while index >= 0 {
+                    if lower(index) == 0x63 && lower(index + 1) == 0x77 && lower(index + 2) == 0x65 {
+                        start = index + 3
+                        sawPrefix = true
+                        break
+                    }
+                    index -= 1
+                }
+            }
+            if sawPrefix {
+                while start < bytes.count,
+                    bytes[start] == 0x2D || bytes[start] == 0x3A || bytes[start] == 0x20 || bytes[start] == 0x5F
+                        || bytes[start] == 0x2F
+                {
+                    start += 1
+                }
+            } else {
+                while start < bytes.count, bytes[start] == 0x20 { start += 1 }
+            }
+            var end = start
+            var number = 0
+            while end < bytes.count, bytes[end] >= 0x30 && bytes[end] <= 0x39 {
+                number = number * 10 + Int(bytes[end] - 0x30)
+                end += 1
+                // More than six digits is not a CWE number (and cannot overflow).
+                if end - start > 6 { return nil }
+            }
+            guard end > start else { return nil }
+            if !sawPrefix {
+                // A bare number must be the whole text.
+                var rest = end
+                while rest < bytes.count, bytes[rest] == 0x20 { rest += 1 }
+                guard rest == bytes.count else { return nil }
+            }
+            return number > 0 ? number : nil
         }
-        if sawPrefix {
-            while start < lower.count, [0x2D, 0x3A, 0x20, 0x5F, 0x2F].contains(lower[start]) { start += 1 }
-        } else {
-            while start < lower.count, lower[start] == 0x20 { start += 1 }
-        }
-        var end = start
-        while end < lower.count, lower[end] >= 0x30 && lower[end] <= 0x39 { end += 1 }
-        guard end > start, end - start <= 6 else { return nil }
-        if !sawPrefix {
-            // A bare number must be the whole text.
-            var rest = end
-            while rest < lower.count, lower[rest] == 0x20 { rest += 1 }
-            guard rest == lower.count else { return nil }
-        }
-        guard let number = Int(String(decoding: lower[start..<end], as: UTF8.self)), number > 0 else { return nil }
-        return number
     }
 
     /// Parses a list of raw CWE mentions into sorted, distinct numbers.
     public static func parseAll<S: Sequence>(_ raws: S) -> [Int] where S.Element == String {
-        Array(Set(raws.compactMap(parse))).sorted()
+        var numbers: [Int] = []
+        for raw in raws {
+            if let number = parse(raw), !numbers.contains(number) { numbers.append(number) }
+        }
+        return numbers.sorted()
     }
+
 }

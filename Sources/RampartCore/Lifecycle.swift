@@ -77,10 +77,12 @@ public struct StreamReconciliation: Sendable {
             self.isPackage = isPackage
         }
 
-        public init(_ finding: Finding) {
+        public init(_ finding: borrowing Finding) {
+            var isPackage = false
+            if case .package = finding.location { isPackage = true }
             self.init(
                 fingerprint: FingerprintKey(fingerprint: finding.fingerprint), anchor: finding.identityAnchor.map(FingerprintKey.init(fingerprint:)),
-                line: finding.location.line, isPackage: finding.location.kind == "package")
+                line: finding.location.line, isPackage: isPackage)
         }
     }
 

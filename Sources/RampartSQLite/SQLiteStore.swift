@@ -443,7 +443,8 @@ public final class SQLiteStore: Store {
             statement.bind(4, row.locationHash)
             statement.bind(5, row.listingHash)
             statement.bind(6, row.detailHash)
-            statement.bind(7, row.evidenceSpan == nil ? nil : scanID)
+            // The span lies in this scan's report, which last_scan_id names.
+            statement.bind(7, nil as Int64?)
             statement.bind(8, row.evidenceSpan?.lowerBound)
             statement.bind(9, row.evidenceSpan?.count)
             statement.bind(10, id)
@@ -657,7 +658,7 @@ public final class SQLiteStore: Store {
                     sql: """
                         SELECT d.evidence, g.evidence_offset, g.evidence_length, s.id AS scan_id, s.byte_count, s.report_chunk_size
                         FROM finding_sighting g LEFT JOIN finding_detail d ON d.finding_id = g.finding_id
-                        LEFT JOIN scan s ON s.id = g.evidence_scan_id WHERE g.finding_id = ?
+                        LEFT JOIN scan s ON s.id = coalesce(g.evidence_scan_id, g.last_scan_id) WHERE g.finding_id = ?
                         """, arguments: [findingID])
             else { return nil }
             guard let offset = row["evidence_offset"] as Int?, let length = row["evidence_length"] as Int? else {

@@ -336,18 +336,20 @@ enum Schema {
                         location_hash INTEGER NOT NULL DEFAULT 0,
                         listing_hash INTEGER NOT NULL DEFAULT 0,
                         detail_hash INTEGER NOT NULL DEFAULT 0,
-                        -- The tool's record as this span of the scan's archived report (NULL: the
-                        -- evidence is the detail's copy, or there is none).
+                        -- The tool's record as this span of an archived report: that of
+                        -- evidence_scan_id, or when NULL of last_scan_id (as every rescan writes
+                        -- it: a NULL needs no foreign-key lookup). No span: the evidence is the
+                        -- detail's copy, or there is none.
                         evidence_scan_id INTEGER REFERENCES scan(id),
                         evidence_offset INTEGER CHECK (evidence_offset IS NULL OR evidence_offset >= 0),
                         evidence_length INTEGER CHECK (evidence_length IS NULL OR evidence_length > 0),
                         CHECK ((status = 'fixed') = (fixed_scan_id IS NOT NULL)),
-                        CHECK ((evidence_scan_id IS NULL) = (evidence_offset IS NULL) AND (evidence_offset IS NULL) = (evidence_length IS NULL))
+                        CHECK ((evidence_offset IS NULL) = (evidence_length IS NULL) AND (evidence_scan_id IS NULL OR evidence_offset IS NOT NULL))
                     ) STRICT;
                     INSERT INTO finding_sighting_v4 (finding_id, status, last_seen, last_scan_id, fixed_scan_id, evidence_scan_id, evidence_offset,
                         evidence_length)
-                    SELECT g.finding_id, g.status, g.last_seen, g.last_scan_id, g.fixed_scan_id, d.evidence_scan_id, d.evidence_offset,
-                        d.evidence_length
+                    SELECT g.finding_id, g.status, g.last_seen, g.last_scan_id, g.fixed_scan_id,
+                        CASE WHEN d.evidence_scan_id = g.last_scan_id THEN NULL ELSE d.evidence_scan_id END, d.evidence_offset, d.evidence_length
                     FROM finding_sighting g LEFT JOIN finding_detail d ON d.finding_id = g.finding_id;
                     DROP TABLE finding_sighting;
                     ALTER TABLE finding_sighting_v4 RENAME TO finding_sighting;

@@ -497,6 +497,40 @@ struct SQLiteSnapshotTests {
         _ = stream
     }
 
+    @Test("a database of schema v3 migrates: evidence kept as spans of archived reports is still served, from the scan that holds it")
+    func migrationFromThirdSchema() async throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue, upTo: "v3: stream scope, rescans of older content")
+        let report = Data(#"[{"rule":"a","at":"t1"},{"rule":"b","at":"t1"}]"#.utf8)
+        var scratch: [UInt8] = []
+        let chunk = report.withUnsafeBytes { ReportArchive.compressedChunk(0, of: $0, scratch: &scratch) }
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO application (id, name, created_at) VALUES (1, 'shop', '2026-01-01T00:00:00Z');
+                    INSERT INTO component (id, application_id, name) VALUES (1, 1, 'api');
+                    INSERT INTO stream (id, component_id, tool, branch, scan_kind, revision) VALUES (1, 1, 'semgrep', '', 'sast', 2);
+                    INSERT INTO scan (id, stream_id, file_name, content_sha256, byte_count, format, tool_name, imported_at, record_count,
+                        finding_count, new_count, unchanged_count, reopened_count, fixed_count, closed_missing, tool_reported_error, report_chunk_size)
+                        VALUES (1, 1, 'r.json', printf('%064d', 1), ?, 'semgrep-json', 'semgrep', '2026-01-01T00:00:00Z', 2, 2, 2, 0, 0, 0, 1, 0, ?),
+                               (2, 1, 'r.json', printf('%064d', 2), 10, 'semgrep-json', 'semgrep', '2026-01-02T00:00:00Z', 2, 2, 0, 2, 0, 0, 1, 0, NULL);
+                    INSERT INTO report_chunk (scan_id, number, data) VALUES (1, 0, ?);
+                    INSERT INTO finding (id, stream_id, fingerprint, category, rule_id, title, severity, severity_rank, location_kind, suppressed,
+                        first_seen, first_scan_id, occurrences)
+                        VALUES (1, 1, printf('%064d', 7), 'sast', 'a', 'A', 'high', 3, 'code', 0, '2026-01-01T00:00:00Z', 1, 1),
+                               (2, 1, printf('%064d', 8), 'sast', 'b', 'B', 'high', 3, 'code', 0, '2026-01-01T00:00:00Z', 1, 1);
+                    INSERT INTO finding_sighting (finding_id, status, last_seen, last_scan_id, content_hash)
+                        VALUES (1, 'open', '2026-01-02T00:00:00Z', 2, 1), (2, 'new', '2026-01-01T00:00:00Z', 1, 1);
+                    -- Finding 1 was seen again by scan 2 with an unchanged record: its evidence stayed in scan 1.
+                    INSERT INTO finding_detail (finding_id, location, evidence_format, evidence_scan_id, evidence_offset, evidence_length)
+                        VALUES (1, '{"kind":"code"}', 'json', 1, 1, 22), (2, '{"kind":"code"}', 'json', 1, 24, 22);
+                    """, arguments: [report.count, ReportArchive.chunkSize, chunk])
+        }
+        let store = try SQLiteStore(writer: queue, secretKey: .value(Array(repeating: 7, count: 32)))
+        #expect(try await store.evidence(findingID: 1).map { String(decoding: $0, as: UTF8.self) } == #"{"rule":"a","at":"t1"}"#)
+        #expect(try await store.evidence(findingID: 2).map { String(decoding: $0, as: UTF8.self) } == #"{"rule":"b","at":"t1"}"#)
+    }
+
     @Test("a stream snapshot taken before another import is not reused")
     func staleSnapshot() async throws {
         let store = try SQLiteStore.inMemory()

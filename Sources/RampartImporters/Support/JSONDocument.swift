@@ -205,6 +205,13 @@ private struct TapeParser: ~Copyable {
     var roots: [Int] = []
     let allowMultipleRoots: Bool
     let maxDepth: Int
+    // The scan's state lives in stored properties, read and written by mutating methods:
+    // captured by nested functions, it was boxed and every access checked for exclusivity at
+    // run time, a sixth of the parse.
+    private var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var position = 0
+    private var stack: [(index: Int, isObject: Bool)] = []
+    private var state = State.topLevel
 
     init(allowMultipleRoots: Bool, maxDepth: Int, expectedEntries: Int) {
         self.allowMultipleRoots = allowMultipleRoots
@@ -222,112 +229,117 @@ private struct TapeParser: ~Copyable {
 
     private enum State { case topLevel, firstInContainer, afterValue }
 
-    mutating func parse(_ bytes: UnsafeRawBufferPointer) throws {
+    private func fail(_ reason: String, at offset: Int) -> JSONSyntaxError {
+        let (line, column) = LineIndex.lineAndColumn(ofOffset: offset, in: bytes)
+        return JSONSyntaxError(offset: offset, line: line, column: column, reason: reason)
+    }
+
+    @inline(__always) private mutating func skipWhitespace() {
         let count = bytes.count
-        var position = 0
-        if count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
-        var stack: [(index: Int, isObject: Bool)] = []
-        var state = State.topLevel
-
-        func fail(_ reason: String, at offset: Int) -> JSONSyntaxError {
-            let (line, column) = LineIndex.lineAndColumn(ofOffset: offset, in: bytes)
-            return JSONSyntaxError(offset: offset, line: line, column: column, reason: reason)
-        }
-
-        @inline(__always) func skipWhitespace() {
-            while position < count {
-                let byte = bytes[position]
-                if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { position += 1 } else { break }
-            }
-        }
-
-        func scanString() throws {
-            // position is at the opening quote.
-            let start = position + 1
-            var cursor = start
-            var escapes = false
-            while true {
-                guard cursor < count else { throw fail("unterminated string", at: position) }
-                let byte = bytes[cursor]
-                if byte == 0x22 { break }
-                if byte == 0x5C {
-                    escapes = true
-                    cursor += 2
-                    continue
-                }
-                if byte < 0x20 { throw fail("control character in string", at: cursor) }
-                cursor += 1
-            }
-            tape.append(.init(start: UInt32(start), end: UInt32(cursor), next: UInt32(tape.count + 1), kind: .string, hasEscapes: escapes))
-            position = cursor + 1
-        }
-
-        func scanKey() throws {
-            guard position < count, bytes[position] == 0x22 else { throw fail("expected a string key", at: position) }
-            try scanString()
-            skipWhitespace()
-            guard position < count, bytes[position] == 0x3A else { throw fail("expected ':' after key", at: position) }
-            position += 1
-        }
-
-        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-
-        func startValue() throws {
-            skipWhitespace()
-            guard position < count else { throw fail("unexpected end of document", at: position) }
+        while position < count {
             let byte = bytes[position]
-            switch byte {
-            case 0x7B, 0x5B:  // { [
-                guard stack.count < maxDepth else { throw fail("nesting deeper than \(maxDepth)", at: position) }
-                let isObject = byte == 0x7B
-                stack.append((tape.count, isObject))
-                tape.append(.init(start: UInt32(position), end: 0, next: 0, kind: isObject ? .object : .array, hasEscapes: false))
-                position += 1
-                state = .firstInContainer
-                return
-            case 0x22:
-                try scanString()
-            case 0x74, 0x66, 0x6E:  // t f n
-                let (literal, kind): ([UInt8], JSONKind) =
-                    byte == 0x74 ? (Array("true".utf8), .true) : byte == 0x66 ? (Array("false".utf8), .false) : (Array("null".utf8), .null)
-                guard position + literal.count <= count else { throw fail("unexpected end of document", at: position) }
-                for (offset, expected) in literal.enumerated() where bytes[position + offset] != expected {
-                    throw fail("invalid literal", at: position)
-                }
-                tape.append(
-                    .init(start: UInt32(position), end: UInt32(position + literal.count), next: UInt32(tape.count + 1), kind: kind, hasEscapes: false)
-                )
-                position += literal.count
-            case 0x2D, 0x30...0x39:
-                let start = position
-                if bytes[position] == 0x2D { position += 1 }
-                guard position < count, isDigit(bytes[position]) else { throw fail("invalid number", at: start) }
-                while position < count, isDigit(bytes[position]) { position += 1 }
-                if position < count, bytes[position] == 0x2E {
-                    position += 1
-                    guard position < count, isDigit(bytes[position]) else { throw fail("invalid number", at: start) }
-                    while position < count, isDigit(bytes[position]) { position += 1 }
-                }
-                if position < count, bytes[position] == 0x65 || bytes[position] == 0x45 {
-                    position += 1
-                    if position < count, bytes[position] == 0x2B || bytes[position] == 0x2D { position += 1 }
-                    guard position < count, isDigit(bytes[position]) else { throw fail("invalid number", at: start) }
-                    while position < count, isDigit(bytes[position]) { position += 1 }
-                }
-                tape.append(.init(start: UInt32(start), end: UInt32(position), next: UInt32(tape.count + 1), kind: .number, hasEscapes: false))
-            default:
-                throw fail("unexpected character", at: position)
+            if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { position += 1 } else { break }
+        }
+    }
+
+    private mutating func scanString() throws {
+        // position is at the opening quote.
+        let count = bytes.count
+        let start = position + 1
+        var cursor = start
+        var escapes = false
+        while true {
+            guard cursor < count else { throw fail("unterminated string", at: position) }
+            let byte = bytes[cursor]
+            if byte == 0x22 { break }
+            if byte == 0x5C {
+                escapes = true
+                cursor += 2
+                continue
             }
-            state = .afterValue
+            if byte < 0x20 { throw fail("control character in string", at: cursor) }
+            cursor += 1
         }
+        tape.append(.init(start: UInt32(start), end: UInt32(cursor), next: UInt32(tape.count + 1), kind: .string, hasEscapes: escapes))
+        position = cursor + 1
+    }
 
-        func closeContainer() {
-            let top = stack.removeLast()
-            tape.close(top.index, end: UInt32(position), next: UInt32(tape.count))
+    private mutating func scanKey() throws {
+        guard position < bytes.count, bytes[position] == 0x22 else { throw fail("expected a string key", at: position) }
+        try scanString()
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == 0x3A else { throw fail("expected ':' after key", at: position) }
+        position += 1
+    }
+
+    @inline(__always) private func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    private mutating func skipDigits() {
+        while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+    }
+
+    private mutating func startValue() throws {
+        skipWhitespace()
+        let count = bytes.count
+        guard position < count else { throw fail("unexpected end of document", at: position) }
+        let byte = bytes[position]
+        switch byte {
+        case 0x7B, 0x5B:  // { [
+            guard stack.count < maxDepth else { throw fail("nesting deeper than \(maxDepth)", at: position) }
+            let isObject = byte == 0x7B
+            stack.append((tape.count, isObject))
+            tape.append(.init(start: UInt32(position), end: 0, next: 0, kind: isObject ? .object : .array, hasEscapes: false))
             position += 1
-            state = .afterValue
+            state = .firstInContainer
+            return
+        case 0x22:
+            try scanString()
+        case 0x74, 0x66, 0x6E:  // t f n
+            let (literal, kind): (StaticString, JSONKind) = byte == 0x74 ? ("true", .true) : byte == 0x66 ? ("false", .false) : ("null", .null)
+            let length = literal.utf8CodeUnitCount
+            guard position + length <= count else { throw fail("unexpected end of document", at: position) }
+            for offset in 0..<length where bytes[position + offset] != literal.utf8Start[offset] {
+                throw fail("invalid literal", at: position)
+            }
+            tape.append(.init(start: UInt32(position), end: UInt32(position + length), next: UInt32(tape.count + 1), kind: kind, hasEscapes: false))
+            position += length
+        case 0x2D, 0x30...0x39:
+            let start = position
+            if bytes[position] == 0x2D { position += 1 }
+            guard position < count, isDigit(bytes[position]) else { throw fail("invalid number", at: start) }
+            skipDigits()
+            if position < count, bytes[position] == 0x2E {
+                position += 1
+                guard position < count, isDigit(bytes[position]) else { throw fail("invalid number", at: start) }
+                skipDigits()
+            }
+            if position < count, bytes[position] == 0x65 || bytes[position] == 0x45 {
+                position += 1
+                if position < count, bytes[position] == 0x2B || bytes[position] == 0x2D { position += 1 }
+                guard position < count, isDigit(bytes[position]) else { throw fail("invalid number", at: start) }
+                skipDigits()
+            }
+            tape.append(.init(start: UInt32(start), end: UInt32(position), next: UInt32(tape.count + 1), kind: .number, hasEscapes: false))
+        default:
+            throw fail("unexpected character", at: position)
         }
+        state = .afterValue
+    }
 
+    private mutating func closeContainer() {
+        let top = stack.removeLast()
+        tape.close(top.index, end: UInt32(position), next: UInt32(tape.count))
+        position += 1
+        state = .afterValue
+    }
+
+    mutating func parse(_ bytes: UnsafeRawBufferPointer) throws {
+        self.bytes = bytes
+        let count = bytes.count
+        position = 0
+        if count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
+        stack = []
+        state = .topLevel
         while true {
             skipWhitespace()
             switch state {
