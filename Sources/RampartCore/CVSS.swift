@@ -113,10 +113,17 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
         let bytes = Array(text.utf8)
         var start = 0
         let version: Version
-        if bytes.count >= 9, String(decoding: bytes[0..<5], as: UTF8.self).uppercased() == "CVSS:" {
-            guard let parsed = Version(rawValue: String(decoding: bytes[5..<8], as: UTF8.self)), bytes[8] == 0x2F else {
-                throw ParseError(reason: "unsupported version")
-            }
+        // "CVSS:" in any case, compared on bytes: this runs for every vector of a large import.
+        if bytes.count >= 9, bytes[0] | 0x20 == 0x63, bytes[1] | 0x20 == 0x76, bytes[2] | 0x20 == 0x73, bytes[3] | 0x20 == 0x73, bytes[4] == 0x3A
+        {
+            let parsed: Version? =
+                switch (bytes[5], bytes[6], bytes[7]) {
+                case (0x33, 0x2E, 0x30): .v3_0
+                case (0x33, 0x2E, 0x31): .v3_1
+                case (0x34, 0x2E, 0x30): .v4_0
+                default: nil
+                }
+            guard let parsed, bytes[8] == 0x2F else { throw ParseError(reason: "unsupported version") }
             version = parsed
             start = 9
         } else {
@@ -150,8 +157,14 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
             throw ParseError(reason: "missing base metric \(missing?.element.key ?? "?")")
         }
         self.version = version
-        self.description =
-            start == 0 ? "CVSS:\(version.rawValue)/" + text : "CVSS:\(version.rawValue)/" + String(decoding: bytes[start...], as: UTF8.self)
+        if start == 0 {
+            self.description = "CVSS:\(version.rawValue)/" + text
+        } else if bytes[0] == 0x43 && bytes[1] == 0x56 && bytes[2] == 0x53 && bytes[3] == 0x53 {
+            // Already canonical (the usual case): the text itself.
+            self.description = text
+        } else {
+            self.description = "CVSS:\(version.rawValue)/" + String(decoding: bytes[start...], as: UTF8.self)
+        }
     }
 
     /// Metric abbreviations and values, in vector order.

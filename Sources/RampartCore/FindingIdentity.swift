@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Computes stable fingerprints: equal fingerprints within a stream mean the same problem.
@@ -97,12 +98,15 @@ public enum FindingIdentity {
     }
 
     public static func hash(_ parts: [String]) -> String {
-        var bytes = Array(recipeVersion.utf8)
+        var hasher = SHA256()
+        var version = recipeVersion
+        version.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         for part in parts {
-            bytes.append(separator)
-            bytes.append(contentsOf: part.utf8)
+            withUnsafeBytes(of: separator) { hasher.update(bufferPointer: $0) }
+            var part = part
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
-        return Hashing.sha256Hex(bytes)
+        return Hashing.hex(hasher.finalize())
     }
 
     /// `./src\app.py` and `src/app.py` name the same file.

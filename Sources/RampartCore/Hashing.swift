@@ -21,15 +21,16 @@ public enum Hashing {
     }
 
     public static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+            out.append(hexDigit(byte >> 4))
+            out.append(hexDigit(byte & 0x0f))
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    @inline(__always) static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? 0x30 + value : 0x57 + value }
 }
 
 /// Hexadecimal digits to numbers.

@@ -32,6 +32,8 @@ struct Benchmark {
         var repeats = 3
         /// Set in a child process: the one scenario to measure and report as JSON.
         var scenario: (String, Int)?
+        /// A report whose parse stages run five times over, for a profiler (`--stages FILE`).
+        var stagesOf: String?
     }
 
     static func parseOptions() -> Options {
@@ -47,12 +49,13 @@ struct Benchmark {
             case "--big-db-streams": options.bigDatabaseStreams = Int(arguments.next() ?? "") ?? options.bigDatabaseStreams
             case "--skip-big-db": options.skipBigDatabase = true
             case "--repeat": options.repeats = max(1, Int(arguments.next() ?? "") ?? options.repeats)
+            case "--stages": options.stagesOf = arguments.next()
             case "--scenario":
                 let parts = (arguments.next() ?? "").split(separator: ":")
                 if parts.count == 2, let size = Int(parts[1]) { options.scenario = (String(parts[0]), size) }
             default:
                 print(
-                    "usage: rampart-benchmark [--sizes 10000,100000] [--formats trivy,sarif] [--repeat N] [--work DIR] [--generator PATH] [--big-db-streams N] [--skip-big-db]"
+                    "usage: rampart-benchmark [--stages REPORT] [--sizes 10000,100000] [--formats trivy,sarif] [--repeat N] [--work DIR] [--generator PATH] [--big-db-streams N] [--skip-big-db]"
                 )
                 exit(2)
             }
@@ -279,6 +282,13 @@ struct Benchmark {
     }
 
     static func run(_ options: Options) async throws {
+        if let path = options.stagesOf {
+            let store = try SQLiteStore.inMemory()
+            let ingestor = Ingestor(store: store)
+            let context = ImportContext(secretSalt: try await store.secretKey())
+            for _ in 0..<5 { print(try await stageSummary(ingestor: ingestor, path: path, context: context)) }
+            return
+        }
         guard FileManager.default.fileExists(atPath: options.generator) else {
             throw BenchmarkError(message: "generator not found at \(options.generator) (pass --generator PATH)")
         }

@@ -598,8 +598,20 @@ public struct JSONNode: @unchecked Sendable {
 
     /// Strings of an array of strings, or the single string; other values are skipped.
     public var strings: [String] {
-        if kind == .string { return string.map { [$0] } ?? [] }
-        return array.compactMap(\.text)
+        switch kind {
+        case .string: return string.map { [$0] } ?? []
+        case .array:
+            var result: [String] = []
+            let nexts = tape.pointee.nexts
+            var child = index + 1
+            let end = Int(nexts[index])
+            while child < end {
+                if let text = JSONNode(sibling: self, index: child).text { result.append(text) }
+                child = Int(nexts[child])
+            }
+            return result
+        default: return []
+        }
     }
 
     static func unescape(_ bytes: UnsafeRawBufferPointer) -> String {
