@@ -114,8 +114,7 @@ public struct CVSSVector: Sendable, Hashable, Codable, CustomStringConvertible {
         var start = 0
         let version: Version
         // "CVSS:" in any case, compared on bytes: this runs for every vector of a large import.
-        if bytes.count >= 9, bytes[0] | 0x20 == 0x63, bytes[1] | 0x20 == 0x76, bytes[2] | 0x20 == 0x73, bytes[3] | 0x20 == 0x73, bytes[4] == 0x3A
-        {
+        if bytes.count >= 9, bytes[0] | 0x20 == 0x63, bytes[1] | 0x20 == 0x76, bytes[2] | 0x20 == 0x73, bytes[3] | 0x20 == 0x73, bytes[4] == 0x3A {
             let parsed: Version? =
                 switch (bytes[5], bytes[6], bytes[7]) {
                 case (0x33, 0x2E, 0x30): .v3_0

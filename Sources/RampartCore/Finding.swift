@@ -93,6 +93,14 @@ public struct PackageLocation: Sendable, Hashable, Codable {
         self.artifactPath = artifactPath
         self.image = image
     }
+
+    /// The manifest only names the image the package is in (Trivy's OS-package target is
+    /// `image:tag (debian 12.5)`): it changes with every rebuild's tag, so it is neither identity
+    /// nor place, only position.
+    public var manifestNamesImage: Bool {
+        guard let image, let manifestPath else { return false }
+        return manifestPath.hasPrefix(image.name)
+    }
 }
 
 public struct ImageLocation: Sendable, Hashable, Codable {

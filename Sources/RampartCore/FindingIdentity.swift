@@ -147,9 +147,7 @@ public enum FindingIdentity {
     static func place(of package: PackageLocation) -> String {
         var parts: [String] = []
         if let image = package.image { parts.append(image.name) }
-        if let manifest = package.manifestPath, !(package.image.map { manifest.hasPrefix($0.name) } ?? false) {
-            parts.append(normalizePath(manifest))
-        }
+        if let manifest = package.manifestPath, !package.manifestNamesImage { parts.append(normalizePath(manifest)) }
         if let artifact = package.artifactPath { parts.append(versionless(artifact)) }
         return parts.joined(separator: "|")
     }

@@ -257,7 +257,7 @@ public final class SQLiteStore: Store {
             db,
             sql: """
                 SELECT f.id, f.fingerprint, g.status, g.listing_hash, CASE WHEN f.location_kind = 'package' THEN NULL ELSE f.anchor END,
-                    f.line, f.location_kind = 'package', g.detail_hash, g.location_hash
+                    g.line, f.location_kind = 'package', g.detail_hash, g.location_hash
                 FROM finding f INDEXED BY finding_by_stream JOIN finding_sighting g ON g.finding_id = f.id WHERE f.stream_id = ?
                 """)
         query.bind(1, streamID)
@@ -364,9 +364,9 @@ public final class SQLiteStore: Store {
             db,
             sql: """
                 INSERT INTO finding (stream_id, fingerprint, category, rule_id, title, severity, severity_rank, tool_severity, confidence,
-                    cwes, vulnerability_ids, location_kind, file_path, line, component_name, component_version, purl, url, host,
+                    cwes, vulnerability_ids, location_kind, file_path, component_name, url, host,
                     cvss_vector, cvss_score, secret_hash, secret_preview, suppressed, occurrences, location, first_seen, first_scan_id, anchor)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let insertDetail = try BulkStatement(
             db,
@@ -374,14 +374,14 @@ public final class SQLiteStore: Store {
                 INSERT INTO finding_detail (finding_id, description, cvss, suppression, remediation, refs, tags, evidence, evidence_format)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        // The sighting: status, hashes and evidence span, as the insert and the touch of a
-        // finding seen again both write them.
+        // The sighting: status, hashes, evidence span and position, as the insert and the touch
+        // of a finding seen again both write them.
         let insertSighting = try BulkStatement(
             db,
             sql: """
                 INSERT INTO finding_sighting (status, last_seen, last_scan_id, location_hash, listing_hash, detail_hash, evidence_scan_id,
-                    evidence_offset, evidence_length, finding_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    evidence_offset, evidence_length, line, component_version, purl, position, finding_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let event = try BulkStatement(db, sql: "INSERT INTO finding_event (finding_id, scan_id, kind, at) VALUES (?, ?, ?, ?)")
         func recordEvent(_ findingID: Int64, _ kind: String) throws {
@@ -409,10 +409,7 @@ public final class SQLiteStore: Store {
             statement.bind(next(), row.vulnerabilityIDs)
             statement.bind(next(), finding.location.kind)
             statement.bind(next(), row.columns.filePath)
-            statement.bind(next(), row.columns.line)
             statement.bind(next(), row.columns.componentName)
-            statement.bind(next(), row.columns.componentVersion)
-            statement.bind(next(), row.columns.purl)
             statement.bind(next(), row.columns.url)
             statement.bind(next(), row.columns.host)
             statement.bind(next(), row.columns.cvssVector)
@@ -421,7 +418,7 @@ public final class SQLiteStore: Store {
             statement.bind(next(), finding.secret?.preview)
             statement.bind(next(), finding.suppression == nil ? 0 : 1)
             statement.bind(next(), finding.occurrences)
-            statement.bind(next(), row.location)
+            statement.bind(next(), row.place)
             return index
         }
         func bindDetail(_ statement: BulkStatement, _ id: Int64, _ row: borrowing StorageRow, _ finding: borrowing Finding) {
@@ -447,7 +444,11 @@ public final class SQLiteStore: Store {
             statement.bind(7, nil as Int64?)
             statement.bind(8, row.evidenceSpan?.lowerBound)
             statement.bind(9, row.evidenceSpan?.count)
-            statement.bind(10, id)
+            statement.bind(10, row.columns.line)
+            statement.bind(11, row.columns.componentVersion)
+            statement.bind(12, row.columns.purl)
+            statement.bind(13, row.position)
+            statement.bind(14, id)
         }
 
         try findings.withUnsafeBufferPointer { findings in
@@ -474,25 +475,21 @@ public final class SQLiteStore: Store {
                 db,
                 sql: """
                     UPDATE finding_sighting SET status = ?1, last_seen = ?2, last_scan_id = ?3, fixed_scan_id = NULL, location_hash = ?4,
-                        listing_hash = ?5, detail_hash = ?6, evidence_scan_id = ?7, evidence_offset = ?8, evidence_length = ?9
-                    WHERE finding_id = ?10
+                        listing_hash = ?5, detail_hash = ?6, evidence_scan_id = ?7, evidence_offset = ?8, evidence_length = ?9, line = ?10,
+                        component_version = ?11, purl = ?12, position = ?13
+                    WHERE finding_id = ?14
                     """)
             let refresh = try BulkStatement(
                 db,
                 sql: """
                     UPDATE finding SET category = ?, rule_id = ?, title = ?, severity = ?, severity_rank = ?, tool_severity = ?, confidence = ?,
-                        cwes = ?, vulnerability_ids = ?, location_kind = ?, file_path = ?, line = ?, component_name = ?, component_version = ?,
-                        purl = ?, url = ?, host = ?, cvss_vector = ?, cvss_score = ?, secret_hash = ?, secret_preview = ?, suppressed = ?,
-                        occurrences = ?, location = ?
+                        cwes = ?, vulnerability_ids = ?, location_kind = ?, file_path = ?, component_name = ?, url = ?, host = ?, cvss_vector = ?,
+                        cvss_score = ?, secret_hash = ?, secret_preview = ?, suppressed = ?, occurrences = ?, location = ?
                     WHERE id = ?
                     """)
-            // Only the location's columns: no JSON check, no index to update.
+            // Only the place's columns: no JSON check, no index to update.
             let relocate = try BulkStatement(
-                db,
-                sql: """
-                    UPDATE finding SET file_path = ?, line = ?, component_name = ?, component_version = ?, purl = ?, url = ?, host = ?, location = ?
-                    WHERE id = ?
-                    """)
+                db, sql: "UPDATE finding SET file_path = ?, component_name = ?, url = ?, host = ?, location = ? WHERE id = ?")
             // Rewritten in place (a REPLACE deletes and inserts), with the insert's parameter numbers.
             let refreshDetail = try BulkStatement(
                 db,
@@ -517,14 +514,11 @@ public final class SQLiteStore: Store {
                     try refresh.step()
                 } else if stored?.location != row.locationHash {
                     relocate.bind(1, row.columns.filePath)
-                    relocate.bind(2, row.columns.line)
-                    relocate.bind(3, row.columns.componentName)
-                    relocate.bind(4, row.columns.componentVersion)
-                    relocate.bind(5, row.columns.purl)
-                    relocate.bind(6, row.columns.url)
-                    relocate.bind(7, row.columns.host)
-                    relocate.bind(8, row.location)
-                    relocate.bind(9, update.id)
+                    relocate.bind(2, row.columns.componentName)
+                    relocate.bind(3, row.columns.url)
+                    relocate.bind(4, row.columns.host)
+                    relocate.bind(5, row.place)
+                    relocate.bind(6, update.id)
                     try relocate.step()
                 }
                 if stored?.detail != row.detailHash {
@@ -601,7 +595,7 @@ public final class SQLiteStore: Store {
         case .cvss: order = "f.cvss_score DESC NULLS LAST, f.severity_rank DESC, f.id"
         }
         var sql = """
-            SELECT f.*, g.status, g.last_seen, d.description, a.name AS application_name, c.name AS component_name_, s.tool AS stream_tool,
+            SELECT f.*, g.status, g.last_seen, g.line, g.component_version, g.purl, d.description, a.name AS application_name, c.name AS component_name_, s.tool AS stream_tool,
                 s.branch AS stream_branch
             FROM finding f JOIN finding_sighting g ON g.finding_id = f.id JOIN stream s ON s.id = f.stream_id
             JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id

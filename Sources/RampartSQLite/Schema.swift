@@ -260,9 +260,11 @@ enum Schema {
         }
         migrator.registerMigration("v4: rescans rewrite only what changed") { db in
             // Three changes, each cutting what a rescan writes for a finding it sees again:
-            // - The location JSON moves from finding_detail to finding: it changes with the
-            //   listing columns (a bumped version, a shifted line), so a finding whose long text
-            //   is unchanged keeps its detail row.
+            // - A finding's location is split in two. Its place (file, package, image name)
+            //   moves from finding_detail to finding, as JSON beside the place columns. Its
+            //   position (lines, a package's version and purl, an image's tag and layer: what a
+            //   rescan moves) goes to the sighting, which every rescan rewrites anyway, so
+            //   shifted lines and bumped versions rewrite neither the finding nor its detail.
             // - The evidence span moves to the sighting, which every rescan rewrites anyway: a
             //   record that only changed its timestamps costs no detail rewrite. The detail keeps
             //   evidence only as a copy (reports that are not archived).
@@ -293,10 +295,7 @@ enum Schema {
                         vulnerability_ids TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(vulnerability_ids)),
                         location_kind TEXT NOT NULL CHECK (\(oneOf("location_kind", ["code", "package", "image", "iac", "endpoint", "cloud", "host"]))),
                         file_path TEXT,
-                        line INTEGER,
                         component_name TEXT,
-                        component_version TEXT,
-                        purl TEXT,
                         url TEXT,
                         host TEXT,
                         cvss_vector TEXT,
@@ -308,22 +307,21 @@ enum Schema {
                         first_scan_id INTEGER NOT NULL REFERENCES scan(id),
                         occurrences INTEGER NOT NULL CHECK (occurrences >= 1),
                         anchor TEXT CHECK (anchor IS NULL OR length(anchor) = 64),
-                        -- Display-only JSON, written only through the model's JSON builder (see v2).
+                        -- The location's place as JSON (its position is the sighting's), display
+                        -- only and written only through the model's JSON builder (see v2).
                         location TEXT NOT NULL,
                         UNIQUE (stream_id, fingerprint)
                     ) STRICT;
+                    -- Until the next rescan rewrites it (its hashes start at 0), a migrated
+                    -- finding's location JSON is the whole location, as v3 kept it.
                     INSERT INTO finding_v4 (id, stream_id, fingerprint, category, rule_id, title, severity, severity_rank, tool_severity, confidence,
-                        cwes, vulnerability_ids, location_kind, file_path, line, component_name, component_version, purl, url, host, cvss_vector,
-                        cvss_score, secret_hash, secret_preview, suppressed, first_seen, first_scan_id, occurrences, anchor, location)
+                        cwes, vulnerability_ids, location_kind, file_path, component_name, url, host, cvss_vector, cvss_score, secret_hash,
+                        secret_preview, suppressed, first_seen, first_scan_id, occurrences, anchor, location)
                     SELECT f.id, f.stream_id, f.fingerprint, f.category, f.rule_id, f.title, f.severity, f.severity_rank, f.tool_severity,
-                        f.confidence, f.cwes, f.vulnerability_ids, f.location_kind, f.file_path, f.line, f.component_name, f.component_version,
-                        f.purl, f.url, f.host, f.cvss_vector, f.cvss_score, f.secret_hash, f.secret_preview, f.suppressed, f.first_seen,
-                        f.first_scan_id, f.occurrences, f.anchor, coalesce(d.location, '{"kind":"' || f.location_kind || '"}')
+                        f.confidence, f.cwes, f.vulnerability_ids, f.location_kind, f.file_path, f.component_name, f.url, f.host, f.cvss_vector,
+                        f.cvss_score, f.secret_hash, f.secret_preview, f.suppressed, f.first_seen, f.first_scan_id, f.occurrences, f.anchor,
+                        coalesce(d.location, '{"kind":"' || f.location_kind || '"}')
                     FROM finding f LEFT JOIN finding_detail d ON d.finding_id = f.id;
-                    DROP TABLE finding;
-                    ALTER TABLE finding_v4 RENAME TO finding;
-                    CREATE INDEX finding_by_severity ON finding (severity_rank DESC);
-                    CREATE INDEX finding_by_stream ON finding (stream_id);
 
                     CREATE TABLE finding_sighting_v4 (
                         finding_id INTEGER PRIMARY KEY REFERENCES finding(id) ON DELETE CASCADE,
@@ -343,14 +341,28 @@ enum Schema {
                         evidence_scan_id INTEGER REFERENCES scan(id),
                         evidence_offset INTEGER CHECK (evidence_offset IS NULL OR evidence_offset >= 0),
                         evidence_length INTEGER CHECK (evidence_length IS NULL OR evidence_length > 0),
+                        -- The finding's position at its last sighting: what a rescan moves (a
+                        -- shifted line, a bumped version, a rebuilt image), written with the
+                        -- status instead of rewriting the finding row. The listing's columns, and
+                        -- the rest as JSON (display only, see v2).
+                        line INTEGER,
+                        component_version TEXT,
+                        purl TEXT,
+                        position TEXT NOT NULL DEFAULT '{}',
                         CHECK ((status = 'fixed') = (fixed_scan_id IS NOT NULL)),
                         CHECK ((evidence_offset IS NULL) = (evidence_length IS NULL) AND (evidence_scan_id IS NULL OR evidence_offset IS NOT NULL))
                     ) STRICT;
                     INSERT INTO finding_sighting_v4 (finding_id, status, last_seen, last_scan_id, fixed_scan_id, evidence_scan_id, evidence_offset,
-                        evidence_length)
+                        evidence_length, line, component_version, purl)
                     SELECT g.finding_id, g.status, g.last_seen, g.last_scan_id, g.fixed_scan_id,
-                        CASE WHEN d.evidence_scan_id = g.last_scan_id THEN NULL ELSE d.evidence_scan_id END, d.evidence_offset, d.evidence_length
-                    FROM finding_sighting g LEFT JOIN finding_detail d ON d.finding_id = g.finding_id;
+                        CASE WHEN d.evidence_scan_id = g.last_scan_id THEN NULL ELSE d.evidence_scan_id END, d.evidence_offset, d.evidence_length,
+                        f.line, f.component_version, f.purl
+                    FROM finding_sighting g JOIN finding f ON f.id = g.finding_id LEFT JOIN finding_detail d ON d.finding_id = g.finding_id;
+
+                    DROP TABLE finding;
+                    ALTER TABLE finding_v4 RENAME TO finding;
+                    CREATE INDEX finding_by_severity ON finding (severity_rank DESC);
+                    CREATE INDEX finding_by_stream ON finding (stream_id);
                     DROP TABLE finding_sighting;
                     ALTER TABLE finding_sighting_v4 RENAME TO finding_sighting;
 

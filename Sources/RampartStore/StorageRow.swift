@@ -4,15 +4,19 @@ import RampartCore
 /// The column values a store writes for one finding, derived once from the model. Shared by
 /// every backend so that all of them store the same thing.
 ///
-/// A finding is stored as a listing row (what lists and filters read, with its location) and a
-/// detail row (its long text, and its evidence when that is a copy). Hashes of exactly the values
-/// written tell a rescan what to rewrite: nothing, the location columns alone (a shifted line, a
-/// bumped version: the usual change), the whole listing row, or the detail row.
+/// A finding is stored as a listing row (what lists and filters read, with its place), a
+/// sighting row (its status and position: what every rescan rewrites anyway) and a detail row
+/// (its long text, and its evidence when that is a copy). Hashes of exactly the values written
+/// tell a rescan what else to rewrite: nothing (a shifted line or a bumped version is position),
+/// the place columns alone, the whole listing row, or the detail row.
 package struct StorageRow: Sendable {
     package var columns: DisplayColumns
     package var cwes: String
     package var vulnerabilityIDs: String
-    package var location: String
+    /// The location without what a rescan moves (`Location.placeJSONText`).
+    package var place: String
+    /// What a rescan moves: lines, a package's version and purl, an image's tag and layer.
+    package var position: String
     package var cvss: String
     package var suppression: String?
     package var references: String
@@ -20,7 +24,7 @@ package struct StorageRow: Sendable {
     /// Where the finding's evidence lies in the archived report, when it is a verbatim slice of
     /// it; the evidence is then stored as this span instead of a copy.
     package var evidenceSpan: Range<Int>?
-    /// Hash of the listing row's location columns (all derived from the location).
+    /// Hash of the listing row's place columns (all derived from the location's place).
     package var locationHash: Int64
     /// Hash of the listing row's other values.
     package var listingHash: Int64
@@ -35,7 +39,8 @@ package struct StorageRow: Sendable {
         columns = DisplayColumns(finding, purl: purl)
         cwes = JSONText.array(finding.cwes)
         vulnerabilityIDs = JSONText.array(finding.vulnerabilityIDs.map(\.value))
-        location = finding.location.jsonText(purl: purl)
+        place = finding.location.placeJSONText()
+        position = finding.location.positionJSONText(purl: purl)
         var cvss = "["
         for index in finding.cvss.indices {
             if index > 0 { cvss.append(",") }
@@ -65,9 +70,10 @@ package struct StorageRow: Sendable {
         listing.combine(String(finding.occurrences))
         listing.combine(optional: finding.identityAnchor)
         listingHash = Int64(bitPattern: listing.value)
-        // The display columns are functions of the location, which its JSON states in full.
+        // The place columns (file, component name, URL, host) are functions of the place, which
+        // its JSON states in full.
         var located = ChangeHasher()
-        located.combine(location)
+        located.combine(place)
         locationHash = Int64(bitPattern: located.value)
 
         var detail = ChangeHasher()
@@ -105,6 +111,8 @@ package struct DisplayColumns: Sendable {
         line = finding.location.line
         switch finding.location {
         case .package(let package):
+            // A manifest that only names the image is position, not place (see `manifestNamesImage`).
+            if package.manifestNamesImage { filePath = package.artifactPath }
             componentName = package.name
             componentVersion = package.version
             purl = canonicalPURL

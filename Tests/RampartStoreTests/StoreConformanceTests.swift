@@ -211,6 +211,29 @@ struct StoreConformanceTests {
         #expect(findings.allSatisfy { $0.firstSeen == epoch })
     }
 
+    @Test("a bumped version that leaves the advisory open is the same finding, listed at its new version and purl", arguments: StoreBackend.all)
+    func versionBump(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        func lodash(_ version: String) -> Finding {
+            Finding(
+                category: .sca, tool: ToolInfo(name: "trivy"), ruleID: "CVE-2021-23337", title: "lodash command injection", severity: .high,
+                vulnerabilityIDs: .parsing(["CVE-2021-23337"]),
+                location: .package(
+                    PackageLocation(
+                        purl: PackageURL(parsing: "pkg:npm/lodash@\(version)"), name: "lodash", version: version, manifestPath: "package-lock.json")),
+                raw: RawEvidence(format: "json", bytes: Data(#"{"v":"\#(version)"}"#.utf8)))
+        }
+        let stream = StreamKey(application: "shop", component: "web", tool: "trivy")
+        _ = try await store.record(submission([lodash("4.17.15")], stream: stream, content: "1"))
+        let rescan = try await store.record(submission([lodash("4.17.20")], stream: stream, content: "2", at: epoch + 60))
+        #expect((rescan.new, rescan.unchanged, rescan.fixed) == (0, 1, 0))
+        let finding = try #require(try await store.findings(FindingQuery()).first)
+        #expect(finding.componentVersion == "4.17.20")
+        #expect(finding.purl == "pkg:npm/lodash@4.17.20")
+        #expect(finding.firstSeen == epoch && finding.lastSeen == epoch + 60)
+        #expect(try await store.evidence(findingID: finding.id) == Data(#"{"v":"4.17.20"}"#.utf8))
+    }
+
     @Test("rescans update, close and reopen findings of the stream", arguments: StoreBackend.all)
     func lifecycle(backend: StoreBackend) async throws {
         let store = try backend.make()
