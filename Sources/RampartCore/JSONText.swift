@@ -159,6 +159,12 @@ public struct ChangeHasher: Sendable {
         text.withUTF8 { combine(buffer: UnsafeRawBufferPointer($0)) }
     }
 
+    /// Combines a list of texts, its length first: ["a", "b"] and ["ab"] hash differently.
+    public mutating func combine(_ texts: [String]) {
+        mix(UInt64(texts.count) | 0x5A00_0000_0000_0000)
+        for text in texts { combine(text) }
+    }
+
     /// Combines a text that may be absent; absent and empty hash differently.
     public mutating func combine(optional text: String?) {
         if let text {

@@ -126,7 +126,8 @@ public final class SQLiteStore: Store {
         // Every finding gets its row, in the order the writer takes them; the row's hashes tell the
         // writer which of a seen-again finding's rows changed.
         let feed = ImportFeed(
-            findings: findings, order: predicted.inserts + predicted.updates.map(\.incomingIndex), report: submission.archivedReport)
+            findings: findings, order: predicted.inserts + predicted.updates.map(\.incomingIndex), report: submission.archivedReport,
+            textSlots: predicted.inserts.count)
         let prediction = Prediction(snapshot: snapshot, plan: predicted)
         async let making: Void = feed.make()
         do {
@@ -392,7 +393,10 @@ public final class SQLiteStore: Store {
             try event.step()
         }
         /// Binds the listing columns, from `first` on, in the order the insert and the refresh list them.
-        func bindSummary(_ statement: BulkStatement, from first: Int32, _ row: borrowing StorageRow, _ finding: borrowing Finding) -> Int32 {
+        func bindSummary(
+            _ statement: BulkStatement, from first: Int32, _ row: borrowing StorageRow, _ text: borrowing StorageRow.Text,
+            _ finding: borrowing Finding
+        ) -> Int32 {
             var index = first
             func next() -> Int32 {
                 defer { index += 1 }
@@ -405,8 +409,8 @@ public final class SQLiteStore: Store {
             statement.bind(next(), finding.severity.rank)
             statement.bind(next(), finding.toolSeverity)
             statement.bind(next(), finding.confidence?.rawValue)
-            statement.bind(next(), row.cwes)
-            statement.bind(next(), row.vulnerabilityIDs)
+            statement.bind(next(), text.cwes)
+            statement.bind(next(), text.vulnerabilityIDs)
             statement.bind(next(), finding.location.kind)
             statement.bind(next(), row.columns.filePath)
             statement.bind(next(), row.columns.componentName)
@@ -421,14 +425,16 @@ public final class SQLiteStore: Store {
             statement.bind(next(), row.place)
             return index
         }
-        func bindDetail(_ statement: BulkStatement, _ id: Int64, _ row: borrowing StorageRow, _ finding: borrowing Finding) {
+        func bindDetail(
+            _ statement: BulkStatement, _ id: Int64, _ row: borrowing StorageRow, _ text: borrowing StorageRow.Text, _ finding: borrowing Finding
+        ) {
             statement.bind(1, id)
             statement.bind(2, finding.description)
-            statement.bind(3, row.cvss)
-            statement.bind(4, row.suppression)
+            statement.bind(3, text.cvss)
+            statement.bind(4, text.suppression)
             statement.bind(5, finding.remediation)
-            statement.bind(6, row.references)
-            statement.bind(7, row.tags)
+            statement.bind(6, text.references)
+            statement.bind(7, text.tags)
             // Evidence that is a span of the archived report lives in the sighting.
             statement.bindUncopied(8, row.evidenceSpan == nil ? finding.raw?.bytes : nil)
             statement.bind(9, finding.raw?.format)
@@ -454,10 +460,12 @@ public final class SQLiteStore: Store {
         try findings.withUnsafeBufferPointer { findings in
             for index in plan.inserts {
                 let row = feed.row(index)
+                // Made with the row, unless the stream changed since the prediction.
+                let text = row.text ?? StorageRow.Text(findings[index])
                 insert.bind(1, streamID)
                 let fingerprint = plan.renamed[index] ?? findings[index].fingerprint
                 insert.bind(2, fingerprint)
-                let next = bindSummary(insert, from: 3, row, findings[index])
+                let next = bindSummary(insert, from: 3, row, text, findings[index])
                 insert.bind(next, now)
                 insert.bind(next + 1, scanID)
                 // The anchor is kept only where it says more than the fingerprint.
@@ -465,7 +473,7 @@ public final class SQLiteStore: Store {
                 insert.bind(next + 2, anchor == fingerprint ? nil : anchor)
                 try insert.step()
                 let id = insert.lastInsertedRowID
-                bindDetail(insertDetail, id, row, findings[index])
+                bindDetail(insertDetail, id, row, text, findings[index])
                 try insertDetail.step()
                 bindSighting(insertSighting, id, status: .new, row)
                 try insertSighting.step()
@@ -508,8 +516,16 @@ public final class SQLiteStore: Store {
                 }
                 let row = feed.row(update.incomingIndex)
                 let stored = storedHashes[update.id]
+                // A finding seen again gets its texts made only if a row that holds them changed.
+                var text: StorageRow.Text?
+                func texts() -> StorageRow.Text {
+                    if let made = text ?? row.text { return made }
+                    let made = StorageRow.Text(findings[update.incomingIndex])
+                    text = made
+                    return made
+                }
                 if stored?.listing != row.listingHash {
-                    let next = bindSummary(refresh, from: 1, row, findings[update.incomingIndex])
+                    let next = bindSummary(refresh, from: 1, row, texts(), findings[update.incomingIndex])
                     refresh.bind(next, update.id)
                     try refresh.step()
                 } else if stored?.location != row.locationHash {
@@ -522,10 +538,10 @@ public final class SQLiteStore: Store {
                     try relocate.step()
                 }
                 if stored?.detail != row.detailHash {
-                    bindDetail(refreshDetail, update.id, row, findings[update.incomingIndex])
+                    bindDetail(refreshDetail, update.id, row, texts(), findings[update.incomingIndex])
                     try refreshDetail.step()
                     if refreshDetail.changes == 0 {
-                        bindDetail(insertDetail, update.id, row, findings[update.incomingIndex])
+                        bindDetail(insertDetail, update.id, row, texts(), findings[update.incomingIndex])
                         try insertDetail.step()
                     }
                 }

@@ -23,6 +23,7 @@ package final class ImportFeed: @unchecked Sendable {
     package let chunkCount: Int
     private static let batchSize = 256
     private let order: [Int]
+    private let textSlots: Int
     private let slotOfFinding: [Int32]
     private let batchCount: Int
     // Guarded by `condition`: what has been made and not yet taken.
@@ -32,11 +33,15 @@ package final class ImportFeed: @unchecked Sendable {
     private var chunks: [Data?]
     private var chunkMade: [Bool]
 
-    /// - Parameter order: indices of the findings that need rows, in the order the writer takes them.
-    package init(findings: [Finding], order: [Int], report: Data?) {
+    /// - Parameters:
+    ///   - order: indices of the findings that need rows, in the order the writer takes them.
+    ///   - textSlots: how many rows, from the first, are written for sure (new findings) and get
+    ///     their JSON texts made here; the writer makes the others' texts only if they changed.
+    package init(findings: [Finding], order: [Int], report: Data?, textSlots: Int = .max) {
         self.findings = findings
         self.report = report
         self.order = order
+        self.textSlots = textSlots
         var slotOfFinding = [Int32](repeating: -1, count: findings.count)
         for (slot, index) in order.enumerated() { slotOfFinding[index] = Int32(slot) }
         self.slotOfFinding = slotOfFinding
@@ -68,7 +73,7 @@ package final class ImportFeed: @unchecked Sendable {
                 if unit < batchCount {
                     let slots = (unit * Self.batchSize)..<min(order.count, (unit + 1) * Self.batchSize)
                     let batch = findings.withUnsafeBufferPointer { findings in
-                        slots.map { slot in StorageRow(findings[order[slot]], report: report) }
+                        slots.map { slot in StorageRow(findings[order[slot]], report: report, withText: slot < textSlots) }
                     }
                     condition.lock()
                     for (slot, row) in zip(slots, batch) { rows[slot] = row }

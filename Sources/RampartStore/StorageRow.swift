@@ -11,16 +11,10 @@ import RampartCore
 /// the place columns alone, the whole listing row, or the detail row.
 package struct StorageRow: Sendable {
     package var columns: DisplayColumns
-    package var cwes: String
-    package var vulnerabilityIDs: String
     /// The location without what a rescan moves (`Location.placeJSONText`).
     package var place: String
     /// What a rescan moves: lines, a package's version and purl, an image's tag and layer.
     package var position: String
-    package var cvss: String
-    package var suppression: String?
-    package var references: String
-    package var tags: String
     /// Where the finding's evidence lies in the archived report, when it is a verbatim slice of
     /// it; the evidence is then stored as this span instead of a copy.
     package var evidenceSpan: Range<Int>?
@@ -30,29 +24,51 @@ package struct StorageRow: Sendable {
     package var listingHash: Int64
     /// Hash of the detail row's values, the evidence copy included when there is one.
     package var detailHash: Int64
+    /// The JSON texts of the listing and detail rows; made only for rows that are written (a
+    /// finding seen again unchanged needs its hashes and position, not its texts).
+    package var text: Text?
 
-    /// - Parameter report: the archived report the finding's evidence may be a slice of (empty
-    ///   when the report is not archived).
-    package init(_ finding: borrowing Finding, report: UnsafeRawBufferPointer) {
-        // The canonical purl is rendered once, for its column and the location JSON.
+    /// The JSON columns of the listing and detail rows.
+    package struct Text: Sendable {
+        package var cwes: String
+        package var vulnerabilityIDs: String
+        package var cvss: String
+        package var suppression: String?
+        package var references: String
+        package var tags: String
+
+        package init(_ finding: borrowing Finding) {
+            cwes = JSONText.array(finding.cwes)
+            vulnerabilityIDs = JSONText.array(finding.vulnerabilityIDs.map(\.value))
+            var cvss = "["
+            for index in finding.cvss.indices {
+                if index > 0 { cvss.append(",") }
+                cvss.append(finding.cvss[index].jsonText)
+            }
+            cvss.append("]")
+            self.cvss = cvss
+            suppression = finding.suppression?.jsonText
+            references = JSONText.array(finding.references)
+            tags = JSONText.array(finding.tags)
+        }
+    }
+
+    /// - Parameters:
+    ///   - report: the archived report the finding's evidence may be a slice of (empty when the
+    ///     report is not archived).
+    ///   - withText: make the JSON texts too (rows known to be written: new findings).
+    package init(_ finding: borrowing Finding, report: UnsafeRawBufferPointer, withText: Bool = true) {
+        // The canonical purl is rendered once, for its column and the position JSON.
         let purl = finding.location.packagePURLText
         columns = DisplayColumns(finding, purl: purl)
-        cwes = JSONText.array(finding.cwes)
-        vulnerabilityIDs = JSONText.array(finding.vulnerabilityIDs.map(\.value))
         place = finding.location.placeJSONText()
         position = finding.location.positionJSONText(purl: purl)
-        var cvss = "["
-        for index in finding.cvss.indices {
-            if index > 0 { cvss.append(",") }
-            cvss.append(finding.cvss[index].jsonText)
-        }
-        cvss.append("]")
-        self.cvss = cvss
-        suppression = finding.suppression?.jsonText
-        references = JSONText.array(finding.references)
-        tags = JSONText.array(finding.tags)
         evidenceSpan = finding.raw.flatMap { ReportArchive.span(of: $0.bytes, in: report) }
+        text = withText ? Text(finding) : nil
 
+        // The hashes cover every value the texts are made of (each model field they render),
+        // read from the model so that an unchanged finding costs no rendering. A field a text
+        // renders must be hashed here: a test changes each field and checks a hash moves.
         var listing = ChangeHasher()
         listing.combine(finding.category.rawValue)
         listing.combine(finding.ruleID)
@@ -60,8 +76,9 @@ package struct StorageRow: Sendable {
         listing.combine(finding.severity.rawValue)
         listing.combine(optional: finding.toolSeverity)
         listing.combine(optional: finding.confidence?.rawValue)
-        listing.combine(cwes)
-        listing.combine(vulnerabilityIDs)
+        listing.combine(finding.cwes.map(String.init))
+        listing.combine(finding.vulnerabilityIDs.map(\.value))
+        listing.combine(finding.location.kind)
         listing.combine(optional: columns.cvssVector)
         listing.combine(optional: columns.cvssScore.map { String($0) })
         listing.combine(optional: finding.secret?.saltedHash)
@@ -78,11 +95,17 @@ package struct StorageRow: Sendable {
 
         var detail = ChangeHasher()
         detail.combine(optional: finding.description)
-        detail.combine(cvss)
-        detail.combine(optional: suppression)
+        detail.combine(String(finding.cvss.count))
+        for score in finding.cvss {
+            detail.combine(optional: score.vector?.description)
+            detail.combine(optional: score.score.map { String($0) })
+            detail.combine(optional: score.source)
+        }
+        detail.combine(optional: finding.suppression?.kind.rawValue)
+        detail.combine(optional: finding.suppression?.justification)
         detail.combine(optional: finding.remediation)
-        detail.combine(references)
-        detail.combine(tags)
+        detail.combine(finding.references)
+        detail.combine(finding.tags)
         detail.combine(optional: finding.raw?.format)
         if evidenceSpan == nil, let raw = finding.raw {
             raw.bytes.withUnsafeBytes { detail.combine(buffer: $0) }
