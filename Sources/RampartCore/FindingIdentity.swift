@@ -47,10 +47,6 @@ public enum FindingIdentity {
         }
     }
 
-    /// Fingerprints every finding and merges records that describe the same problem at the
-    /// same place into one finding with an occurrence count. Findings whose key parts are equal
-    /// but that sit on different lines are distinct; they are told apart by their rank in line
-    /// order (the first keeps the bare key), which survives code shifting above them.
     /// A finding's digest, and for a package finding its anchor (the digest without the
     /// vulnerability). Borrowed: copying a finding retains each of its fields.
     static func identity(of finding: borrowing Finding) -> (digest: String, packageAnchor: String?) {
@@ -61,6 +57,10 @@ public enum FindingIdentity {
         return (hash(["package", vulnerabilityKey(of: finding), key, where_]), hash(["package", key, where_]))
     }
 
+    /// Fingerprints every finding and merges records that describe the same problem at the
+    /// same place into one finding with an occurrence count. Findings whose key parts are equal
+    /// but that sit on different lines are distinct; they are told apart by their rank in line
+    /// order (the first keeps the bare key), which survives code shifting above them.
     public static func assign(_ input: consuming [Finding]) async -> [Finding] {
         var findings = input
         // Key parts and their digest per finding are independent: compute them on every core,

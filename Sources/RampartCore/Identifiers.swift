@@ -155,5 +155,4 @@ public enum CWE {
         }
         return numbers.sorted()
     }
-
 }

@@ -29,8 +29,7 @@ public enum JSONText {
                 case 0x0D: out.append(contentsOf: [0x5C, 0x72])
                 case 0x09: out.append(contentsOf: [0x5C, 0x74])
                 default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, Hashing.hexDigit(byte >> 4), Hashing.hexDigit(byte & 0x0F)])
                 }
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))

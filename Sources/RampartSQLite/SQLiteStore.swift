@@ -376,13 +376,14 @@ public final class SQLiteStore: Store {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         // The sighting: status, hashes, evidence span and position, as the insert and the touch
-        // of a finding seen again both write them.
+        // of a finding seen again both write them. The span lies in this scan's report, which
+        // last_scan_id names: evidence_scan_id stays NULL.
         let insertSighting = try BulkStatement(
             db,
             sql: """
-                INSERT INTO finding_sighting (status, last_seen, last_scan_id, location_hash, listing_hash, detail_hash, evidence_scan_id,
-                    evidence_offset, evidence_length, line, component_version, purl, position, finding_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO finding_sighting (status, last_seen, last_scan_id, location_hash, listing_hash, detail_hash, evidence_offset,
+                    evidence_length, line, component_version, purl, position, finding_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let event = try BulkStatement(db, sql: "INSERT INTO finding_event (finding_id, scan_id, kind, at) VALUES (?, ?, ?, ?)")
         func recordEvent(_ findingID: Int64, _ kind: String) throws {
@@ -446,15 +447,13 @@ public final class SQLiteStore: Store {
             statement.bind(4, row.locationHash)
             statement.bind(5, row.listingHash)
             statement.bind(6, row.detailHash)
-            // The span lies in this scan's report, which last_scan_id names.
-            statement.bind(7, nil as Int64?)
-            statement.bind(8, row.evidenceSpan?.lowerBound)
-            statement.bind(9, row.evidenceSpan?.count)
-            statement.bind(10, row.columns.line)
-            statement.bind(11, row.columns.componentVersion)
-            statement.bind(12, row.columns.purl)
-            statement.bind(13, row.position)
-            statement.bind(14, id)
+            statement.bind(7, row.evidenceSpan?.lowerBound)
+            statement.bind(8, row.evidenceSpan?.count)
+            statement.bind(9, row.columns.line)
+            statement.bind(10, row.columns.componentVersion)
+            statement.bind(11, row.columns.purl)
+            statement.bind(12, row.position)
+            statement.bind(13, id)
         }
 
         try findings.withUnsafeBufferPointer { findings in
@@ -483,9 +482,9 @@ public final class SQLiteStore: Store {
                 db,
                 sql: """
                     UPDATE finding_sighting SET status = ?1, last_seen = ?2, last_scan_id = ?3, fixed_scan_id = NULL, location_hash = ?4,
-                        listing_hash = ?5, detail_hash = ?6, evidence_scan_id = ?7, evidence_offset = ?8, evidence_length = ?9, line = ?10,
-                        component_version = ?11, purl = ?12, position = ?13
-                    WHERE finding_id = ?14
+                        listing_hash = ?5, detail_hash = ?6, evidence_scan_id = NULL, evidence_offset = ?7, evidence_length = ?8, line = ?9,
+                        component_version = ?10, purl = ?11, position = ?12
+                    WHERE finding_id = ?13
                     """)
             let refresh = try BulkStatement(
                 db,
