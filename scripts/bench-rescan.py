@@ -5,8 +5,9 @@ rescans differ from the scan before them (a real rescan is never byte-identical)
   same   the same findings in new bytes: every timestamp changed; SARIF: every location
          shifted down by 3 lines; Trivy: the image rebuilt under a new tag with new layers,
          every package version bumped (the findings survive the bump).
-  churn  from `same`: 10% of the records modified in place (severity, text, lines), 10%
-         removed and 10% added (new advisories or new code findings).
+  churn  the scan after `same` (the benchmark imports it over `same`): a day later, 10% of
+         the records modified in place (severity, text, lines), 10% removed and 10% added (new
+         advisories or new code findings).
 
 usage: bench-rescan.py same|churn trivy|sarif BASELINE OUTPUT
 """
@@ -91,6 +92,16 @@ def churn(report, fmt):
         items[:] = kept + added
 
 
+def next_day(report, fmt):
+    if fmt == "trivy":
+        report["CreatedAt"] = "2026-02-21T09:45:00Z"
+        return
+    for run in report.get("runs", []):
+        for invocation in run.get("invocations") or []:
+            invocation["startTimeUtc"] = "2026-02-21T09:30:00Z"
+            invocation["endTimeUtc"] = "2026-02-21T09:45:00Z"
+
+
 def main():
     mode, fmt, source, target = sys.argv[1:5]
     with open(source) as handle:
@@ -98,6 +109,7 @@ def main():
     (trivy_same if fmt == "trivy" else sarif_same)(report)
     if mode == "churn":
         churn(report, fmt)
+        next_day(report, fmt)
     with open(target, "w") as handle:
         json.dump(report, handle, indent=1)
 

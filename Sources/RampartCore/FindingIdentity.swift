@@ -11,7 +11,7 @@ public enum FindingIdentity {
     static let separator: UInt8 = 0x1F
 
     /// The identity key parts of one finding, before occurrences are told apart by line.
-    public static func keyParts(of finding: Finding) -> [String] {
+    public static func keyParts(of finding: borrowing Finding) -> [String] {
         let rule = finding.ruleID
         switch finding.location {
         case .code(let code):
@@ -68,14 +68,27 @@ public enum FindingIdentity {
         let identities = await Concurrently.map(count: findings.count) { [findings] index in identity(of: findings[index]) }
         let digests = identities.map(\.digest)
         for index in findings.indices { findings[index].identityAnchor = identities[index].packageAnchor ?? digests[index] }
-        var groups: [String: [Int]] = [:]
-        for (index, digest) in digests.enumerated() { groups[digest, default: []].append(index) }
+        // Group by digest: the first record of each group, and the later ones only for the rare
+        // groups that have them (no array per finding).
+        var firstOfDigest: [String: Int] = [:]
+        firstOfDigest.reserveCapacity(findings.count)
+        var repeats: [Int: [Int]] = [:]
+        var isFirst = [Bool](repeating: false, count: findings.count)
+        for index in digests.indices {
+            if let first = firstOfDigest[digests[index]] {
+                repeats[first, default: [first]].append(index)
+            } else {
+                firstOfDigest[digests[index]] = index
+                isFirst[index] = true
+            }
+        }
         // Work in place (a large report's findings are not held twice): fingerprint each, fold
         // repeats into the first record of their group, then drop the folded ones.
         var kept = [Bool](repeating: true, count: findings.count)
-        for (digest, members) in groups {
-            if members.count == 1 {
-                findings[members[0]].fingerprint = digest
+        for index in findings.indices where isFirst[index] {
+            let digest = digests[index]
+            guard let members = repeats[index] else {
+                findings[index].fingerprint = digest
                 continue
             }
             let lineGroups = Dictionary(grouping: members) { findings[$0].location.line ?? -1 }
@@ -132,7 +145,7 @@ public enum FindingIdentity {
     }
 
     /// The advisory a package finding is about: its canonical id (a CVE when any alias is one).
-    static func vulnerabilityKey(of finding: Finding) -> String {
+    static func vulnerabilityKey(of finding: borrowing Finding) -> String {
         finding.vulnerabilityIDs.canonical?.value ?? finding.ruleID
     }
 
@@ -155,7 +168,12 @@ public enum FindingIdentity {
     /// `lib/dom4j-2.1.1.jar` → `lib/dom4j-{v}.jar`: an artifact's path without the version in
     /// its name, so two copies of a library are told apart while a bump keeps the identity.
     public static func versionless(_ path: String) -> String {
-        let characters = Array(normalizePath(path))
+        let normalized = normalizePath(path)
+        return normalized.utf8.allSatisfy({ $0 < 0x80 }) ? asciiVersionless(normalized) : characterVersionless(normalized)
+    }
+
+    static func characterVersionless(_ path: String) -> String {
+        let characters = Array(path)
         var out = ""
         var index = 0
         while index < characters.count {
@@ -174,6 +192,31 @@ public enum FindingIdentity {
             index += 1
         }
         return out
+    }
+
+    /// `versionless` for an ASCII path, byte by byte: the same result, without splitting the
+    /// path into characters (among ASCII characters only the digits are numbers).
+    static func asciiVersionless(_ path: String) -> String {
+        let bytes = Array(path.utf8)
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 4)
+        var index = 0
+        while index < bytes.count {
+            if isDigit(bytes[index]) {
+                var end = index
+                while end < bytes.count, isDigit(bytes[end]) || bytes[end] == 0x2E { end += 1 }
+                while end > index, bytes[end - 1] == 0x2E { end -= 1 }
+                if bytes[index..<end].contains(0x2E) {
+                    out.append(contentsOf: "{v}".utf8)
+                    index = end
+                    continue
+                }
+            }
+            out.append(bytes[index])
+            index += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func normalizeSnippet(_ snippet: String) -> String {

@@ -79,10 +79,13 @@ public struct VulnerabilityID: Sendable, Hashable, Codable, Comparable, CustomSt
 extension Array where Element == VulnerabilityID {
     /// Parses and deduplicates ids, keeping first-seen order (tools put the primary id first).
     public static func parsing(_ raws: [String]) -> [VulnerabilityID] {
-        var seen = Set<VulnerabilityID>()
         var result: [VulnerabilityID] = []
+        result.reserveCapacity(raws.count)
+        // A record names a handful of ids: a linear search beats hashing them into a set.
+        var seen = Set<VulnerabilityID>()
         for raw in raws {
-            if let id = VulnerabilityID(raw), seen.insert(id).inserted { result.append(id) }
+            guard let id = VulnerabilityID(raw) else { continue }
+            if raws.count <= 16 ? !result.contains(id) : seen.insert(id).inserted { result.append(id) }
         }
         return result
     }

@@ -48,6 +48,8 @@ public final class SQLiteStore: Store {
     /// tries again until the schema is complete or the lock timeout has passed.
     static func migrate(_ writer: any DatabaseWriter, lockTimeout: Double) throws {
         let migrator = Schema.migrator
+        // Migrating takes the write lock and syncs the log even when there is nothing to do.
+        if try writer.read({ db in try migrator.hasCompletedMigrations(db) }) { return }
         let deadline = ContinuousClock.now + .milliseconds(Int64(lockTimeout * 1000))
         while true {
             do {
@@ -80,18 +82,18 @@ public final class SQLiteStore: Store {
         try Self.migrate(writer, lockTimeout: lockTimeout)
         // Databases made before keys moved out kept the key in `meta`: it moves to the key file
         // (so existing secret findings keep their identity) and is wiped from the database.
-        let (legacy, hasSecrets) = try writer.read { db in
-            (
-                try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'secret_salt'").map { [UInt8]($0) },
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM finding WHERE secret_hash IS NOT NULL)") ?? false
-            )
+        let legacy = try writer.read { db in
+            try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'secret_salt'").map { [UInt8]($0) }
         }
         switch secretKey {
         case .value(let value):
             guard value.count >= 16 else { throw SecretKeyError(description: "the secret key must be at least 16 bytes") }
             key = value
         case .file(let path):
-            key = try SecretKeyFile.load(path: path, adopt: legacy, mayCreate: !hasSecrets)
+            // A full scan of the findings, so only when the key file is missing.
+            key = try SecretKeyFile.load(path: path, adopt: legacy) {
+                try !writer.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM finding WHERE secret_hash IS NOT NULL)") ?? false }
+            }
         }
         if legacy != nil {
             try writer.writeWithoutTransaction { db in

@@ -68,7 +68,7 @@ package final class ImportFeed: @unchecked Sendable {
 
     private func makeUnits(from first: Int, every step: Int) {
         withReport { report in
-            var scratch: [UInt8] = []
+            var compressor = ChunkCompressor()
             for unit in stride(from: first, to: batchCount + chunkCount, by: step) {
                 if unit < batchCount {
                     let slots = (unit * Self.batchSize)..<min(order.count, (unit + 1) * Self.batchSize)
@@ -82,7 +82,7 @@ package final class ImportFeed: @unchecked Sendable {
                     condition.unlock()
                 } else {
                     let number = unit - batchCount
-                    let chunk = ReportArchive.compressedChunk(number, of: report, scratch: &scratch)
+                    let chunk = ReportArchive.compressedChunk(number, of: report, with: &compressor)
                     condition.lock()
                     chunks[number] = chunk
                     chunkMade[number] = true

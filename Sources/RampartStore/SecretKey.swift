@@ -50,9 +50,10 @@ public enum SecretKeyFile {
     /// The key in `path`; when the file does not exist, `adopt` (a key the database held before
     /// keys moved out of it) or a new random key is written there first, readable by its owner
     /// only. Creation is exclusive, so two processes opening a new database agree on one key.
-    public static func load(path: String, adopt: [UInt8]?, mayCreate: Bool) throws -> [UInt8] {
+    /// `mayCreate` is asked only when the file is missing (it may have to read the database).
+    public static func load(path: String, adopt: [UInt8]?, mayCreate: () throws -> Bool) throws -> [UInt8] {
         if let key = try read(path: path) { return key }
-        guard mayCreate || adopt != nil else {
+        guard try adopt != nil || mayCreate() else {
             throw SecretKeyError(
                 description:
                     "the secret key file \(path) is missing, and the database holds secret findings hashed with it; restore the file (or set RAMPART_SECRET_KEY)"

@@ -525,8 +525,8 @@ struct SQLiteSnapshotTests {
         let queue = try DatabaseQueue()
         try Schema.migrator.migrate(queue, upTo: "v3: stream scope, rescans of older content")
         let report = Data(#"[{"rule":"a","at":"t1"},{"rule":"b","at":"t1"}]"#.utf8)
-        var scratch: [UInt8] = []
-        let chunk = report.withUnsafeBytes { ReportArchive.compressedChunk(0, of: $0, scratch: &scratch) }
+        var compressor = ChunkCompressor()
+        let chunk = report.withUnsafeBytes { ReportArchive.compressedChunk(0, of: $0, with: &compressor) }
         try await queue.write { db in
             try db.execute(
                 sql: """

@@ -110,7 +110,8 @@ func isManifestFile(_ path: String) -> Bool {
 /// Splits "1.2.3, 1.3.1" and similar fixed-version lists.
 func splitVersions(_ text: String?) -> [String] {
     guard let text else { return [] }
-    return text.split(whereSeparator: { $0 == "," || $0 == "|" || $0 == " " }).map(String.init).filter { !$0.isEmpty }
+    // The separators are ASCII, so splitting the bytes cuts no character in two.
+    return text.utf8.split(whereSeparator: { $0 == 0x2C || $0 == 0x7C || $0 == 0x20 }).map { String(Substring($0)) }
 }
 
 /// Strips HTML tags some tools (ZAP, Burp) put in descriptions.
