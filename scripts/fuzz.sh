@@ -10,7 +10,7 @@ seconds=${1:-300}
 ln -sfn .. RampartRoot
 swift build --product rampart-fuzz -Xswiftc -sanitize=fuzzer,address
 mkdir -p corpus findings
-cp -n ../Tests/RampartImportersTests/Fixtures/* corpus/ 2>/dev/null || true
+cp -n ../Sources/RampartImporters/*/Fixtures/* corpus/ 2>/dev/null || true
 rm -f corpus/*.expected.json
 # Hand-made seeds: extreme numbers (lines, columns, indices at the edge of 64 bits) for each family.
 cp -n seeds/* corpus/

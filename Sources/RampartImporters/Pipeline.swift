@@ -2,22 +2,29 @@ import Foundation
 import RampartCore
 
 /// Everything the importers can read, after the syntax stage.
-public enum ParsedReport: Sendable {
+package enum ParsedReport: Sendable {
     case json(JSONDocument)
     case xml(XMLElement)
+    case csv(CSVTable)
 
-    public var jsonRoot: JSONNode? {
+    package var jsonRoot: JSONNode? {
         if case .json(let document) = self { return document.root }
         return nil
     }
 
-    public var xmlRoot: XMLElement? {
+    package var xmlRoot: XMLElement? {
         if case .xml(let root) = self { return root }
+        return nil
+    }
+
+    package var csvTable: CSVTable? {
+        if case .csv(let table) = self { return table }
         return nil
     }
 }
 
-public enum ReportSyntax: String, Sendable, Codable { case json, xml }
+/// The syntax a format is written in: JSON covers JSON Lines and SARIF.
+public enum ReportSyntax: String, Sendable, Codable { case json, xml, csv }
 
 /// A supported report format, as `rampart formats` lists it.
 public struct FormatInfo: Sendable, Hashable, Codable {
@@ -27,15 +34,40 @@ public struct FormatInfo: Sendable, Hashable, Codable {
     public var category: FindingCategory
     public var syntax: ReportSyntax
     public var notes: String
+    /// DefectDojo's names for the scan type (`Trivy Scan`): `--format` accepts them, so that a
+    /// pipeline moving over keeps its settings, and the corpus conformance test maps its files by them.
+    public var defectDojoScanTypes: [String]
+    /// An interchange standard (SARIF, CycloneDX) that many tools write: it rightly reads their reports.
+    public var isStandard: Bool
 
-    public init(id: String, name: String, tool: String, category: FindingCategory, syntax: ReportSyntax, notes: String) {
+    public init(
+        id: String, name: String, tool: String, category: FindingCategory, syntax: ReportSyntax, notes: String,
+        defectDojoScanTypes: [String] = [], isStandard: Bool = false
+    ) {
         self.id = id
         self.name = name
         self.tool = tool
         self.category = category
         self.syntax = syntax
         self.notes = notes
+        self.defectDojoScanTypes = defectDojoScanTypes
+        self.isStandard = isStandard
     }
+}
+
+/// How sure an importer is that a parsed report is in its format. Detection asks every
+/// importer and takes the surest; two equally sure importers are a defect the corpus-wide
+/// detection test catches.
+package enum DetectionConfidence: Int, Sendable, Comparable {
+    /// The shape fits, but other formats share it (an array of objects with common keys).
+    case possible = 1
+    /// Keys or values only this tool writes.
+    case likely = 2
+    /// A marker that names the format or tool (SARIF's version and runs, CycloneDX's
+    /// `bomFormat`, a schema URL, the tool's name in the report).
+    case certain = 3
+
+    package static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// What an importer needs besides the report: nothing that is read from a clock or a disk.
@@ -71,12 +103,22 @@ public struct ImporterOutput: Sendable {
     }
 }
 
-/// A reader for one report format. Importers are values with no state of their own.
-public protocol ReportImporter: Sendable {
+/// A reader for one report format. Importers are values with no state of their own, internal
+/// to this module: the pipeline is the public way in.
+package protocol ReportImporter: Sendable {
     var info: FormatInfo { get }
-    /// Whether the report's content (never its file name) is in this format.
-    func matches(_ report: ParsedReport) -> Bool
+    /// How sure this importer is that the report's content (never its file name) is in its
+    /// format; nil when it is not. Runs on every import for every importer: look at the root
+    /// and the first record, never at all of them.
+    func detect(_ report: ParsedReport) -> DetectionConfidence?
     func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput
+    /// Where the format carries reported secrets (see `SecretFields`); nil for formats that
+    /// never do. The planted-secret test requires a template fixture for each format that does.
+    var secretFields: [SecretFields] { get }
+}
+
+extension ReportImporter {
+    package var secretFields: [SecretFields] { [] }
 }
 
 /// A report that cannot be imported; the description names the file and, where known, the position.
@@ -119,15 +161,22 @@ public struct NormalizedReport: Sendable {
 /// Bytes in, normalized findings and diagnostics out: syntax, then format detection, then the
 /// format's importer, then identity (fingerprints and in-report deduplication).
 public struct ImportPipeline: Sendable {
-    public let importers: [any ReportImporter]
+    package let importers: [any ReportImporter]
     public var maxFileSize: Int
 
-    public init(importers: [any ReportImporter] = ImporterRegistry.all, maxFileSize: Int = 1 << 30) {
+    public init(maxFileSize: Int = 1 << 30) {
+        self.init(importers: ImporterRegistry.all, maxFileSize: maxFileSize)
+    }
+
+    package init(importers: [any ReportImporter], maxFileSize: Int = 1 << 30) {
         self.importers = importers
         self.maxFileSize = maxFileSize
     }
 
-    public func parseSyntax(_ data: Data, file: String) throws -> ParsedReport {
+    /// Every format, as `rampart formats` lists it.
+    public var formats: [FormatInfo] { importers.map(\.info) }
+
+    package func parseSyntax(_ data: Data, file: String) throws -> ParsedReport {
         guard data.count <= maxFileSize else {
             throw ImportError(
                 file: file, kind: .tooLarge(limit: maxFileSize),
@@ -160,7 +209,14 @@ public struct ImportPipeline: Sendable {
         case 0:
             throw ImportError(file: file, kind: .unknownFormat, reason: "the file is empty, so its format cannot be detected; name it with --format")
         default:
-            throw ImportError(file: file, kind: .unknownFormat, reason: "the content is neither JSON nor XML; \(supportedList)")
+            guard CSVReader.looksLikeCSV(data) else {
+                throw ImportError(file: file, kind: .unknownFormat, reason: "the content is neither JSON, XML nor CSV; \(supportedList)")
+            }
+            do {
+                return .csv(try CSVReader.parse(data))
+            } catch let error as CSVSyntaxError {
+                throw ImportError(file: file, kind: .syntax(position: "line \(error.line), column \(error.column)"), reason: error.description)
+            }
         }
     }
 
@@ -174,8 +230,23 @@ public struct ImportPipeline: Sendable {
         "supported formats: " + importers.map(\.info.id).joined(separator: ", ")
     }
 
-    public func detect(_ report: ParsedReport, file: String) throws -> any ReportImporter {
-        if let importer = importers.first(where: { $0.matches(report) }) { return importer }
+    /// Each importer that recognizes the report, surest first (registry order among equals).
+    package func candidates(for report: ParsedReport) -> [(importer: any ReportImporter, confidence: DetectionConfidence)] {
+        let claims = importers.enumerated().compactMap { index, importer in
+            importer.detect(report).map { (index: index, importer: importer, confidence: $0) }
+        }
+        return claims.sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.index < $1.index }.map {
+            ($0.importer, $0.confidence)
+        }
+    }
+
+    /// The surest importer, and the others exactly as sure (a detection defect, reported as a
+    /// warning naming `--format`).
+    package func detect(_ report: ParsedReport, file: String) throws -> (importer: any ReportImporter, alsoClaimedBy: [FormatInfo]) {
+        let claims = candidates(for: report)
+        if let best = claims.first {
+            return (best.importer, claims.dropFirst().filter { $0.confidence == best.confidence }.map(\.importer.info))
+        }
         let seen: String
         switch report {
         case .json(let document):
@@ -186,12 +257,19 @@ public struct ImportPipeline: Sendable {
             seen = document.root?.isArray == true ? "a JSON array" : "a JSON object with keys [\(keys)]"
         case .xml(let root):
             seen = "an XML document with root element <\(root.name)>"
+        case .csv(let table):
+            seen = "a CSV table with columns [\(table.header.names.prefix(8).joined(separator: ", "))]"
         }
         throw ImportError(file: file, kind: .unknownFormat, reason: "unrecognized report format: saw \(seen); \(supportedList)")
     }
 
-    public func importer(forFormat id: String) -> (any ReportImporter)? {
-        importers.first { $0.info.id == id.lowercased() }
+    /// The format named by its id or by one of DefectDojo's scan type names, in any case.
+    public func format(named name: String) -> FormatInfo? { importer(forFormat: name)?.info }
+
+    /// The importer of the format named by its id or by one of DefectDojo's scan type names, in any case.
+    package func importer(forFormat name: String) -> (any ReportImporter)? {
+        let wanted = name.lowercased()
+        return importers.first { $0.info.id == wanted } ?? importers.first { $0.info.defectDojoScanTypes.contains { $0.lowercased() == wanted } }
     }
 
     /// Runs every stage. `formatID` overrides detection.
@@ -212,8 +290,14 @@ public struct ImportPipeline: Sendable {
         }
         // Read in a function of its own so that the parsed document (for a large report, a tape
         // about the size of the file) is freed before identity doubles the findings in memory.
-        var (importer, output) = try await readReport(data, file: file, importer: explicit, context: context)
+        var (importer, ambiguity, output) = try await readReport(data, file: file, importer: explicit, context: context)
         var diagnostics = output.diagnostics
+        if !ambiguity.isEmpty {
+            diagnostics.insert(
+                Diagnostic(
+                    "the content also fits \(ambiguity.map(\.id).joined(separator: ", ")) equally well; read as \(importer.info.id) (name the format with --format)"
+                ), at: 0)
+        }
         var records = output.findings
         output.findings = []
         // Secrets are hidden before anything else sees the findings: identity hashes the secret,
@@ -235,13 +319,13 @@ public struct ImportPipeline: Sendable {
 
     private func readReport(
         _ data: Data, file: String, importer explicit: (any ReportImporter)?, context: ImportContext
-    ) async throws -> (any ReportImporter, ImporterOutput) {
+    ) async throws -> (any ReportImporter, [FormatInfo], ImporterOutput) {
         let parsed = try parseSyntax(data, file: file)
-        let importer = try explicit ?? detect(parsed, file: file)
+        let (importer, ambiguity) = try explicit.map { ($0, []) } ?? detect(parsed, file: file)
         do {
             var output = try await importer.read(parsed, context: context)
             if case .json(let document) = parsed { output.diagnostics += document.outOfRangeDiagnostics }
-            return (importer, output)
+            return (importer, ambiguity, output)
         } catch let error as ImportError {
             throw ImportError(file: file, kind: error.kind, reason: error.reason)
         }

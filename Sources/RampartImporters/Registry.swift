@@ -1,8 +1,8 @@
 import RampartCore
 
-/// Every importer, in detection order: specific formats before generic ones.
-public enum ImporterRegistry {
-    public static let all: [any ReportImporter] = [
+/// Every importer. Order matters only for listing: detection asks each how sure it is.
+package enum ImporterRegistry {
+    package static let all: [any ReportImporter] = [
         SARIFImporter(),
         CycloneDXImporter(),
         TrivyImporter(),

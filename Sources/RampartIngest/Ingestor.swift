@@ -190,7 +190,7 @@ public struct Ingestor: Sendable {
     /// The result for a file whose content the target already holds: nothing is parsed or written.
     public func repeated(_ file: ReportFile, of scan: ScanRecord) -> FileImportResult {
         let format =
-            pipeline.importer(forFormat: scan.format)?.info
+            pipeline.format(named: scan.format)
             ?? FormatInfo(id: scan.format, name: scan.format, tool: scan.tool, category: .sast, syntax: .json, notes: "")
         return FileImportResult(
             file: file.path, format: format, tool: ToolInfo(name: scan.tool, version: scan.toolVersion),

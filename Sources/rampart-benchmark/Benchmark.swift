@@ -143,7 +143,7 @@ struct Benchmark {
     static func stageSummary(ingestor: Ingestor, path: String, context: ImportContext) async throws -> String {
         let (file, readSeconds, _) = try await measure { try ingestor.read(path: path) }
         let (parsed, syntaxSeconds, _) = try await measure { try ingestor.pipeline.parseSyntax(file.data, file: path) }
-        let importer = try ingestor.pipeline.detect(parsed, file: path)
+        let importer = try ingestor.pipeline.detect(parsed, file: path).importer
         let (output, importerSeconds, _) = try await measure { try await importer.read(parsed, context: context) }
         let afterImporter = currentRSS()
         let (findings, identitySeconds, _) = await measure { await FindingIdentity.assign(output.findings) }

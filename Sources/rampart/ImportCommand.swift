@@ -53,7 +53,7 @@ struct ImportCommand: AsyncParsableCommand {
         guard maxSize > 0 else { throw ValidationError("--max-size must be positive") }
         guard !app.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--app must not be empty") }
         if let stream, stream.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--stream must not be empty") }
-        if let format, ImportPipeline().importer(forFormat: format) == nil {
+        if let format, ImportPipeline().format(named: format) == nil {
             throw ValidationError("unknown format '\(format)'; run `rampart formats` for the list")
         }
     }

@@ -194,7 +194,7 @@ struct FormatsCommand: ParsableCommand {
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
 
     func run() throws {
-        let formats = ImporterRegistry.all.map(\.info)
+        let formats = ImportPipeline().formats
         if json {
             print(
                 JSONOut.array(

@@ -4,31 +4,36 @@ import Testing
 
 @testable import RampartImporters
 
-/// Reference tests: each fixture in Fixtures/ (real scanner output or a small file following the
-/// tool's documented schema) is imported with format detection, rendered as normalized JSON and
-/// compared with `<fixture>.expected.json`. Set RAMPART_RECORD_REFERENCES=1 to rewrite the
-/// expectations after a deliberate change, then review the diff.
+/// Reference tests: each importer folder's `Fixtures/` (real scanner output, or a small file
+/// following the tool's documented schema) holds reports and, beside each, `<report>.expected.json`:
+/// the report imported with format detection and rendered as normalized JSON. Tests find them
+/// there; nothing lists them. Set RAMPART_RECORD_REFERENCES=1 to rewrite the expectations after
+/// a deliberate change, then review the diff (the detected format is part of it).
 @Suite("Importer reference tests")
 struct ReferenceTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let importers = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Sources/RampartImporters")
 
+    /// "Folder/report" for every reference report (planted-secret templates are the store tests').
     static var fixtureNames: [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: fixtures.path)) ?? []
-        return names.filter { !$0.hasSuffix(".expected.json") && !$0.hasPrefix(".") }.sorted()
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: importers.path)) ?? []
+        return folders.flatMap { folder -> [String] in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: importers.appendingPathComponent("\(folder)/Fixtures").path)) ?? []
+            return names.filter { !$0.hasSuffix(".expected.json") && !$0.contains(".planted.") && !$0.hasPrefix(".") }.map { "\(folder)/\($0)" }
+        }.sorted()
     }
 
-    static let expectedFormats: [String: String] = [
-        "bandit-real.json": "bandit-json", "semgrep-real.json": "semgrep-json", "semgrep-real.sarif": "sarif", "checkov-real.json": "checkov-json",
-        "checkov-real.sarif": "sarif", "trivy-image.json": "trivy-json", "grype-image.json": "grype-json", "gitleaks-v8.json": "gitleaks-json",
-        "gitleaks-v7.json": "gitleaks-json", "zap.json": "zap-json", "zap.xml": "zap-xml", "dependency-check.json": "dependency-check-json",
-        "dependency-check.xml": "dependency-check-xml", "npm-audit-v6.json": "npm-audit-json", "npm-audit-v7.json": "npm-audit-json",
-        "osv-scanner.json": "osv-scanner-json", "pip-audit.json": "pip-audit-json", "nuclei.jsonl": "nuclei-json",
-        "cyclonedx-vex.json": "cyclonedx-json", "cyclonedx-vex.xml": "cyclonedx-xml", "codeql.sarif": "sarif",
-    ]
+    static func url(_ name: String) -> URL {
+        let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
+        return importers.appendingPathComponent("\(parts[0])/Fixtures/\(parts[1])")
+    }
+
+    static func expectedURL(_ name: String) -> URL { url(name).appendingPathExtension("expected.json") }
 
     static func normalize(_ name: String) async throws -> NormalizedReport {
-        let data = try Data(contentsOf: fixtures.appendingPathComponent(name))
-        return try await ImportPipeline().normalize(data, file: name, context: ImportContext(secretSalt: Array("reference-salt".utf8)))
+        let data = try Data(contentsOf: url(name))
+        return try await ImportPipeline().normalize(
+            data, file: String(name.split(separator: "/").last!), context: ImportContext(secretSalt: Array("reference-salt".utf8)))
     }
 
     /// A stable, reviewable rendering of a normalized report.
@@ -60,53 +65,36 @@ struct ReferenceTests {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    @Test("every fixture has a known format", arguments: fixtureNames)
-    func detection(name: String) async throws {
-        let expected = try #require(Self.expectedFormats[name], "add \(name) to expectedFormats")
-        #expect(try await Self.normalize(name).format.id == expected)
+    @Test("each fixture is detected, unambiguously, as the format its reviewed expectation names", arguments: fixtureNames)
+    func detection(name: String) throws {
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.expectedURL(name))) as? [String: Any]
+        let format = try #require(expected?["format"] as? String, "\(name).expected.json names no format")
+        let pipeline = ImportPipeline()
+        let claims = pipeline.candidates(for: try pipeline.parseSyntax(Data(contentsOf: Self.url(name)), file: name))
+        #expect(claims.first?.importer.info.id == format)
+        let rivals = claims.dropFirst().filter { $0.confidence == claims.first?.confidence }.map(\.importer.info.id)
+        #expect(rivals.isEmpty, "\(name) is claimed as surely by \(rivals)")
     }
 
     @Test("normalized output matches the reviewed reference", arguments: fixtureNames)
     func reference(name: String) async throws {
         let rendered = try Self.render(try await Self.normalize(name))
-        let expectedURL = Self.fixtures.appendingPathComponent(name + ".expected.json")
         if ProcessInfo.processInfo.environment["RAMPART_RECORD_REFERENCES"] == "1" {
-            try Data(rendered.utf8).write(to: expectedURL)
+            try Data(rendered.utf8).write(to: Self.expectedURL(name))
             return
         }
-        let expected = try String(contentsOf: expectedURL, encoding: .utf8)
-        #expect(rendered == expected, "\(name) differs from \(name).expected.json; rerun with RAMPART_RECORD_REFERENCES=1 and review the diff")
+        let expected = try String(contentsOf: Self.expectedURL(name), encoding: .utf8)
+        #expect(rendered == expected, "\(name) differs from its .expected.json; rerun with RAMPART_RECORD_REFERENCES=1 and review the diff")
     }
-}
 
-@Suite("Secret handling in importers")
-struct SecretHandlingTests {
-    @Test(
-        "secret values appear in no finding field and no kept record",
-        arguments: [
-            ("trivy-image.json", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"), ("gitleaks-v8.json", "AKIAZZZZZZZZZZZZZZZZ"),
-            ("gitleaks-v7.json", "s3cr3t-passw0rd-value"),
-            // Code scanners' hard-coded credential findings quote the credential.
-            ("bandit-real.json", "hunter2-prod-password"), ("bandit-real.json", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
-            ("semgrep-real.sarif", "hunter2-prod-password"),
-        ])
-    func redacted(name: String, secret: String) async throws {
-        let report = try await ReferenceTests.normalize(name)
-        let secrets = report.findings.filter { $0.secret != nil }
-        #expect(!secrets.isEmpty)
-        for finding in secrets {
-            let raw = String(decoding: finding.raw?.bytes ?? Data(), as: UTF8.self)
-            #expect(!raw.contains(secret))
-            #expect(!(finding.description ?? "").contains(secret))
-            #expect(!finding.title.contains(secret))
-            #expect(!finding.location.jsonText.contains(secret))
+    @Test("every format has a reference fixture in its importer's folder")
+    func everyFormatHasAFixture() throws {
+        var covered: Set<String> = []
+        for name in Self.fixtureNames {
+            let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.expectedURL(name))) as? [String: Any]
+            if let format = expected?["format"] as? String { covered.insert(format) }
         }
-        // No finding of the report, secret or not, shows it.
-        for finding in report.findings {
-            let record = String(decoding: finding.raw?.bytes ?? Data(), as: UTF8.self)
-            #expect(!record.contains(secret))
-            let texts = finding.title + "\n" + (finding.description ?? "")
-            #expect(!texts.contains(secret))
-        }
+        let missing = ImportPipeline().formats.map(\.id).filter { !covered.contains($0) }
+        #expect(missing.isEmpty, "formats without a reference fixture: \(missing)")
     }
 }

@@ -92,7 +92,7 @@ struct IngestTests {
         #expect(error?.description.contains("trivy-json") == true)
         let text = try fixture.write("notes.txt", "just some text")
         let textError = await #expect(throws: ImportError.self) { try await fixture.importFile(text) }
-        #expect(textError?.description.contains("neither JSON nor XML") == true)
+        #expect(textError?.description.contains("neither JSON, XML nor CSV") == true)
     }
 
     @Test("files over the size limit are refused")

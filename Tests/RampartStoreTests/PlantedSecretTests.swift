@@ -1,15 +1,45 @@
 import Foundation
+import RampartImporters
 import Testing
 
-/// A known secret is planted into every secrets-capable fixture (each format that can carry a
-/// secret, in every field its tool puts it in), imported through the `rampart` executable into
-/// a database file, and looked for everywhere a user or an attacker holding a copy could look.
+/// A known secret is planted into every secrets-capable format's template (each importer
+/// folder's `Fixtures/*.planted.*`, with `@SECRET@` wherever the tool puts a secret), imported
+/// through the `rampart` executable into a database file, and looked for everywhere a user or
+/// an attacker holding a copy could look. A format whose importer declares where it carries
+/// secrets must have a template: a new secrets importer is covered by adding it.
 @Suite("Planted secrets", .serialized)
 struct PlantedSecretTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("SecretFixtures")
+    static let importers = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Sources/RampartImporters")
 
+    /// "Folder/template" for every template.
     static var fixtureNames: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: fixtures.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: importers.path)) ?? []
+        return folders.flatMap { folder -> [String] in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: importers.appendingPathComponent("\(folder)/Fixtures").path)) ?? []
+            return names.filter { $0.contains(".planted.") }.map { "\(folder)/\($0)" }
+        }.sorted()
+    }
+
+    static func url(_ name: String) -> URL {
+        let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
+        return importers.appendingPathComponent("\(parts[0])/Fixtures/\(parts[1])")
+    }
+
+    @Test("every format that can carry a secret has a planted-secret template")
+    func everySecretsFormatHasATemplate() async throws {
+        let pipeline = ImportPipeline()
+        var covered: Set<String> = []
+        for name in Self.fixtureNames {
+            let template = try String(contentsOf: Self.url(name), encoding: .utf8)
+            let planted = Data(template.replacingOccurrences(of: "@SECRET@", with: "AKIAZ7PLANTED4SECRET99").utf8)
+            let report = try await pipeline.normalize(planted, file: name, context: ImportContext(secretSalt: Array("salt".utf8)))
+            covered.insert(report.format.id)
+        }
+        let declaring = pipeline.importers.filter { !$0.secretFields.isEmpty }.map(\.info.id)
+        #expect(declaring.count >= 6)
+        let missing = declaring.filter { !covered.contains($0) }
+        #expect(missing.isEmpty, "formats that declare secret fields but have no planted template: \(missing)")
     }
 
     /// A long key, a short password, and one with characters Go escapes in JSON (\u0026 \u003c \u003e).
@@ -41,14 +71,13 @@ struct PlantedSecretTests {
 
     @Test("the secret is in no database byte, listing, record or report", arguments: fixtureNames)
     func neverStored(fixture: String) throws {
-        #expect(Self.fixtureNames.count >= 11, "every secrets-capable format has a fixture")
-        let template = try String(contentsOf: Self.fixtures.appendingPathComponent(fixture), encoding: .utf8)
+        let template = try String(contentsOf: Self.url(fixture), encoding: .utf8)
         #expect(template.contains("@SECRET@"))
         for secret in Self.secrets {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-planted-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let database = directory.appendingPathComponent("secrets.db").path
-            let report = directory.appendingPathComponent(fixture)
+            let report = directory.appendingPathComponent(String(fixture.split(separator: "/").last!))
             // Written in the report as its tool would: JSON escapes as Go does.
             let written = Self.forms(of: secret).first { $0.contains("\\u") } ?? secret
             try Data(template.replacingOccurrences(of: "@SECRET@", with: written).utf8).write(to: report)

@@ -2,20 +2,23 @@ import Foundation
 import RampartCore
 
 /// Bandit JSON (`bandit -f json`): results with test id, severity, confidence and CWE.
-public struct BanditImporter: ReportImporter {
-    public init() {}
+struct BanditImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "bandit-json", name: "Bandit JSON", tool: "Bandit", category: .sast, syntax: .json,
-        notes: "results with severity, confidence, CWE and code; errors block closing")
+        notes: "results with severity, confidence, CWE and code; errors block closing", defectDojoScanTypes: ["Bandit Scan"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot, root.isObject, root["results"]?.isArray == true else { return false }
-        if let first = root["results"]?.array.first { return first["test_id"] != nil && first["issue_severity"] != nil }
-        return root["generated_at"] != nil && root["metrics"] != nil
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isObject, root["results"]?.isArray == true else { return nil }
+        if let first = root["results"]?.array.first { return first["test_id"] != nil && first["issue_severity"] != nil ? .likely : nil }
+        return root["generated_at"] != nil && root["metrics"] != nil ? .possible : nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    /// A hard-coded credential result (B105-B107) quotes the credential in its code.
+    var secretFields: [SecretFields] { [SecretFields(secret: [], quoting: [["code"]])] }
+
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "Bandit"))
         if let errors = root["errors"]?.array, !errors.isEmpty {

@@ -4,23 +4,27 @@ import RampartCore
 /// Checkov JSON (`checkov -o json`): one report object or an array of them (one per check
 /// type). Failed checks are findings; skipped checks are kept as suppressed findings; the
 /// `secrets` check type is redacted, `sca_package` results become package findings.
-public struct CheckovImporter: ReportImporter {
-    public init() {}
+struct CheckovImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "checkov-json", name: "Checkov JSON", tool: "Checkov", category: .iac, syntax: .json,
-        notes: "failed checks per check type (terraform, kubernetes, dockerfile, ...); skipped checks kept as suppressed")
+        notes: "failed checks per check type (terraform, kubernetes, dockerfile, ...); skipped checks kept as suppressed",
+        defectDojoScanTypes: ["Checkov Scan"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot else { return false }
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot else { return nil }
         let first = root.isArray ? root.array.first : root
-        guard let first, first.isObject else { return false }
-        return first["check_type"] != nil && first["results"] != nil
-            || (first["results"]?["failed_checks"] != nil)
-            || (first["passed"] != nil && first["failed"] != nil && first["checkov_version"] != nil)
+        guard let first, first.isObject else { return nil }
+        if first["checkov_version"] != nil || first["summary"]?["checkov_version"] != nil { return .certain }
+        return first["check_type"] != nil && first["results"] != nil || first["results"]?["failed_checks"] != nil ? .likely : nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    /// The secrets framework's code block quotes the secret (masked only where Checkov's
+    /// detector knows the value).
+    var secretFields: [SecretFields] { [SecretFields(secret: [], quoting: [["code_block", "*", "*"]])] }
+
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "Checkov"))
         let sections = root.isArray ? root.array : [root]

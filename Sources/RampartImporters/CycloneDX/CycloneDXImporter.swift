@@ -5,20 +5,21 @@ import RampartCore
 /// vulnerability and affected component, ratings (CVSS v2/v3/v4, OWASP), CWEs and the VEX
 /// `analysis` (not_affected and false_positive become suppressions). A BOM without
 /// vulnerabilities yields no findings.
-public struct CycloneDXImporter: ReportImporter {
-    public init() {}
+struct CycloneDXImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "cyclonedx-json", name: "CycloneDX JSON (1.2-1.6)", tool: "any CycloneDX producer", category: .sbom, syntax: .json,
-        notes: "vulnerabilities with ratings, affects and VEX analysis; nested components resolved")
+        notes: "vulnerabilities with ratings, affects and VEX analysis; nested components resolved", defectDojoScanTypes: ["CycloneDX Scan"],
+        isStandard: true)
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot, root.isObject else { return false }
-        return root["bomFormat"]?.string == "CycloneDX"
-            || (root["specVersion"] != nil && root["components"] != nil && root["$schema"]?.string?.contains("cyclonedx") == true)
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isObject else { return nil }
+        if root["bomFormat"]?.string == "CycloneDX" { return .certain }
+        return root["specVersion"] != nil && root["components"] != nil && root["$schema"]?.string?.contains("cyclonedx") == true ? .certain : nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         let toolNode = root["metadata", "tools"]
         let tools = toolNode?["components"]?.array ?? toolNode?.array ?? []
@@ -156,19 +157,20 @@ struct CycloneDXVulnerability {
 
 /// CycloneDX XML: 1.4+ `vulnerabilities` (ratings, affects, VEX analysis) and the 1.0-1.3
 /// vulnerability extension (`v:vulnerabilities` inside the affected component).
-public struct CycloneDXXMLImporter: ReportImporter {
-    public init() {}
+struct CycloneDXXMLImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "cyclonedx-xml", name: "CycloneDX XML (1.0-1.6)", tool: "any CycloneDX producer", category: .sbom, syntax: .xml,
-        notes: "vulnerabilities with ratings, affects and VEX analysis, and the 1.x vulnerability extension")
+        notes: "vulnerabilities with ratings, affects and VEX analysis, and the 1.x vulnerability extension",
+        defectDojoScanTypes: ["CycloneDX Scan"], isStandard: true)
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.xmlRoot, root.localName == "bom" else { return false }
-        return root.attributes.contains { $0.key.hasPrefix("xmlns") && $0.value.contains("cyclonedx") }
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.xmlRoot, root.localName == "bom" else { return nil }
+        return root.attributes.contains { $0.key.hasPrefix("xmlns") && $0.value.contains("cyclonedx") } ? .certain : nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
         // 1.5+ lists tools as components; earlier versions as tool elements.
         let tools = root.path("metadata", "tools")

@@ -76,19 +76,21 @@ enum DependencyCheckCVSS {
 }
 
 /// OWASP Dependency-Check XML report (schemas 1.x to 2.5 and later).
-public struct DependencyCheckXMLImporter: ReportImporter {
-    public init() {}
+struct DependencyCheckXMLImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "dependency-check-xml", name: "OWASP Dependency-Check XML", tool: "OWASP Dependency-Check", category: .sca, syntax: .xml,
-        notes: "vulnerabilities per dependency with CVSS v2/v3, CWEs, package ids; suppressed ones kept as suppressed")
+        notes: "vulnerabilities per dependency with CVSS v2/v3, CWEs, package ids; suppressed ones kept as suppressed",
+        defectDojoScanTypes: ["Dependency Check Scan"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.xmlRoot, root.localName == "analysis" else { return false }
-        return root.child("dependencies") != nil || root.child("scanInfo") != nil || root.attributes["xmlns"]?.contains("dependency-check") == true
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.xmlRoot, root.localName == "analysis" else { return nil }
+        if root.attributes["xmlns"]?.contains("dependency-check") == true { return .certain }
+        return root.child("dependencies") != nil || root.child("scanInfo") != nil ? .likely : nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
         var output = ImporterOutput(tool: ToolInfo(name: "Dependency-Check", version: root.path("scanInfo", "engineVersion")?.value))
         for element in root.child("dependencies")?.children("dependency") ?? [] {
@@ -148,20 +150,20 @@ public struct DependencyCheckXMLImporter: ReportImporter {
 }
 
 /// OWASP Dependency-Check JSON report.
-public struct DependencyCheckJSONImporter: ReportImporter {
-    public init() {}
+struct DependencyCheckJSONImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "dependency-check-json", name: "OWASP Dependency-Check JSON", tool: "OWASP Dependency-Check", category: .sca, syntax: .json,
-        notes: "vulnerabilities per dependency with CVSS v2/v3, CWEs, package ids; suppressed ones kept as suppressed")
+        notes: "vulnerabilities per dependency with CVSS v2/v3, CWEs, package ids; suppressed ones kept as suppressed",
+        defectDojoScanTypes: ["Dependency Check Scan"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot, root.isObject else { return false }
-        return root["reportSchema"] != nil && root["dependencies"] != nil
-            || (root["scanInfo", "engineVersion"] != nil && root["dependencies"] != nil)
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isObject, root["dependencies"] != nil else { return nil }
+        return root["reportSchema"] != nil || root["scanInfo", "engineVersion"] != nil ? .likely : nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "Dependency-Check", version: root["scanInfo", "engineVersion"]?.text))
         for element in root["dependencies"]?.array ?? [] {

@@ -4,24 +4,27 @@ import RampartCore
 /// Gitleaks JSON, version 8 (`RuleID`, `Secret`, `Match`, `File`, `Commit`...) and version 7
 /// (`rule`, `offender`, `file`, `lineNumber`). Secrets are hashed and redacted before they
 /// leave the importer, in the finding and in the kept record.
-public struct GitleaksImporter: ReportImporter {
-    public init() {}
+struct GitleaksImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "gitleaks-json", name: "Gitleaks JSON", tool: "Gitleaks", category: .secrets, syntax: .json,
-        notes: "v7 and v8 reports; secrets stored only as salted hash and redacted preview")
+        notes: "v7 and v8 reports; secrets stored only as salted hash and redacted preview", defectDojoScanTypes: ["Gitleaks Scan"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot, root.isArray, let first = root.array.first, first.isObject else { return false }
-        return (first["RuleID"] != nil && (first["Secret"] != nil || first["Match"] != nil))
-            || (first["offender"] != nil && first["rule"] != nil)
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isArray, let first = root.array.first, first.isObject else { return nil }
+        if first["RuleID"] != nil && (first["Secret"] != nil || first["Match"] != nil) && first["Fingerprint"] != nil { return .likely }
+        return (first["RuleID"] != nil && (first["Secret"] != nil || first["Match"] != nil)) || (first["offender"] != nil && first["rule"] != nil)
+            ? .possible : nil
     }
+
+    var secretFields: [SecretFields] { [Self.secretFieldsV8, Self.secretFieldsV7] }
 
     /// Where v8 and v7 records carry the secret (the secret itself, and lines quoting it).
     static let secretFieldsV8 = SecretFields(secret: [["Secret"], ["Match"]], quoting: [["Match"], ["Line"]])
     static let secretFieldsV7 = SecretFields(secret: [["offender"]], quoting: [["line"]])
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot, root.isArray || root.isNull else { throw ImportError.content("expected a JSON array of leaks") }
         var output = ImporterOutput(tool: ToolInfo(name: "Gitleaks"))
         for leak in root.array {

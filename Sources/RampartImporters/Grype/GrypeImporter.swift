@@ -3,19 +3,22 @@ import RampartCore
 
 /// Anchore Grype JSON (`grype -o json`): `matches[]` with vulnerability, related
 /// vulnerabilities (aliases, CVSS, CWEs), artifact (package, purl, locations) and source.
-public struct GrypeImporter: ReportImporter {
-    public init() {}
+struct GrypeImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "grype-json", name: "Grype JSON", tool: "Anchore Grype", category: .sca, syntax: .json,
-        notes: "matches with related vulnerabilities, CVSS, EPSS, fix state; image and directory sources")
+        notes: "matches with related vulnerabilities, CVSS, EPSS, fix state; image and directory sources",
+        defectDojoScanTypes: ["Anchore Grype", "Anchore Grype detailed"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot, root.isObject, let matches = root["matches"], matches.isArray || matches.isNull else { return false }
-        return root["descriptor"] != nil || root["source"] != nil || matches.array.first?["artifact"] != nil || matches.array.isEmpty
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isObject, let matches = root["matches"], matches.isArray || matches.isNull else { return nil }
+        if root["descriptor", "name"]?.string?.lowercased() == "grype" { return .certain }
+        if let first = matches.array.first { return first["artifact"] != nil && first["vulnerability"] != nil ? .likely : nil }
+        return root["descriptor"] != nil || root["source"] != nil ? .likely : .possible
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: root["descriptor", "name"]?.text ?? "grype", version: root["descriptor", "version"]?.text))
         var image: ImageLocation?

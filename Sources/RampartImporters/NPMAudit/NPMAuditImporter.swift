@@ -4,25 +4,26 @@ import RampartCore
 /// `npm audit --json`: npm 6 (`advisories` keyed by id, with `findings[].paths`) and npm 7+
 /// (`auditReportVersion: 2`, `vulnerabilities` keyed by package with `via` advisories).
 /// An `error` object (no lock file, registry failure) is a tool error: nothing is closed.
-public struct NPMAuditImporter: ReportImporter {
-    public init() {}
+struct NPMAuditImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "npm-audit-json", name: "npm audit JSON", tool: "npm audit", category: .sca, syntax: .json,
-        notes: "npm 6 advisories and npm 7+ vulnerabilities (auditReportVersion 2)")
+        notes: "npm 6 advisories and npm 7+ vulnerabilities (auditReportVersion 2)",
+        defectDojoScanTypes: ["NPM Audit Scan", "NPM Audit v7+ Scan"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot, root.isObject else { return false }
-        if root["auditReportVersion"] != nil { return true }
-        if root["advisories"]?.isObject == true && (root["metadata"] != nil || root["actions"] != nil) { return true }
-        if let error = root["error"], error["code"] != nil && error["summary"] != nil { return true }
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isObject else { return nil }
+        if root["auditReportVersion"] != nil { return .certain }
+        if root["advisories"]?.isObject == true && (root["metadata"] != nil || root["actions"] != nil) { return .likely }
+        if let error = root["error"], error["code"] != nil && error["summary"] != nil { return .possible }
         if let vulnerabilities = root["vulnerabilities"], vulnerabilities.isObject, let first = vulnerabilities.entries.first?.value {
-            return first["via"] != nil && first["severity"] != nil
+            return first["via"] != nil && first["severity"] != nil ? .likely : nil
         }
-        return false
+        return nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "npm audit"))
         if let error = root["error"] {

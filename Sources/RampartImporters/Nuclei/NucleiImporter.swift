@@ -3,21 +3,21 @@ import RampartCore
 
 /// Nuclei JSON Lines (`-jsonl`, formerly `-json`) and JSON array (`-json-export`) output:
 /// one result per template match, with classification (CVE, CWE, CVSS).
-public struct NucleiImporter: ReportImporter {
-    public init() {}
+struct NucleiImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "nuclei-json", name: "Nuclei JSON / JSON Lines", tool: "Nuclei", category: .dast, syntax: .json,
-        notes: "JSON Lines or JSON array; http matches become endpoints, others hosts")
+        notes: "JSON Lines or JSON array; http matches become endpoints, others hosts", defectDojoScanTypes: ["Nuclei Scan"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard case .json(let document) = report, let root = document.root else { return false }
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard case .json(let document) = report, let root = document.root else { return nil }
         let first = root.isArray ? root.array.first : root
-        guard let first, first.isObject else { return false }
-        return (first["template-id"] != nil || first["templateID"] != nil) && first["info"] != nil
+        guard let first, first.isObject else { return nil }
+        return (first["template-id"] != nil || first["templateID"] != nil) && first["info"] != nil ? .likely : nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard case .json(let document) = report else { throw ImportError.content("expected JSON") }
         var output = ImporterOutput(tool: ToolInfo(name: "Nuclei"))
         let items = document.roots.flatMap { $0.isArray ? $0.array : [$0] }

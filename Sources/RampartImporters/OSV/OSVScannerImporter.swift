@@ -3,20 +3,22 @@ import RampartCore
 
 /// OSV-Scanner JSON (`osv-scanner --format json`): results per source, packages with OSV
 /// vulnerabilities (aliases, CVSS severity vectors, database-specific severity and CWEs).
-public struct OSVScannerImporter: ReportImporter {
-    public init() {}
+struct OSVScannerImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "osv-scanner-json", name: "OSV-Scanner JSON", tool: "OSV-Scanner", category: .sca, syntax: .json,
-        notes: "vulnerabilities per package and source; aliases kept together")
+        notes: "vulnerabilities per package and source; aliases kept together", defectDojoScanTypes: ["OSV Scan"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot, root.isObject, let results = root["results"], results.isArray else { return false }
-        guard let first = results.array.first else { return root.keys == ["results"] || root["experimental_config"] != nil }
-        return first["packages"] != nil && first["source"] != nil
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isObject, let results = root["results"], results.isArray else { return nil }
+        guard let first = results.array.first else {
+            return root["experimental_config"] != nil ? .likely : root.keys == ["results"] ? .possible : nil
+        }
+        return first["packages"] != nil && first["source"] != nil ? .likely : nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "OSV-Scanner"))
         for result in root["results"]?.array ?? [] {

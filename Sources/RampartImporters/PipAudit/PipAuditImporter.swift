@@ -3,22 +3,25 @@ import RampartCore
 
 /// pip-audit JSON (`pip-audit -f json`): the current `{"dependencies": [...], "fixes": [...]}`
 /// layout and the older bare array of dependencies.
-public struct PipAuditImporter: ReportImporter {
-    public init() {}
+struct PipAuditImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "pip-audit-json", name: "pip-audit JSON", tool: "pip-audit", category: .sca, syntax: .json,
-        notes: "vulnerabilities per dependency with fix versions and aliases; skipped dependencies noted")
+        notes: "vulnerabilities per dependency with fix versions and aliases; skipped dependencies noted",
+        defectDojoScanTypes: ["pip-audit Scan"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot else { return false }
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot else { return nil }
         let dependencies = root.isArray ? root : root["dependencies"]
-        guard let dependencies, dependencies.isArray else { return false }
-        if let first = dependencies.array.first { return first["vulns"] != nil || (first["skip_reason"] != nil && first["name"] != nil) }
-        return root.isObject && (root["fixes"] != nil || root.keys == ["dependencies"])
+        guard let dependencies, dependencies.isArray else { return nil }
+        if let first = dependencies.array.first {
+            return first["vulns"] != nil && first["name"] != nil || (first["skip_reason"] != nil && first["name"] != nil) ? .likely : nil
+        }
+        return root.isObject && (root["fixes"] != nil || root.keys == ["dependencies"]) ? .possible : nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected JSON") }
         var output = ImporterOutput(tool: ToolInfo(name: "pip-audit"))
         let dependencies = (root.isArray ? root : root["dependencies"])?.array ?? []

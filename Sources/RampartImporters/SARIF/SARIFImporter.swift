@@ -4,12 +4,13 @@ import RampartCore
 /// SARIF 2.1.0 from any producer (CodeQL, Semgrep, Trivy, Checkov, Bandit, Gitleaks, ...).
 /// Reads rules from the driver and extensions, `partialFingerprints`, `suppressions`,
 /// `properties.security-severity`, CWE tags and taxa, and message templates.
-public struct SARIFImporter: ReportImporter {
-    public init() {}
+struct SARIFImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "sarif", name: "SARIF 2.1.0", tool: "any SARIF producer", category: .sast, syntax: .json,
-        notes: "CodeQL, Semgrep, Trivy, Checkov, Bandit, Gitleaks...; suppressions, partialFingerprints, security-severity, CWE taxa")
+        notes: "CodeQL, Semgrep, Trivy, Checkov, Bandit, Gitleaks...; suppressions, partialFingerprints, security-severity, CWE taxa",
+        defectDojoScanTypes: ["SARIF"], isStandard: true)
 
     static let secretTools: Set<String> = [
         "gitleaks", "trufflehog", "detect-secrets", "ggshield", "secretlint", "talisman", "noseyparker", "kingfisher",
@@ -22,11 +23,13 @@ public struct SARIFImporter: ReportImporter {
     ]
     static let containerTools: Set<String> = ["dockle", "trivy", "clair", "anchore"]
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot, root.isObject, let runs = root["runs"], runs.isArray || runs.isNull else { return false }
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isObject, let runs = root["runs"], runs.isArray || runs.isNull else { return nil }
         let schema = root["$schema"]?.string?.lowercased() ?? ""
-        return schema.contains("sarif") || root["version"]?.string?.hasPrefix("2.") == true
+        return schema.contains("sarif") || root["version"]?.string?.hasPrefix("2.") == true ? .certain : nil
     }
+
+    var secretFields: [SecretFields] { [Self.secretFields] }
 
     struct Rule: Sendable {
         var node: JSONNode
@@ -74,7 +77,7 @@ public struct SARIFImporter: ReportImporter {
         }
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "SARIF"))
         var toolNames: [String] = []

@@ -3,20 +3,27 @@ import RampartCore
 
 /// Semgrep CLI JSON (`semgrep --json`): results with metadata (CWE, OWASP, confidence),
 /// fingerprints and `is_ignored` (nosemgrep), and the tool's `errors`.
-public struct SemgrepImporter: ReportImporter {
-    public init() {}
+struct SemgrepImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "semgrep-json", name: "Semgrep JSON", tool: "Semgrep", category: .sast, syntax: .json,
-        notes: "results with CWE/OWASP metadata, fingerprints, nosemgrep ignores; errors block closing")
+        notes: "results with CWE/OWASP metadata, fingerprints, nosemgrep ignores; errors block closing",
+        defectDojoScanTypes: ["Semgrep JSON Report", "Semgrep Pro JSON Report"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot, root.isObject, let results = root["results"], results.isArray else { return false }
-        if let first = results.array.first { return first["check_id"] != nil && first["extra"] != nil }
-        return root["errors"]?.isArray == true
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isObject, let results = root["results"], results.isArray else { return nil }
+        if let first = results.array.first { return first["check_id"] != nil && first["extra"] != nil ? .likely : nil }
+        return root["errors"]?.isArray == true ? .possible : nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    /// Secrets and hard-coded credential rules quote the secret in the matched lines and in
+    /// captured metavariables.
+    var secretFields: [SecretFields] {
+        [SecretFields(secret: [], quoting: [["extra", "lines"], ["extra", "metavars", "*", "abstract_content"]])]
+    }
+
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "Semgrep", version: root["version"]?.text))
         let errors = root["errors"]?.array ?? []

@@ -3,16 +3,16 @@ import RampartCore
 
 /// A syntax error in a JSON document, with the byte offset, line and column where it was met.
 /// The description never quotes the document's content (it may hold secrets).
-public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let offset: Int
-    public let line: Int
-    public let column: Int
-    public let reason: String
+package struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let offset: Int
+    package let line: Int
+    package let column: Int
+    package let reason: String
 
-    public var description: String { "invalid JSON at line \(line), column \(column) (byte \(offset)): \(reason)" }
+    package var description: String { "invalid JSON at line \(line), column \(column) (byte \(offset)): \(reason)" }
 }
 
-public enum JSONKind: UInt8, Sendable {
+package enum JSONKind: UInt8, Sendable {
     case object, array, string, number, `true`, `false`, null
 }
 
@@ -66,7 +66,7 @@ struct TapeColumn<Element: BitwiseCopyable>: ~Copyable {
 /// to 16). The document is immutable after `init` and frees its memory in `deinit`; nodes
 /// refer to it without retaining it, so they must not outlive it (importers use them only
 /// while they read the report that holds the document).
-public final class JSONDocument: @unchecked Sendable {
+package final class JSONDocument: @unchecked Sendable {
     struct Entry: Sendable {
         /// For strings: first byte after the opening quote; otherwise the value's first byte.
         var start: UInt32
@@ -78,7 +78,7 @@ public final class JSONDocument: @unchecked Sendable {
         var hasEscapes: Bool
     }
 
-    public let data: Data
+    package let data: Data
     /// The document's bytes. For large inputs the `Data`'s own buffer (immutable and alive as
     /// long as `data`); small inputs, which `Data` may store inline, are copied.
     let bytes: UnsafeRawBufferPointer
@@ -98,7 +98,7 @@ public final class JSONDocument: @unchecked Sendable {
 
     /// Parses `data`. With `allowMultipleRoots`, whitespace-separated top-level values (JSON
     /// Lines, concatenated JSON) are accepted.
-    public init(data: Data, allowMultipleRoots: Bool = false, maxDepth: Int = 512) throws {
+    package init(data: Data, allowMultipleRoots: Bool = false, maxDepth: Int = 512) throws {
         guard data.count < Int(UInt32.max) else {
             throw JSONSyntaxError(offset: 0, line: 1, column: 1, reason: "document larger than 4 GiB")
         }
@@ -137,15 +137,15 @@ public final class JSONDocument: @unchecked Sendable {
 
     @inline(__always) func entry(_ index: Int) -> Entry { tape.pointee.entry(index) }
 
-    public var root: JSONNode? { rootIndices.first.map { JSONNode(document: self, index: $0) } }
-    public var roots: [JSONNode] { rootIndices.map { JSONNode(document: self, index: $0) } }
+    package var root: JSONNode? { rootIndices.first.map { JSONNode(document: self, index: $0) } }
+    package var roots: [JSONNode] { rootIndices.map { JSONNode(document: self, index: $0) } }
 
     private let lineIndex = LazyLineIndex()
     /// Numbers importers asked for that were out of range.
     let numbers = OutOfRangeLog()
 
     /// One warning per out-of-range number read, naming the first few positions.
-    public var outOfRangeDiagnostics: [Diagnostic] {
+    package var outOfRangeDiagnostics: [Diagnostic] {
         let (count, offsets) = numbers.snapshot
         guard count > 0 else { return [] }
         let positions = offsets.map { offset in
@@ -160,7 +160,7 @@ public final class JSONDocument: @unchecked Sendable {
     }
 
     /// 1-based line and column of a byte offset, for diagnostics.
-    public func lineAndColumn(ofOffset offset: Int) -> (line: Int, column: Int) {
+    package func lineAndColumn(ofOffset offset: Int) -> (line: Int, column: Int) {
         lineIndex.lineAndColumn(ofOffset: min(max(offset, 0), bytes.count), in: bytes)
     }
 }
@@ -399,7 +399,7 @@ struct JSONTape {
 }
 
 /// A value inside a `JSONDocument`. Cheap to copy; reads decode on demand.
-public struct JSONNode: @unchecked Sendable {
+package struct JSONNode: @unchecked Sendable {
     /// Not retained: see `JSONDocument`. Nodes live only while the report is being read.
     let owner: Unmanaged<JSONDocument>
     let tape: UnsafePointer<JSONTape>
@@ -419,23 +419,23 @@ public struct JSONNode: @unchecked Sendable {
 
     var entry: JSONDocument.Entry { tape.pointee.entry(index) }
 
-    public var kind: JSONKind { entry.kind }
-    public var isNull: Bool { kind == .null }
-    public var isObject: Bool { kind == .object }
-    public var isArray: Bool { kind == .array }
+    package var kind: JSONKind { entry.kind }
+    package var isNull: Bool { kind == .null }
+    package var isObject: Bool { kind == .object }
+    package var isArray: Bool { kind == .array }
 
     /// Byte offset of the value in the document, for diagnostics.
-    public var byteOffset: Int { Int(entry.start) }
+    package var byteOffset: Int { Int(entry.start) }
 
     /// "line L" of the value, for diagnostics.
-    public var position: String {
+    package var position: String {
         let offset = byteOffset
         let (line, column) = owner._withUnsafeGuaranteedRef { $0.lineAndColumn(ofOffset: offset) }
         return "line \(line), column \(column)"
     }
 
     /// The value's bytes as written in the report (a slice sharing the document's storage).
-    public var rawData: Data {
+    package var rawData: Data {
         let entry = self.entry
         return owner._withUnsafeGuaranteedRef { document in
             let base = document.data.startIndex
@@ -448,7 +448,7 @@ public struct JSONNode: @unchecked Sendable {
     }
 
     /// Children of an array (empty for anything else).
-    public var array: [JSONNode] {
+    package var array: [JSONNode] {
         guard kind == .array else { return [] }
         var result: [JSONNode] = []
         let nexts = tape.pointee.nexts
@@ -462,7 +462,7 @@ public struct JSONNode: @unchecked Sendable {
     }
 
     /// Key/value pairs of an object, in document order (empty for anything else).
-    public var entries: [(key: String, value: JSONNode)] {
+    package var entries: [(key: String, value: JSONNode)] {
         guard kind == .object else { return [] }
         var result: [(String, JSONNode)] = []
         let nexts = tape.pointee.nexts
@@ -476,10 +476,10 @@ public struct JSONNode: @unchecked Sendable {
         return result
     }
 
-    public var keys: [String] { entries.map(\.key) }
+    package var keys: [String] { entries.map(\.key) }
 
     /// The member named `key` of an object; nil when absent or when this is not an object.
-    public subscript(key: String) -> JSONNode? {
+    package subscript(key: String) -> JSONNode? {
         guard kind == .object else { return nil }
         var key = key
         return key.withUTF8 { wanted -> JSONNode? in
@@ -505,14 +505,14 @@ public struct JSONNode: @unchecked Sendable {
     }
 
     /// Follows a path of member names.
-    public subscript(first: String, second: String, rest: String...) -> JSONNode? {
+    package subscript(first: String, second: String, rest: String...) -> JSONNode? {
         var node: JSONNode? = self[first]?[second]
         for key in rest { node = node?[key] }
         return node
     }
 
     /// The decoded string, for string values only.
-    public var string: String? {
+    package var string: String? {
         let entry = self.entry
         guard entry.kind == .string else { return nil }
         let slice = UnsafeRawBufferPointer(rebasing: tape.pointee.bytes[Int(entry.start)..<Int(entry.end)])
@@ -522,7 +522,7 @@ public struct JSONNode: @unchecked Sendable {
     }
 
     /// A non-empty string, or a number or boolean rendered as text; nil for null, empty strings and containers.
-    public var text: String? {
+    package var text: String? {
         switch kind {
         case .string:
             let value = string ?? ""
@@ -543,7 +543,7 @@ public struct JSONNode: @unchecked Sendable {
 
     /// A finite number (numbers written as strings too); nil otherwise. Infinities and NaN are
     /// logged as out of range.
-    public var double: Double? {
+    package var double: Double? {
         let value: Double?
         switch kind {
         case .number: value = Double(literal)
@@ -561,7 +561,7 @@ public struct JSONNode: @unchecked Sendable {
     /// An integer (written as a number, or as digits in a string) within `ReportInteger.range`.
     /// Anything a report could hold beyond it (a line, a column, an index, a count of 2^63) is
     /// nil and logged, so that no importer does arithmetic on a hostile value.
-    public var int: Int? {
+    package var int: Int? {
         let parsed: Int?
         switch kind {
         case .number:
@@ -582,7 +582,7 @@ public struct JSONNode: @unchecked Sendable {
         return value
     }
 
-    public var bool: Bool? {
+    package var bool: Bool? {
         switch kind {
         case .true: return true
         case .false: return false
@@ -597,7 +597,7 @@ public struct JSONNode: @unchecked Sendable {
     }
 
     /// Strings of an array of strings, or the single string; other values are skipped.
-    public var strings: [String] {
+    package var strings: [String] {
         switch kind {
         case .string: return string.map { [$0] } ?? []
         case .array:

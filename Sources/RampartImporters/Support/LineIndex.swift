@@ -67,8 +67,8 @@ final class LazyLineIndex: @unchecked Sendable {
 
 /// The integers a report may carry: lines, columns, indices, ports, ids. Values beyond 32 bits
 /// are no real line or index, and arithmetic on them (a column + 1) would trap.
-public enum ReportInteger {
-    public static let range = -Int(Int32.max)...Int(Int32.max)
+package enum ReportInteger {
+    package static let range = -Int(Int32.max)...Int(Int32.max)
 
     /// Digits in text (XML attributes and elements), within `range`.
     static func parse(_ text: String?) -> Int? {

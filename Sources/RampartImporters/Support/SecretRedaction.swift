@@ -5,7 +5,7 @@ import RampartCore
 /// fields here, and hands the values it finds there to the pipeline as `revealedSecrets`.
 /// Hiding them is not the importer's job: `SecretRedaction` does it in one place for every
 /// field of the finding and for the kept record.
-struct SecretFields: Sendable {
+package struct SecretFields: Sendable {
     /// Member paths whose value is the secret itself, in order of preference (the first one
     /// present is hashed for identity). `*` steps into every element of an array.
     var secret: [[String]]

@@ -5,43 +5,43 @@ import Foundation
 #endif
 
 /// An element of a parsed XML document: the small read-only tree every XML importer walks.
-public struct XMLElement: Sendable, Hashable {
-    public var name: String
-    public var attributes: [String: String]
-    public var children: [XMLElement]
-    public var text: String
+package struct XMLElement: Sendable, Hashable {
+    package var name: String
+    package var attributes: [String: String]
+    package var children: [XMLElement]
+    package var text: String
     /// 1-based line where the element starts, for diagnostics.
-    public var line: Int
+    package var line: Int
 
     /// First child element with this (local) name.
-    public func child(_ name: String) -> XMLElement? { children.first { $0.localName == name } }
+    package func child(_ name: String) -> XMLElement? { children.first { $0.localName == name } }
 
-    public func children(_ name: String) -> [XMLElement] { children.filter { $0.localName == name } }
+    package func children(_ name: String) -> [XMLElement] { children.filter { $0.localName == name } }
 
     /// Follows a path of child names.
-    public func path(_ names: String...) -> XMLElement? {
+    package func path(_ names: String...) -> XMLElement? {
         var element: XMLElement? = self
         for name in names { element = element?.child(name) }
         return element
     }
 
     /// Name without namespace prefix.
-    public var localName: String {
+    package var localName: String {
         if let colon = name.lastIndex(of: ":") { return String(name[name.index(after: colon)...]) }
         return name
     }
 
     /// Trimmed text content, nil when empty.
-    public var value: String? {
+    package var value: String? {
         let trimmed = text.asciiTrimmed
         return trimmed.isEmpty ? nil : trimmed
     }
 
     /// Trimmed text of the named child, nil when absent or empty.
-    public func childText(_ name: String) -> String? { child(name)?.value }
+    package func childText(_ name: String) -> String? { child(name)?.value }
 
     /// Every descendant with this local name, depth first.
-    public func descendants(_ name: String) -> [XMLElement] {
+    package func descendants(_ name: String) -> [XMLElement] {
         var result: [XMLElement] = []
         for child in children {
             if child.localName == name { result.append(child) }
@@ -51,7 +51,7 @@ public struct XMLElement: Sendable, Hashable {
     }
 
     /// The element serialized back to XML: kept as the finding's evidence.
-    public var xmlString: String {
+    package var xmlString: String {
         var out = "<\(name)"
         for key in attributes.keys.sorted() { out += " \(key)=\"\(XMLElement.escape(attributes[key]!))\"" }
         let trimmedText = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -78,11 +78,11 @@ public struct XMLElement: Sendable, Hashable {
 }
 
 /// An XML document that could not be read, with the line and column the parser stopped at.
-public struct XMLSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let line: Int
-    public let column: Int
-    public let reason: String
-    public var description: String { "invalid XML at line \(line), column \(column): \(reason)" }
+package struct XMLSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let line: Int
+    package let column: Int
+    package let reason: String
+    package var description: String { "invalid XML at line \(line), column \(column): \(reason)" }
 }
 
 /// The one hardened XML reader behind every XML importer.
@@ -94,13 +94,13 @@ public struct XMLSyntaxError: Error, Sendable, Equatable, CustomStringConvertibl
 ///   whose DOCTYPE only declares elements (Burp's export) import normally. Nothing from the
 ///   root element on is changed but processing instructions.
 /// - It parses from a stream: on Linux `XMLParser(data:)` fails on documents over about 10 MB.
-public enum XMLReader {
-    public struct Result: Sendable {
-        public var root: XMLElement
-        public var declaredEntities: Bool
+package enum XMLReader {
+    package struct Result: Sendable {
+        package var root: XMLElement
+        package var declaredEntities: Bool
     }
 
-    public static func parse(_ data: Data) throws -> Result {
+    package static func parse(_ data: Data) throws -> Result {
         var bytes = try utf8Document([UInt8](data))
         let prolog = blankProlog(&bytes)
         blankProcessingInstructions(&bytes, from: prolog.rootStart)

@@ -4,29 +4,32 @@ import RampartCore
 /// Trivy JSON: schema 2 (`Results[]` with Vulnerabilities, Misconfigurations, Secrets,
 /// Licenses), the legacy schema 1 (a bare array of results) and Kubernetes reports
 /// (`ClusterName` with per-resource results under Vulnerabilities/Misconfigurations/Resources).
-public struct TrivyImporter: ReportImporter {
-    public init() {}
+struct TrivyImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "trivy-json", name: "Trivy JSON", tool: "Trivy", category: .container, syntax: .json,
-        notes: "vulnerabilities, misconfigurations, secrets, licenses; image, filesystem, repository and Kubernetes reports")
+        notes: "vulnerabilities, misconfigurations, secrets, licenses; image, filesystem, repository and Kubernetes reports",
+        defectDojoScanTypes: ["Trivy Scan"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot else { return false }
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot else { return nil }
         if root.isObject {
-            if root["SchemaVersion"] != nil && (root["Results"] != nil || root["ArtifactName"] != nil) { return true }
+            if root["SchemaVersion"] != nil && (root["Results"] != nil || root["ArtifactName"] != nil) { return .certain }
             if root["ClusterName"] != nil && (root["Resources"] != nil || root["Vulnerabilities"] != nil || root["Misconfigurations"] != nil) {
-                return true
+                return .likely
             }
-            return false
+            return nil
         }
         if root.isArray, let first = root.array.first {
-            return first["Target"] != nil && (first["Vulnerabilities"] != nil || first["Type"] != nil)
+            return first["Target"] != nil && (first["Vulnerabilities"] != nil || first["Type"] != nil) ? .likely : nil
         }
-        return false
+        return nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    var secretFields: [SecretFields] { [Self.secretFields] }
+
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "Trivy", version: root["Trivy", "Version"]?.text))
         var jobs: [VulnerabilityJob] = []

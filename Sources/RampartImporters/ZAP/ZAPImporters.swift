@@ -44,16 +44,16 @@ struct ZAPAlert {
 }
 
 /// OWASP ZAP traditional XML report (`OWASPZAPReport/site/alerts/alertitem`), 2.x versions.
-public struct ZAPXMLImporter: ReportImporter {
-    public init() {}
+struct ZAPXMLImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "zap-xml", name: "OWASP ZAP XML", tool: "OWASP ZAP", category: .dast, syntax: .xml,
-        notes: "traditional XML report; one finding per alert and site with its instances")
+        notes: "traditional XML report; one finding per alert and site with its instances", defectDojoScanTypes: ["ZAP Scan"])
 
-    public func matches(_ report: ParsedReport) -> Bool { report.xmlRoot?.localName == "OWASPZAPReport" }
+    func detect(_ report: ParsedReport) -> DetectionConfidence? { report.xmlRoot?.localName == "OWASPZAPReport" ? .certain : nil }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
         var output = ImporterOutput(tool: ToolInfo(name: "ZAP", version: root.attributes["version"]))
         output.scope = zapScope(sites: root.children("site").map { $0.attributes["name"] ?? $0.attributes["host"] ?? "" })
@@ -90,20 +90,20 @@ public struct ZAPXMLImporter: ReportImporter {
 }
 
 /// OWASP ZAP JSON report (`site[].alerts[]` with `instances`).
-public struct ZAPJSONImporter: ReportImporter {
-    public init() {}
+struct ZAPJSONImporter: ReportImporter {
+    init() {}
 
-    public let info = FormatInfo(
+    let info = FormatInfo(
         id: "zap-json", name: "OWASP ZAP JSON", tool: "OWASP ZAP", category: .dast, syntax: .json,
-        notes: "traditional JSON report; one finding per alert and site with its instances")
+        notes: "traditional JSON report; one finding per alert and site with its instances", defectDojoScanTypes: ["ZAP Scan"])
 
-    public func matches(_ report: ParsedReport) -> Bool {
-        guard let root = report.jsonRoot, root.isObject else { return false }
-        if root["@programName"]?.string?.uppercased().contains("ZAP") == true { return true }
-        return root["site"]?.array.first?["alerts"] != nil && root["@version"] != nil
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isObject else { return nil }
+        if root["@programName"]?.string?.uppercased().contains("ZAP") == true { return .certain }
+        return root["site"]?.array.first?["alerts"] != nil && root["@version"] != nil ? .likely : nil
     }
 
-    public func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.jsonRoot else { throw ImportError.content("expected a JSON object") }
         var output = ImporterOutput(tool: ToolInfo(name: "ZAP", version: root["@version"]?.text))
         let sites = root["site"].map { $0.isArray ? $0.array : [$0] } ?? []
