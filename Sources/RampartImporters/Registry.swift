@@ -19,6 +19,7 @@ package enum ImporterRegistry {
         NPMAuditImporter(),
         OSVScannerImporter(),
         PipAuditImporter(),
+        YarnAuditImporter(),
         NucleiImporter(),
     ]
 }

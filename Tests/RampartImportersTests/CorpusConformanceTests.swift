@@ -10,14 +10,10 @@ import Testing
 /// is absent.
 @Suite("Corpus conformance")
 struct CorpusConformanceTests {
-    /// Corpus tool folder → the format Rampart must detect for its report files.
-    static let supportedTools: [String: Set<String>] = [
-        "sarif": ["sarif"], "trivy": ["trivy-json"], "anchore_grype": ["grype-json"], "semgrep": ["semgrep-json"],
-        "bandit": ["bandit-json"], "gitleaks": ["gitleaks-json"], "zap": ["zap-xml", "zap-json"], "checkov": ["checkov-json"],
-        "dependency_check": ["dependency-check-xml", "dependency-check-json"], "npm_audit": ["npm-audit-json"],
-        "npm_audit_7_plus": ["npm-audit-json"], "osv_scanner": ["osv-scanner-json"], "nuclei": ["nuclei-json"],
-        "pip_audit": ["pip-audit-json"], "cyclonedx": ["cyclonedx-json", "cyclonedx-xml"],
-    ]
+    /// The formats that read a corpus file: those that declare one of its DefectDojo scan types.
+    static func formats(forScanTypes scanTypes: [String], in pipeline: ImportPipeline) -> Set<String> {
+        Set(pipeline.formats.filter { !Set($0.defectDojoScanTypes).isDisjoint(with: scanTypes) }.map(\.id))
+    }
 
     static var corpusDirectory: URL? {
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -59,7 +55,9 @@ struct CorpusConformanceTests {
         let context = ImportContext(secretSalt: Array("corpus-salt".utf8))
         var results: [FileResult] = []
         for entry in entries {
-            guard let tool = entry["tool"] as? String, let formats = supportedTools[tool], entry["role"] as? String == "report" else { continue }
+            guard let tool = entry["tool"] as? String, entry["role"] as? String == "report" else { continue }
+            let formats = Self.formats(forScanTypes: entry["scan_types"] as? [String] ?? [], in: pipeline)
+            guard !formats.isEmpty else { continue }
             let path = entry["path"] as! String
             var result = FileResult(path: path, tool: tool)
             let conditional = entry["conditional"] as? Bool ?? false
@@ -277,5 +275,42 @@ struct CorpusConformanceTests {
         #expect(
             unexplained.isEmpty,
             "differences from the manifest that docs/corpus-differences.md does not explain:\n\(unexplained.joined(separator: "\n"))")
+    }
+
+    @Test(
+        "detection claims each corpus report for its own tool or a standard it is written in, never for another, never two equally",
+        .enabled(if: corpusDirectory != nil, "../shared/corpus is not present: corpus detection not run"))
+    func detectionAcrossCorpus() throws {
+        let corpus = try #require(Self.corpusDirectory)
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("manifest.json"))) as! [String: Any]
+        let pipeline = ImportPipeline()
+        let standards = Set(pipeline.formats.filter(\.isStandard).map(\.id))
+        var problems: [String] = []
+        var claimed = 0
+        var reports = 0
+        // DefectDojo reuses some files across tools' tests (a Yarn error log sits in three
+        // folders): a file is its content's, so every tool whose folder holds the same bytes counts.
+        var scanTypesOfContent: [String: Set<String>] = [:]
+        for entry in manifest["files"] as! [[String: Any]] {
+            if let sha = entry["sha256"] as? String { scanTypesOfContent[sha, default: []].formUnion(entry["scan_types"] as? [String] ?? []) }
+        }
+        for entry in manifest["files"] as! [[String: Any]] where entry["role"] as? String == "report" {
+            let path = entry["path"] as! String
+            reports += 1
+            guard let data = try? Data(contentsOf: corpus.appendingPathComponent(path)), let parsed = try? pipeline.parseSyntax(data, file: path)
+            else { continue }
+            let claims = pipeline.candidates(for: parsed)
+            guard let best = claims.first else { continue }
+            claimed += 1
+            let rivals = claims.dropFirst().filter { $0.confidence == best.confidence }.map(\.importer.info.id)
+            if !rivals.isEmpty { problems.append("\(path): claimed as surely (\(best.confidence)) by \(best.importer.info.id) and \(rivals)") }
+            let scanTypes = scanTypesOfContent[entry["sha256"] as? String ?? ""] ?? Set(entry["scan_types"] as? [String] ?? [])
+            let own = Self.formats(forScanTypes: Array(scanTypes), in: pipeline)
+            let id = best.importer.info.id
+            if own.contains(id) || (standards.contains(id) && best.confidence == .certain) { continue }
+            problems.append("\(path) (\(entry["tool"] as? String ?? "?")): claimed by \(id) (\(best.confidence))")
+        }
+        print("corpus detection: \(claimed) of \(reports) report files claimed by an importer, \(problems.count) problems")
+        #expect(problems.isEmpty, "\(problems.count) detection problems:\n\(problems.joined(separator: "\n"))")
     }
 }

@@ -12,7 +12,7 @@ struct BanditImporter: ReportImporter {
     func detect(_ report: ParsedReport) -> DetectionConfidence? {
         guard let root = report.jsonRoot, root.isObject, root["results"]?.isArray == true else { return nil }
         if let first = root["results"]?.array.first { return first["test_id"] != nil && first["issue_severity"] != nil ? .likely : nil }
-        return root["generated_at"] != nil && root["metrics"] != nil ? .possible : nil
+        return root["generated_at"] != nil && root["metrics", "_totals"] != nil ? .likely : nil
     }
 
     /// A hard-coded credential result (B105-B107) quotes the credential in its code.

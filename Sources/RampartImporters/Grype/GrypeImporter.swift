@@ -13,7 +13,10 @@ struct GrypeImporter: ReportImporter {
 
     func detect(_ report: ParsedReport) -> DetectionConfidence? {
         guard let root = report.jsonRoot, root.isObject, let matches = root["matches"], matches.isArray || matches.isNull else { return nil }
-        if root["descriptor", "name"]?.string?.lowercased() == "grype" { return .certain }
+        if let name = root["descriptor", "name"]?.string?.lowercased() {
+            // Tools built on Grype (xeol) keep its shape under their own name.
+            return name == "grype" ? .certain : nil
+        }
         if let first = matches.array.first { return first["artifact"] != nil && first["vulnerability"] != nil ? .likely : nil }
         return root["descriptor"] != nil || root["source"] != nil ? .likely : .possible
     }

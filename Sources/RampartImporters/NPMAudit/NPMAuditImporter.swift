@@ -9,8 +9,8 @@ struct NPMAuditImporter: ReportImporter {
 
     let info = FormatInfo(
         id: "npm-audit-json", name: "npm audit JSON", tool: "npm audit", category: .sca, syntax: .json,
-        notes: "npm 6 advisories and npm 7+ vulnerabilities (auditReportVersion 2)",
-        defectDojoScanTypes: ["NPM Audit Scan", "NPM Audit v7+ Scan"])
+        notes: "npm 6 advisories and npm 7+ vulnerabilities (auditReportVersion 2); pnpm audit and Yarn 2-3 write the npm 6 form",
+        defectDojoScanTypes: ["NPM Audit Scan", "NPM Audit v7+ Scan", "pnpm Audit Scan", "Yarn Audit Scan"])
 
     func detect(_ report: ParsedReport) -> DetectionConfidence? {
         guard let root = report.jsonRoot, root.isObject else { return nil }
@@ -46,33 +46,38 @@ struct NPMAuditImporter: ReportImporter {
 
     private func readVersion6(_ advisories: JSONNode, into output: inout ImporterOutput) {
         for (key, advisory) in advisories.entries {
-            let module = advisory["module_name"]?.text ?? key
-            let id = advisory["github_advisory_id"]?.text ?? advisory["id"]?.text ?? key
-            let versions = (advisory["findings"]?.array ?? []).compactMap { $0["version"]?.text }
-            let paths = (advisory["findings"]?.array ?? []).flatMap { $0["paths"]?.strings ?? [] }
-            let ids = [advisory["github_advisory_id"]?.text].compactMap { $0 } + (advisory["cves"]?.strings ?? [])
-            let severityText = advisory["severity"]?.text
-            let direct = paths.contains { !$0.contains(">") }
-            var description = [advisory["overview"]?.text].compactMap { $0 }
-            if !paths.isEmpty { description.append("Paths:\n" + paths.prefix(20).map { "- \($0)" }.joined(separator: "\n")) }
+            let findings = advisory["findings"]?.array ?? []
             output.findings.append(
-                Finding(
-                    category: .sca, tool: output.tool, ruleID: id, title: NPMAuditImporter.title(advisory["title"]?.text ?? id, package: module),
-                    description: description.joined(separator: "\n\n").nonBlank, toolSeverity: severityText,
-                    severity: .from(tool: severityText, default: .medium), cwes: CWE.parseAll(advisory["cwe"]?.strings ?? []),
-                    vulnerabilityIDs: .parsing(ids),
-                    cvss: CVSSScore(vector: advisory["cvss", "vectorString"]?.text, score: advisory["cvss", "score"]?.double).map { [$0] } ?? [],
-                    location: .package(
-                        packageLocation(
-                            name: module, version: versions.first, ecosystem: "npm",
-                            fixedVersions: advisory["patched_versions"]?.text.map { [$0] } ?? [],
-                            relation: paths.isEmpty ? nil : (direct ? .direct : .transitive), manifestPath: "package-lock.json")),
-                    remediation: advisory["recommendation"]?.text,
-                    references: [advisory["url"]?.text].compactMap { $0 }
-                        + (advisory["references"]?.text?.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "- ")) }
-                            ?? []),
-                    raw: .json(advisory)))
+                Self.advisoryFinding(
+                    advisory, key: key, versions: findings.compactMap { $0["version"]?.text }, paths: findings.flatMap { $0["paths"]?.strings ?? [] },
+                    manifest: "package-lock.json", tool: output.tool))
         }
+    }
+
+    /// One npm registry advisory (npm 6's `advisories` entries, Yarn classic's `auditAdvisory`
+    /// lines) about the package it names, installed at `versions`, reached through `paths`.
+    static func advisoryFinding(_ advisory: JSONNode, key: String, versions: [String], paths: [String], manifest: String, tool: ToolInfo) -> Finding {
+        let module = advisory["module_name"]?.text ?? key
+        let id = advisory["github_advisory_id"]?.text ?? advisory["id"]?.text ?? key
+        let ids = [advisory["github_advisory_id"]?.text].compactMap { $0 } + (advisory["cves"]?.strings ?? [])
+        let severityText = advisory["severity"]?.text
+        let direct = paths.contains { !$0.contains(">") }
+        var description = [advisory["overview"]?.text].compactMap { $0 }
+        if !paths.isEmpty { description.append("Paths:\n" + paths.prefix(20).map { "- \($0)" }.joined(separator: "\n")) }
+        return Finding(
+            category: .sca, tool: tool, ruleID: id, title: title(advisory["title"]?.text ?? id, package: module),
+            description: description.joined(separator: "\n\n").nonBlank, toolSeverity: severityText,
+            severity: .from(tool: severityText, default: .medium), cwes: CWE.parseAll(advisory["cwe"]?.strings ?? []),
+            vulnerabilityIDs: .parsing(ids),
+            cvss: CVSSScore(vector: advisory["cvss", "vectorString"]?.text, score: advisory["cvss", "score"]?.double).map { [$0] } ?? [],
+            location: .package(
+                packageLocation(
+                    name: module, version: versions.first, ecosystem: "npm", fixedVersions: advisory["patched_versions"]?.text.map { [$0] } ?? [],
+                    relation: paths.isEmpty ? nil : (direct ? .direct : .transitive), manifestPath: manifest)),
+            remediation: advisory["recommendation"]?.text,
+            references: [advisory["url"]?.text].compactMap { $0 }
+                + (advisory["references"]?.text?.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "- ")) } ?? []),
+            raw: .json(advisory))
     }
 
     private func readVersion7(_ vulnerabilities: JSONNode, into output: inout ImporterOutput) {

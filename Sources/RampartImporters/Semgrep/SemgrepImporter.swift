@@ -9,7 +9,7 @@ struct SemgrepImporter: ReportImporter {
     let info = FormatInfo(
         id: "semgrep-json", name: "Semgrep JSON", tool: "Semgrep", category: .sast, syntax: .json,
         notes: "results with CWE/OWASP metadata, fingerprints, nosemgrep ignores; errors block closing",
-        defectDojoScanTypes: ["Semgrep JSON Report", "Semgrep Pro JSON Report"])
+        defectDojoScanTypes: ["Semgrep JSON Report"])
 
     func detect(_ report: ParsedReport) -> DetectionConfidence? {
         guard let root = report.jsonRoot, root.isObject, let results = root["results"], results.isArray else { return nil }

@@ -100,6 +100,8 @@ struct ZAPJSONImporter: ReportImporter {
     func detect(_ report: ParsedReport) -> DetectionConfidence? {
         guard let root = report.jsonRoot, root.isObject else { return nil }
         if root["@programName"]?.string?.uppercased().contains("ZAP") == true { return .certain }
+        // GitLab's DAST report embeds ZAP's sites beside its own schema (scan, vulnerabilities).
+        guard root["scan"] == nil && root["vulnerabilities"] == nil else { return nil }
         return root["site"]?.array.first?["alerts"] != nil && root["@version"] != nil ? .likely : nil
     }
 
