@@ -55,6 +55,22 @@ public struct FormatInfo: Sendable, Hashable, Codable {
     }
 }
 
+extension FormatInfo {
+    /// The formats as a Markdown table: `rampart formats --markdown`, and the README's list
+    /// (a test keeps the two equal).
+    public static func markdownTable(_ formats: [FormatInfo]) -> String {
+        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+        var lines = ["| format | tool | category | syntax | DefectDojo scan type | notes |", "|---|---|---|---|---|---|"]
+        for format in formats.sorted(by: { ($0.category.rawValue, $0.id) < ($1.category.rawValue, $1.id) }) {
+            let scanTypes = format.defectDojoScanTypes.map { "`\($0)`" }.joined(separator: ", ")
+            lines.append(
+                "| `\(format.id)` | \(cell(format.tool)) | \(format.category.rawValue) | \(format.syntax.rawValue) | \(scanTypes) | \(cell(format.notes)) |"
+            )
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
 /// How sure an importer is that a parsed report is in its format. Detection asks every
 /// importer and takes the surest; two equally sure importers are a defect the corpus-wide
 /// detection test catches.

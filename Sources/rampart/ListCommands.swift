@@ -192,9 +192,14 @@ struct FormatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "formats", abstract: "List the report formats Rampart reads.")
 
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+    @Flag(name: .long, help: "Print a Markdown table (the README's list).") var markdown = false
 
     func run() throws {
         let formats = ImportPipeline().formats
+        if markdown {
+            print(FormatInfo.markdownTable(formats))
+            return
+        }
         if json {
             print(
                 JSONOut.array(
@@ -203,6 +208,7 @@ struct FormatsCommand: ParsableCommand {
                             ("id", JSONOut.string(format.id)), ("name", JSONOut.string(format.name)), ("tool", JSONOut.string(format.tool)),
                             ("category", JSONOut.string(format.category.rawValue)), ("syntax", JSONOut.string(format.syntax.rawValue)),
                             ("notes", JSONOut.string(format.notes)),
+                            ("defectdojo_scan_types", JSONOut.array(format.defectDojoScanTypes.map(JSONOut.string))),
                         ])
                     }))
             return
@@ -211,6 +217,6 @@ struct FormatsCommand: ParsableCommand {
             table(
                 ["FORMAT", "NAME", "CATEGORY", "SYNTAX", "NOTES"],
                 formats.map { [$0.id, $0.name, $0.category.rawValue, $0.syntax.rawValue, $0.notes] }))
-        print("\nThe format is detected from the content; --format FORMAT overrides detection.")
+        print("\nThe format is detected from the content; --format FORMAT (or a DefectDojo scan type name) overrides detection.")
     }
 }

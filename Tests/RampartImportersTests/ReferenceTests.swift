@@ -98,3 +98,44 @@ struct ReferenceTests {
         #expect(missing.isEmpty, "formats without a reference fixture: \(missing)")
     }
 }
+
+@Suite("Format list")
+struct FormatListTests {
+    @Test("the README's format list is the one `rampart formats --markdown` prints")
+    func readmeListIsCurrent() throws {
+        let readme = ReferenceTests.importers.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let begin = "<!-- formats:begin -->\n"
+        let end = "<!-- formats:end -->"
+        let start = try #require(text.range(of: begin), "README.md lacks \(begin)")
+        let stop = try #require(text.range(of: end, range: start.upperBound..<text.endIndex), "README.md lacks \(end)")
+        let expected = FormatInfo.markdownTable(ImportPipeline().formats) + "\n"
+        if ProcessInfo.processInfo.environment["RAMPART_RECORD_REFERENCES"] == "1" {
+            try (text[..<start.upperBound] + expected + text[stop.lowerBound...]).write(to: readme, atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(
+            String(text[start.upperBound..<stop.lowerBound]) == expected,
+            "README.md's format list is stale: rerun with RAMPART_RECORD_REFERENCES=1 (or paste `rampart formats --markdown`)")
+    }
+
+    @Test("a format is named by its id or by DefectDojo's scan type name, in any case")
+    func namedFormats() {
+        let pipeline = ImportPipeline()
+        #expect(pipeline.format(named: "TRIVY-JSON")?.id == "trivy-json")
+        #expect(pipeline.format(named: "trivy scan")?.id == "trivy-json")
+        #expect(pipeline.format(named: "Anchore Grype detailed")?.id == "grype-json")
+        #expect(pipeline.format(named: "Nessus Scan") == nil)
+    }
+
+    @Test("two formats equally sure of a report: the first reads it, and the import says so")
+    func ambiguityIsReported() async throws {
+        // The registry has no such pair (the corpus detection test sees to it): the same importer twice stands in.
+        let pipeline = ImportPipeline(importers: [NucleiImporter(), TrivyImporter(), NucleiImporter()])
+        let report = try await pipeline.normalize(
+            Data(#"{"template-id": "tech-detect", "info": {"name": "x", "severity": "info"}, "host": "https://a.example"}"#.utf8), file: "r.json",
+            context: ImportContext(secretSalt: [1]))
+        #expect(report.format.id == "nuclei-json")
+        #expect(report.diagnostics.first?.message.contains("also fits nuclei-json equally well") == true)
+    }
+}
