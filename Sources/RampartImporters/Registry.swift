@@ -10,6 +10,7 @@ package enum ImporterRegistry {
         BanditImporter(),
         SemgrepImporter(),
         GitleaksImporter(),
+        GitLabSecurityReportImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),

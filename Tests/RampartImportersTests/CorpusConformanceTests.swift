@@ -10,6 +10,17 @@ import Testing
 /// is absent.
 @Suite("Corpus conformance")
 struct CorpusConformanceTests {
+    /// DefectDojo reuses some files across tools' tests (a Yarn error log sits in three
+    /// folders): a file is its content's, so the scan types of every folder holding the same
+    /// bytes are the file's.
+    static func scanTypesOfContent(_ entries: [[String: Any]]) -> [String: Set<String>] {
+        var scanTypes: [String: Set<String>] = [:]
+        for entry in entries {
+            if let sha = entry["sha256"] as? String { scanTypes[sha, default: []].formUnion(entry["scan_types"] as? [String] ?? []) }
+        }
+        return scanTypes
+    }
+
     /// The formats that read a corpus file: those that declare one of its DefectDojo scan types.
     static func formats(forScanTypes scanTypes: [String], in pipeline: ImportPipeline) -> Set<String> {
         Set(pipeline.formats.filter { !Set($0.defectDojoScanTypes).isDisjoint(with: scanTypes) }.map(\.id))
@@ -54,9 +65,10 @@ struct CorpusConformanceTests {
         let pipeline = ImportPipeline()
         let context = ImportContext(secretSalt: Array("corpus-salt".utf8))
         var results: [FileResult] = []
+        let scanTypesOfContent = Self.scanTypesOfContent(entries)
         for entry in entries {
             guard let tool = entry["tool"] as? String, entry["role"] as? String == "report" else { continue }
-            let formats = Self.formats(forScanTypes: entry["scan_types"] as? [String] ?? [], in: pipeline)
+            let formats = Self.formats(forScanTypes: Array(scanTypesOfContent[entry["sha256"] as? String ?? ""] ?? []), in: pipeline)
             guard !formats.isEmpty else { continue }
             let path = entry["path"] as! String
             var result = FileResult(path: path, tool: tool)
@@ -288,12 +300,7 @@ struct CorpusConformanceTests {
         var problems: [String] = []
         var claimed = 0
         var reports = 0
-        // DefectDojo reuses some files across tools' tests (a Yarn error log sits in three
-        // folders): a file is its content's, so every tool whose folder holds the same bytes counts.
-        var scanTypesOfContent: [String: Set<String>] = [:]
-        for entry in manifest["files"] as! [[String: Any]] {
-            if let sha = entry["sha256"] as? String { scanTypesOfContent[sha, default: []].formUnion(entry["scan_types"] as? [String] ?? []) }
-        }
+        let scanTypesOfContent = Self.scanTypesOfContent(manifest["files"] as! [[String: Any]])
         for entry in manifest["files"] as! [[String: Any]] where entry["role"] as? String == "report" {
             let path = entry["path"] as! String
             reports += 1
