@@ -27,9 +27,9 @@ enum Normalization {
         if finding.category == .secrets {
             // A secret is a hard-coded credential (CWE-798) and serious unless its tool says
             // otherwise; secret scanners that write no severity or CWE in one format (Gitleaks'
-            // SARIF, Checkov's) get what their other format says.
+            // SARIF, Checkov's) get what their other format says. A secret verified live stays critical.
             if finding.cwes.isEmpty { finding.cwes = [798] }
-            if finding.toolSeverity == nil { finding.severity = .high }
+            if finding.toolSeverity == nil && finding.severity < .high { finding.severity = .high }
         }
     }
 
