@@ -35,6 +35,7 @@ package enum ImporterRegistry {
         CfnLintImporter(),
         KubeLinterImporter(),
         ConftestImporter(),
+        AnchoreVulnerabilitiesImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
