@@ -18,6 +18,9 @@ struct CSVReaderTests {
         #expect(table.records[0].line == 2)
         #expect(table.records[1].line == 4)
         #expect(table.records[1].int("plugin id") == 10287)
+        // Each record keeps its bytes as written, the finding's evidence.
+        #expect(String(decoding: table.records[0].rawData, as: UTF8.self) == "19506,\"Nessus, Scan Information\",\"line one\r\nline \"\"two\"\"\"")
+        #expect(String(decoding: table.records[1].rawData, as: UTF8.self) == "10287,Traceroute,plain")
     }
 
     @Test("a byte order mark, semicolons, tabs, LF or lone CR line ends, blank lines")
@@ -26,6 +29,7 @@ struct CSVReaderTests {
         #expect(semicolons.separator == 0x3B)
         #expect(semicolons.header.names.first == "host")
         #expect(semicolons.records.map { $0["port"] } == ["443", "22"])
+        #expect(String(decoding: semicolons.records[0].rawData, as: UTF8.self) == "10.0.0.1;443;High")
         let tabs = try Self.table("a\tb\r1\t2\r")
         #expect(tabs.separator == 0x09)
         #expect(tabs.records.first?["b"] == "2")

@@ -25,21 +25,32 @@ package struct CSVHeader: Sendable {
     static func key(_ name: String) -> String { name.trimmingCharacters(in: .whitespaces).lowercased() }
 
     package func index(of name: String) -> Int? { positions[Self.key(name)] }
+
+    /// Every column named `name`, left to right (some tools repeat a header).
+    package func indices(of name: String) -> [Int] { names.indices.filter { Self.key(names[$0]) == Self.key(name) } }
     package func contains(_ name: String) -> Bool { index(of: name) != nil }
 }
 
-/// One record, with the line it starts on for diagnostics.
+/// One record, with the line it starts on for diagnostics and its bytes as written.
 package struct CSVRecord: Sendable {
     package let header: CSVHeader
     package let fields: [String]
     /// 1-based line of the record's first byte.
     package let line: Int
+    /// The record's bytes in the report (a slice sharing its storage): the finding's evidence.
+    package let rawData: Data
 
     /// The field of the column named `name` (any case); nil when the column is absent or the field is blank.
     package subscript(name: String) -> String? {
         guard let index = header.index(of: name), index < fields.count else { return nil }
         let value = fields[index].trimmingCharacters(in: .whitespaces)
         return value.isEmpty ? nil : value
+    }
+
+    /// The field at column `index`; nil when the row is shorter or the field is blank.
+    package func field(at index: Int) -> String? {
+        guard index < fields.count else { return nil }
+        return fields[index].trimmingCharacters(in: .whitespaces).nonBlank
     }
 
     /// The first non-blank field among columns named `names`.
@@ -108,7 +119,11 @@ package enum CSVReader {
 
     package static func parse(_ data: Data) throws -> CSVTable {
         var bytes = [UInt8](data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        var skipped = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            bytes.removeFirst(3)
+            skipped = 3
+        }
         let headerLine = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
         guard let separator = separator(ofHeader: headerLine) else {
             throw CSVSyntaxError(line: 1, column: 1, reason: "the first line has no separator (comma, semicolon, tab or |)")
@@ -120,7 +135,11 @@ package enum CSVReader {
         while let record = try reader.nextRecord() {
             // A blank line (one empty field) separates nothing.
             if record.fields.count == 1 && record.fields[0].isEmpty { continue }
-            records.append(CSVRecord(header: header, fields: record.fields, line: record.line))
+            var end = record.bytes.upperBound
+            while end > record.bytes.lowerBound, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+            let base = data.startIndex + skipped
+            records.append(
+                CSVRecord(header: header, fields: record.fields, line: record.line, rawData: data[(base + record.bytes.lowerBound)..<(base + end)]))
         }
         return CSVTable(header: header, records: records, separator: separator)
     }
@@ -136,10 +155,11 @@ package enum CSVReader {
             self.separator = separator
         }
 
-        /// The next record and the line it starts on; nil at the end.
-        mutating func nextRecord() throws -> (fields: [String], line: Int)? {
+        /// The next record, the line it starts on and its byte range; nil at the end.
+        mutating func nextRecord() throws -> (fields: [String], line: Int, bytes: Range<Int>)? {
             guard position < bytes.count else { return nil }
             let startLine = line
+            let start = position
             var fields: [String] = []
             var field: [UInt8] = []
             while true {
@@ -177,14 +197,14 @@ package enum CSVReader {
                 }
                 fields.append(String(decoding: field, as: UTF8.self))
                 field.removeAll(keepingCapacity: true)
-                guard position < bytes.count else { return (fields, startLine) }
+                guard position < bytes.count else { return (fields, startLine, start..<position) }
                 let byte = bytes[position]
                 position += 1
                 if byte == separator { continue }
                 // A record ends at LF, CRLF or a lone CR.
                 if byte == 0x0D, position < bytes.count, bytes[position] == 0x0A { position += 1 }
                 line += 1
-                return (fields, startLine)
+                return (fields, startLine, start..<position)
             }
         }
 

@@ -4,6 +4,8 @@ import RampartCore
 extension RawEvidence {
     static func json(_ node: JSONNode) -> RawEvidence { RawEvidence(format: "json", bytes: node.rawData) }
 
+    static func csv(_ record: CSVRecord) -> RawEvidence { RawEvidence(format: "csv", bytes: record.rawData) }
+
     static func xml(_ element: XMLElement) -> RawEvidence { RawEvidence(format: "xml", bytes: Data(element.xmlString.utf8)) }
 
     /// What a rewrite does with one value of a record.
