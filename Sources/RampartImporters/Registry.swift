@@ -40,6 +40,8 @@ package enum ImporterRegistry {
         TwistlockCSVImporter(),
         ClairImporter(),
         HarborImporter(),
+        NessusXMLImporter(),
+        TenableCSVImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
