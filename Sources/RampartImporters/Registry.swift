@@ -42,6 +42,8 @@ package enum ImporterRegistry {
         HarborImporter(),
         NessusXMLImporter(),
         TenableCSVImporter(),
+        NmapImporter(),
+        BurpXMLImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),

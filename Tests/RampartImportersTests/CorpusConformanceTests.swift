@@ -47,9 +47,9 @@ struct CorpusConformanceTests {
         var assertedFindings = 0
         var matchedFindings = 0
         var misses: [String] = []
-        /// For each asserted finding that matched none, the fields whose removal makes it match
-        /// (empty when no single field explains the miss).
-        var missingFields: [Set<String>] = []
+        /// For each asserted finding that matched none, the smallest sets of fields (one field,
+        /// else two) whose removal makes it match; empty when no such set explains the miss.
+        var missingFields: [[Set<String>]] = []
 
         var countAgrees: Bool? {
             guard error == nil || expectedCount == nil else { return false }
@@ -106,13 +106,17 @@ struct CorpusConformanceTests {
                         result.matchedFindings += 1
                     } else {
                         result.misses.append(stable.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))
-                        result.missingFields.append(
-                            Set(
-                                stable.keys.filter { key in
-                                    var without = stable
-                                    without[key] = nil
-                                    return report.findings.contains(where: { matches($0, without) })
-                                }))
+                        func explains(_ fields: Set<String>) -> Bool {
+                            let without = stable.filter { !fields.contains($0.key) }
+                            return report.findings.contains(where: { matches($0, without) })
+                        }
+                        let keys = stable.keys.sorted()
+                        var explanations = keys.map { Set([$0]) }.filter(explains)
+                        if explanations.isEmpty {
+                            explanations = keys.indices.flatMap { i in keys.indices.dropFirst(i + 1).map { Set([keys[i], keys[$0]]) } }.filter(
+                                explains)
+                        }
+                        result.missingFields.append(explanations)
                     }
                 }
             } catch {
@@ -276,10 +280,10 @@ struct CorpusConformanceTests {
                 unexplained.append("\(path): listed count difference no longer occurs (\(result.actualCount.map(String.init) ?? "-") findings)")
             }
             let allowed = pinned.fields[path] ?? []
-            for (miss, fields) in zip(result.misses, result.missingFields) where fields.isDisjoint(with: allowed) {
+            for (miss, explanations) in zip(result.misses, result.missingFields) where !explanations.contains(where: { $0.isSubset(of: allowed) }) {
                 unexplained.append("\(path): asserted finding not matched: \(miss)")
             }
-            for field in allowed where !result.missingFields.contains(where: { $0.contains(field) }) {
+            for field in allowed where !result.missingFields.joined().contains(where: { $0.contains(field) }) {
                 unexplained.append("\(path): listed difference in '\(field)' no longer occurs")
             }
         }
