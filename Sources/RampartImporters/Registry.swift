@@ -44,6 +44,7 @@ package enum ImporterRegistry {
         TenableCSVImporter(),
         NmapImporter(),
         BurpXMLImporter(),
+        GitHubAlertsImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
