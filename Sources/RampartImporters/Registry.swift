@@ -45,6 +45,7 @@ package enum ImporterRegistry {
         NmapImporter(),
         BurpXMLImporter(),
         GitHubAlertsImporter(),
+        ASFFImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
