@@ -161,6 +161,11 @@ struct CorpusConformanceTests {
                     if iac.resource != value as? String { return false }
                     continue
                 }
+                // A cloud finding's component is its resource.
+                if case .cloud(let cloud) = finding.location {
+                    if cloud.resourceID != value as? String { return false }
+                    continue
+                }
                 guard case .package(let package) = finding.location else { return false }
                 let expected = (value as? String ?? "").lowercased()
                 var names = [package.name.lowercased()]
