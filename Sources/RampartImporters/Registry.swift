@@ -49,6 +49,8 @@ package enum ImporterRegistry {
         OCSFImporter(),
         ProwlerImporter(syntax: .json),
         ProwlerImporter(syntax: .csv),
+        Inspector2Importer(),
+        StackHawkImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),

@@ -53,7 +53,6 @@ struct NessusXMLImporter: ReportImporter {
         let references = (item.childText("see_also") ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { $0.hasPrefix("http") }
         var tags = [item.attributes["pluginFamily"].map { "family:\($0)" }].compactMap { $0 }
-        if let vpr = item.childText("vpr_score") { tags.append("vpr:\(vpr)") }
         if item.childText("exploit_available") == "true" { tags.append("exploit-available") }
         return Finding(
             category: .infra, tool: tool, ruleID: plugin, title: name, description: description.joined(separator: "\n\n").nonBlank,
