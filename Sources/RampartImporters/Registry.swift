@@ -51,6 +51,8 @@ package enum ImporterRegistry {
         ProwlerImporter(syntax: .csv),
         Inspector2Importer(),
         StackHawkImporter(),
+        NiktoJSONImporter(),
+        NiktoXMLImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
