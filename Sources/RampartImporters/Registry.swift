@@ -59,6 +59,8 @@ package enum ImporterRegistry {
         TalismanImporter(),
         NoseyParkerImporter(),
         RustyHogImporter(),
+        DefectDojoGenericJSONImporter(),
+        DefectDojoGenericCSVImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),

@@ -216,6 +216,8 @@ struct CorpusConformanceTests {
         var fields: [String: Set<String>] = [:]
         /// Files detection refuses: they hold no report data.
         var refused: Set<String> = []
+        /// Files Rampart rejects as malformed (an error naming the position) where DefectDojo reads something.
+        var rejected: Set<String> = []
 
         static func read() throws -> PinnedDifferences {
             let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -233,6 +235,7 @@ struct CorpusConformanceTests {
                     let field = cells[1].split(separator: " ").first.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "`")) } ?? ""
                     pinned.fields[path, default: []].insert(field)
                 case "Refused": pinned.refused.insert(path)
+                case "Rejected": pinned.rejected.insert(path)
                 default: break
                 }
             }
@@ -281,6 +284,10 @@ struct CorpusConformanceTests {
                 continue
             }
             if result.refusedAsFormatless { unexplained.append("\(path): refused as holding no report data") }
+            if pinned.rejected.contains(path) {
+                if result.error == nil { unexplained.append("\(path): listed as rejected, but it was read") }
+                continue
+            }
             if let error = result.error { unexplained.append("\(path): \(error.prefix(200))") }
             if let expected = result.expectedCount, let actual = result.actualCount, actual != expected {
                 if pinned.counts[path] != actual {
@@ -301,7 +308,8 @@ struct CorpusConformanceTests {
                 unexplained.append("\(path): listed difference in '\(field)' no longer occurs")
             }
         }
-        for path in Set(pinned.counts.keys).union(pinned.fields.keys).union(pinned.refused) where !results.contains(where: { $0.path == path }) {
+        for path in Set(pinned.counts.keys).union(pinned.fields.keys).union(pinned.refused).union(pinned.rejected)
+        where !results.contains(where: { $0.path == path }) {
             unexplained.append("\(path): listed in docs/corpus-differences.md but not in the corpus run")
         }
         #expect(
