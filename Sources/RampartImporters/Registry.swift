@@ -61,6 +61,7 @@ package enum ImporterRegistry {
         RustyHogImporter(),
         DefectDojoGenericJSONImporter(),
         DefectDojoGenericCSVImporter(),
+        TrivyOperatorImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
