@@ -9,6 +9,7 @@ package enum ImporterRegistry {
         GrypeImporter(),
         BanditImporter(),
         SemgrepImporter(),
+        SemgrepAppImporter(),
         GitleaksImporter(),
         GitLabSecurityReportImporter(),
         GosecImporter(),

@@ -49,7 +49,9 @@ public struct SecretKeyError: Error, Sendable, CustomStringConvertible {
 public enum SecretKeyFile {
     /// The key in `path`; when the file does not exist, `adopt` (a key the database held before
     /// keys moved out of it) or a new random key is written there first, readable by its owner
-    /// only. Creation is exclusive, so two processes opening a new database agree on one key.
+    /// only. The key is written to a file of its own and linked into place, which fails if the
+    /// path exists: two processes opening a new database agree on one key, and no reader ever
+    /// sees a key file half written.
     /// `mayCreate` is asked only when the file is missing (it may have to read the database).
     public static func load(path: String, adopt: [UInt8]?, mayCreate: () throws -> Bool) throws -> [UInt8] {
         if let key = try read(path: path) { return key }
@@ -64,19 +66,26 @@ public enum SecretKeyFile {
             var generator = SystemRandomNumberGenerator()
             key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         }
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        if descriptor < 0 {
-            // Another process created it first: use its key.
-            if errno == EEXIST, let key = try read(path: path) { return key }
-            throw SecretKeyError(description: "cannot create the secret key file \(path)")
-        }
+        var suffix = SystemRandomNumberGenerator()
+        let staging = path + ".new-\(getpid())-\(suffix.next() & 0xFFFF_FFFF)"
+        let descriptor = open(staging, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { throw SecretKeyError(description: "cannot create the secret key file \(path)") }
+        defer { unlink(staging) }
         let text = Array((key.map { String($0, radix: 16).leftPadded(to: 2) }.joined() + "\n").utf8)
         let written = text.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor)
         close(descriptor)
-        guard written == text.count, synced == 0 else {
-            unlink(path)
-            throw SecretKeyError(description: "cannot write the secret key file \(path)")
+        guard written == text.count, synced == 0 else { throw SecretKeyError(description: "cannot write the secret key file \(path)") }
+        if link(staging, path) != 0 {
+            // Another process published its key first: use it.
+            if errno == EEXIST, let key = try read(path: path) { return key }
+            throw SecretKeyError(description: "cannot create the secret key file \(path)")
+        }
+        // The new directory entry survives a crash only once the directory is synced.
+        let directory = open((path as NSString).deletingLastPathComponent.nonEmpty ?? ".", O_RDONLY | O_CLOEXEC)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
         }
         return key
     }
@@ -95,5 +104,7 @@ public enum SecretKeyFile {
 }
 
 extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+
     fileprivate func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
