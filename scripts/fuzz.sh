@@ -8,7 +8,9 @@ seconds=${1:-300}
 # The harness package reaches the main one through this link (made here, not committed, so
 # that no tree walk meets a link to its own parent).
 ln -sfn .. RampartRoot
-# A cached manifest evaluation may predate new importer files (see scripts/test.sh).
+# SwiftPM does not notice files added to a path dependency: plan the build afresh (this
+# replans, it does not rebuild), and evaluate the manifests afresh (see scripts/test.sh).
+rm -f .build/debug.yaml .build/*/debug/description.json
 swift build --manifest-cache none --product rampart-fuzz -Xswiftc -sanitize=fuzzer,address
 mkdir -p corpus findings
 cp -n ../Sources/RampartImporters/*/Fixtures/* corpus/ 2>/dev/null || true
