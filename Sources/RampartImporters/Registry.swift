@@ -63,6 +63,8 @@ package enum ImporterRegistry {
         DefectDojoGenericJSONImporter(),
         DefectDojoGenericCSVImporter(),
         TrivyOperatorImporter(),
+        HorusecImporter(),
+        BearerImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
