@@ -14,6 +14,9 @@ struct XMLReaderTests {
             Data("<?xml version=\"1.0\" encoding=CKV_\"UTF-8\"?>\n<bom>\u{FF}</bom>".utf8),  // malformed encoding declaration
             Data("<?x?>\n@s<mt\n".utf8),  // a processing instruction without data
             Data("<?xml-stylesheet?>\n<a/>".utf8),
+            // A malformed declaration (no `?>` before its first `>`) hid a later instruction without data.
+            Data("<?xml versremylong.gndeo><engi<StartColumn/engineVersizn></scanIn y>\n  sRequired>N<?xmlTve?>\n<AP\n".utf8),
+            Data("<?xml version=\"1.0\"><a><?x?></a>".utf8),
         ])
     func crashers(document: Data) {
         do {

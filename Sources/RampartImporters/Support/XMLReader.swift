@@ -246,12 +246,20 @@ package enum XMLReader {
             } else if starts("<!--", at: index, in: bytes) {
                 index = end(of: "-->", in: bytes, from: index + 4)
             } else if starts("<?", at: index, in: bytes) {
-                let close = end(of: "?>", in: bytes, from: index + 2)
                 let isDeclaration =
                     index == documentStart && starts("<?xml", at: index, in: bytes) && index + 5 < bytes.count
                     && [0x20, 0x09, 0x0D, 0x0A].contains(bytes[index + 5])
-                if !isDeclaration { blank(index..<close, in: &bytes) }
-                index = close
+                if isDeclaration {
+                    // A declaration ends at its first `>`; one that is not `?>` is malformed, and
+                    // must not hide the processing instructions after it (found by fuzzing): blanked.
+                    let close = end(of: ">", in: bytes, from: index + 5)
+                    if bytes[close - 1] != 0x3E || bytes[close - 2] != 0x3F { blank(index..<close, in: &bytes) }
+                    index = close
+                } else {
+                    let close = end(of: "?>", in: bytes, from: index + 2)
+                    blank(index..<close, in: &bytes)
+                    index = close
+                }
             } else if !sawDoctype, starts("<!DOCTYPE", at: index, in: bytes, caseInsensitive: true) {
                 let close = endOfDoctype(bytes, from: index + 9)
                 declaredEntities = find(Array("<!ENTITY".utf8), in: Array(bytes[index..<close]), caseInsensitive: true) != nil
