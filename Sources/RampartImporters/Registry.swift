@@ -37,6 +37,7 @@ package enum ImporterRegistry {
         KubeLinterImporter(),
         ConftestImporter(),
         AnchoreVulnerabilitiesImporter(),
+        AnchorePoliciesImporter(),
         TwistlockImporter(),
         TwistlockCSVImporter(),
         ClairImporter(),
