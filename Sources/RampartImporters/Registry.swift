@@ -66,6 +66,7 @@ package enum ImporterRegistry {
         TrivyOperatorImporter(),
         HorusecImporter(),
         BearerImporter(),
+        WPScanImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
