@@ -67,6 +67,7 @@ package enum ImporterRegistry {
         HorusecImporter(),
         BearerImporter(),
         WPScanImporter(),
+        GovulncheckImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
