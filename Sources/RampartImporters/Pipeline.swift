@@ -6,6 +6,8 @@ package enum ParsedReport: Sendable {
     case json(JSONDocument)
     case xml(XMLElement)
     case csv(CSVTable)
+    /// Anything else: line-oriented text.
+    case text(TextReport)
 
     package var jsonRoot: JSONNode? {
         if case .json(let document) = self { return document.root }
@@ -21,10 +23,15 @@ package enum ParsedReport: Sendable {
         if case .csv(let table) = self { return table }
         return nil
     }
+
+    package var text: TextReport? {
+        if case .text(let text) = self { return text }
+        return nil
+    }
 }
 
 /// The syntax a format is written in: JSON covers JSON Lines and SARIF.
-public enum ReportSyntax: String, Sendable, Codable { case json, xml, csv }
+public enum ReportSyntax: String, Sendable, Codable { case json, xml, csv, text }
 
 /// A supported report format, as `rampart formats` lists it.
 public struct FormatInfo: Sendable, Hashable, Codable {
@@ -225,9 +232,7 @@ public struct ImportPipeline: Sendable {
         case 0:
             throw ImportError(file: file, kind: .unknownFormat, reason: "the file is empty, so its format cannot be detected; name it with --format")
         default:
-            guard CSVReader.looksLikeCSV(data) else {
-                throw ImportError(file: file, kind: .unknownFormat, reason: "the content is neither JSON, XML nor CSV; \(supportedList)")
-            }
+            guard CSVReader.looksLikeCSV(data) else { return .text(TextReport(data)) }
             do {
                 return .csv(try CSVReader.parse(data))
             } catch let error as CSVSyntaxError {
@@ -275,6 +280,9 @@ public struct ImportPipeline: Sendable {
             seen = "an XML document with root element <\(root.name)>"
         case .csv(let table):
             seen = "a CSV table with columns [\(table.header.names.prefix(8).joined(separator: ", "))]"
+        case .text(let text):
+            // Not quoted: a report's text may hold a secret, and errors are printed and logged.
+            seen = "plain text, neither JSON, XML nor CSV (\(text.lines.count) lines)"
         }
         throw ImportError(file: file, kind: .unknownFormat, reason: "unrecognized report format: saw \(seen); \(supportedList)")
     }

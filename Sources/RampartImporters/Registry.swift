@@ -68,6 +68,7 @@ package enum ImporterRegistry {
         BearerImporter(),
         WPScanImporter(),
         GovulncheckImporter(),
+        BundlerAuditImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),

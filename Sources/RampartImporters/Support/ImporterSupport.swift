@@ -6,6 +6,8 @@ extension RawEvidence {
 
     static func csv(_ record: CSVRecord) -> RawEvidence { RawEvidence(format: "csv", bytes: record.rawData) }
 
+    static func text(_ report: TextReport, lines: Range<Int>) -> RawEvidence { RawEvidence(format: "text", bytes: Data(report.text(of: lines).utf8)) }
+
     static func xml(_ element: XMLElement) -> RawEvidence { RawEvidence(format: "xml", bytes: Data(element.xmlString.utf8)) }
 
     /// What a rewrite does with one value of a record.
