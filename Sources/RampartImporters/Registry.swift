@@ -69,6 +69,7 @@ package enum ImporterRegistry {
         WPScanImporter(),
         GovulncheckImporter(),
         BundlerAuditImporter(),
+        TestsslImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
