@@ -70,6 +70,7 @@ package enum ImporterRegistry {
         GovulncheckImporter(),
         BundlerAuditImporter(),
         TestsslImporter(),
+        KubeBenchImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
