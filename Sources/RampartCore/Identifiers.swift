@@ -62,6 +62,35 @@ public struct VulnerabilityID: Sendable, Hashable, Codable, Comparable, CustomSt
         ("PYSEC-", .pysec), ("RUSTSEC-", .rustsec), ("GSD-", .gsd), ("GO-", .go), ("SNYK-", .snyk), ("OSV-", .osv),
     ]
 
+    /// The CVE ids a prose text mentions (`vulnerable to the Terrapin attack (CVE-2023-48795)`),
+    /// in order, without repeats: for tools that name a CVE only in a message.
+    public static func cves(mentionedIn text: String) -> [VulnerabilityID] {
+        let bytes = Array(text.utf8)
+        var found: [VulnerabilityID] = []
+        var index = 0
+        while index + 13 <= bytes.count {
+            let isStart =
+                (bytes[index] | 0x20) == 0x63 && (bytes[index + 1] | 0x20) == 0x76 && (bytes[index + 2] | 0x20) == 0x65 && bytes[index + 3] == 0x2D
+            guard isStart, index == 0 || !Self.isWordByte(bytes[index - 1]) else {
+                index += 1
+                continue
+            }
+            var end = index + 4
+            while end < bytes.count, bytes[end] == 0x2D || (bytes[end] >= 0x30 && bytes[end] <= 0x39) { end += 1 }
+            if end == bytes.count || !Self.isWordByte(bytes[end]), let id = VulnerabilityID(String(decoding: bytes[index..<end], as: UTF8.self)),
+                id.scheme == .cve, !found.contains(id)
+            {
+                found.append(id)
+            }
+            index = end
+        }
+        return found
+    }
+
+    private static func isWordByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A) || byte == 0x5F
+    }
+
     /// True when the text looks like an advisory id rather than a tool rule name.
     public static func isAdvisoryLike(_ raw: String) -> Bool {
         guard let id = VulnerabilityID(raw) else { return false }

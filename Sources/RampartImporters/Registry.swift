@@ -71,6 +71,7 @@ package enum ImporterRegistry {
         BundlerAuditImporter(),
         TestsslImporter(),
         KubeBenchImporter(),
+        SSHAuditImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),

@@ -17,6 +17,14 @@ struct IdentifierTests {
         #expect(ids.canonical?.value == "CVE-2021-44228")
     }
 
+    @Test("CVE ids mentioned in prose are found whole, once, and not inside other words")
+    func cvesMentionedInText() {
+        let text = "vulnerable to the Terrapin attack (CVE-2023-48795); see cve-2023-48795 and CVE-2016-2183, not XCVE-2020-1234 or CVE-20-1"
+        #expect(VulnerabilityID.cves(mentionedIn: text).map(\.value) == ["CVE-2023-48795", "CVE-2016-2183"])
+        #expect(VulnerabilityID.cves(mentionedIn: "CVE-2021-44228").map(\.value) == ["CVE-2021-44228"])
+        #expect(VulnerabilityID.cves(mentionedIn: "no ids here, CVE- alone").isEmpty)
+    }
+
     @Test(
         "CWE references in the forms tools write",
         arguments: [
