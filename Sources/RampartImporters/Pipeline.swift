@@ -218,6 +218,12 @@ public struct ImportPipeline: Sendable {
         }
         switch first {
         case 0x3C:  // <
+            if Self.isHTMLPage(data) {
+                throw ImportError(
+                    file: file, kind: .unknownFormat,
+                    reason:
+                        "the file is an HTML page, a report for people to read; export the tool's JSON, XML or CSV report instead (\(supportedList))")
+            }
             do {
                 return .xml(try XMLReader.parse(data).root)
             } catch let error as XMLSyntaxError {
@@ -239,6 +245,14 @@ public struct ImportPipeline: Sendable {
                 throw ImportError(file: file, kind: .syntax(position: "line \(error.line), column \(error.column)"), reason: error.description)
             }
         }
+    }
+
+    /// An HTML document: `<!DOCTYPE html` or `<html` before anything else but comments.
+    static func isHTMLPage(_ data: Data) -> Bool {
+        let head = String(decoding: data.prefix(1024), as: UTF8.self).lowercased()
+        var rest = head.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
+        while rest.hasPrefix("<!--"), let end = rest.range(of: "-->") { rest = rest[end.upperBound...].drop(while: \.isWhitespace) }
+        return rest.hasPrefix("<!doctype html") || rest.hasPrefix("<html")
     }
 
     /// Empty, whitespace only, or a bare JSON `null`.

@@ -72,6 +72,7 @@ package enum ImporterRegistry {
         TestsslImporter(),
         KubeBenchImporter(),
         SSHAuditImporter(),
+        SonarQubeImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),

@@ -93,6 +93,10 @@ struct IngestTests {
         let text = try fixture.write("notes.txt", "just some text")
         let textError = await #expect(throws: ImportError.self) { try await fixture.importFile(text) }
         #expect(textError?.description.contains("neither JSON, XML nor CSV") == true)
+        let page = try fixture.write("report.html", "<!-- generated -->\n<!DOCTYPE html><html><body><table></table></body></html>")
+        let pageError = await #expect(throws: ImportError.self) { try await fixture.importFile(page) }
+        #expect(pageError?.kind == .unknownFormat)
+        #expect(pageError?.description.contains("HTML page") == true)
     }
 
     @Test("files over the size limit are refused")
