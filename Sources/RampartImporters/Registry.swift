@@ -73,6 +73,7 @@ package enum ImporterRegistry {
         KubeBenchImporter(),
         SSHAuditImporter(),
         SonarQubeImporter(),
+        CheckmarxXMLImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
