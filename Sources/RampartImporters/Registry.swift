@@ -74,6 +74,7 @@ package enum ImporterRegistry {
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),
+        CheckmarxOneImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),

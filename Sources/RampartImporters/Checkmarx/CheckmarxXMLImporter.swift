@@ -41,7 +41,8 @@ struct CheckmarxXMLImporter: ReportImporter {
                     description.append(
                         "Source: \(source.childText("FileName") ?? "?"):\(source.childText("Line") ?? "?") \(source.childText("Name") ?? "")")
                     description.append(
-                        "Path:\n" + nodes.map { "\($0.childText("FileName") ?? "?"):\($0.childText("Line") ?? "?") \($0.childText("Name") ?? "")" }
+                        "Path:\n"
+                            + nodes.map { "\($0.childText("FileName") ?? "?"):\($0.childText("Line") ?? "?") \($0.childText("Name") ?? "")" }
                             .joined(separator: "\n"))
                 }
                 if let state { description.append("State: \(state)") }
@@ -49,7 +50,8 @@ struct CheckmarxXMLImporter: ReportImporter {
                 if !categories.isEmpty { description.append("Categories: \(categories.joined(separator: "; "))") }
                 var finding = Finding(
                     category: .sast, tool: output.tool, ruleID: query.attributes["id"].map { "\($0)" } ?? queryName, title: queryName,
-                    description: description.joined(separator: "\n"), toolSeverity: severityText, severity: .from(tool: severityText, default: .medium),
+                    description: description.joined(separator: "\n"), toolSeverity: severityText,
+                    severity: .from(tool: severityText, default: .medium),
                     cwes: CWE.parseAll([query.attributes["cweId"] ?? ""]),
                     location: file.map {
                         .code(
