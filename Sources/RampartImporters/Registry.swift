@@ -75,6 +75,7 @@ package enum ImporterRegistry {
         SonarQubeImporter(),
         CheckmarxXMLImporter(),
         CheckmarxOneImporter(),
+        SpotBugsImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
