@@ -76,6 +76,7 @@ package enum ImporterRegistry {
         CheckmarxXMLImporter(),
         CheckmarxOneImporter(),
         SpotBugsImporter(),
+        PMDImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
