@@ -77,6 +77,7 @@ package enum ImporterRegistry {
         CheckmarxOneImporter(),
         SpotBugsImporter(),
         PMDImporter(),
+        MobsfscanImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),

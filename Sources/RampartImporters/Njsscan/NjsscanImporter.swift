@@ -21,26 +21,40 @@ struct NjsscanImporter: ReportImporter {
             output.toolReportedError = true
             output.diagnostics.append(Diagnostic("njsscan reported \(errors.count) error(s); findings missing from this report are not closed"))
         }
-        for group in ["nodejs", "templates"] {
+        Self.readRules(root, groups: ["nodejs", "templates"], tagKey: "owasp-web", into: &output)
+        return output
+    }
+
+    /// njsscan and mobsfscan (both by OpenSecurity, on libsast) write one shape: rule id →
+    /// `{files: [{file_path, match_lines, match_position, match_string}], metadata: {...}}`.
+    /// A rule without files concerns the whole project (mobsfscan's app-wide checks).
+    static func readRules(_ root: JSONNode, groups: [String], tagKey: String, into output: inout ImporterOutput) {
+        for group in groups {
             for (rule, entry) in root[group]?.entries ?? [] {
                 let metadata = entry["metadata"]
                 let severityText = metadata?["severity"]?.text
-                for file in entry["files"]?.array ?? [] {
+                func finding(_ location: CodeLocation, raw: RawEvidence) -> Finding {
+                    Finding(
+                        category: .sast, tool: output.tool, ruleID: rule, title: rule, description: metadata?["description"]?.text,
+                        toolSeverity: severityText, severity: .from(tool: severityText, default: .medium),
+                        cwes: CWE.parseAll([metadata?["cwe"]?.text].compactMap { $0 }), location: .code(location),
+                        remediation: nil, references: [metadata?["reference"]?.text].compactMap { $0 },
+                        tags: [metadata?[tagKey]?.text, metadata?["masvs"]?.text].compactMap { $0 }, raw: raw)
+                }
+                let files = entry["files"]?.array ?? []
+                if files.isEmpty {
+                    output.findings.append(finding(CodeLocation(file: "."), raw: .json(entry)))
+                }
+                for file in files {
                     let lines = file["match_lines"]?.array.compactMap(\.int) ?? []
                     let columns = file["match_position"]?.array.compactMap(\.int) ?? []
                     output.findings.append(
-                        Finding(
-                            category: .sast, tool: output.tool, ruleID: rule, title: rule, description: metadata?["description"]?.text,
-                            toolSeverity: severityText, severity: .from(tool: severityText, default: .medium),
-                            cwes: CWE.parseAll([metadata?["cwe"]?.text].compactMap { $0 }),
-                            location: .code(
-                                CodeLocation(
-                                    file: file["file_path"]?.text ?? "", startLine: lines.first, endLine: lines.last, startColumn: columns.first,
-                                    endColumn: columns.last, snippet: file["match_string"]?.text)),
-                            tags: [metadata?["owasp-web"]?.text].compactMap { $0 }.map { "owasp:\($0)" }, raw: .json(file)))
+                        finding(
+                            CodeLocation(
+                                file: file["file_path"]?.text ?? "", startLine: lines.first, endLine: lines.last, startColumn: columns.first,
+                                endColumn: columns.last, snippet: file["match_string"]?.text), raw: .json(file)))
                 }
             }
         }
-        return output
     }
 }
