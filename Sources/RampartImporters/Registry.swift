@@ -78,6 +78,7 @@ package enum ImporterRegistry {
         SpotBugsImporter(),
         PMDImporter(),
         MobsfscanImporter(),
+        OpenVASImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
