@@ -79,6 +79,7 @@ package enum ImporterRegistry {
         PMDImporter(),
         MobsfscanImporter(),
         OpenVASImporter(),
+        JFrogXrayImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
