@@ -80,6 +80,8 @@ package enum ImporterRegistry {
         MobsfscanImporter(),
         OpenVASImporter(),
         JFrogXrayImporter(),
+        InvictiImporter(),
+        AcunetixXMLImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
