@@ -90,6 +90,7 @@ package enum ImporterRegistry {
         MSDefenderImporter(),
         LegitifyImporter(),
         SonatypeImporter(),
+        AquaImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
