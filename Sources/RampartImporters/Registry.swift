@@ -91,6 +91,7 @@ package enum ImporterRegistry {
         LegitifyImporter(),
         SonatypeImporter(),
         AquaImporter(),
+        MendImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
