@@ -1,0 +1,88 @@
+import Foundation
+import RampartCore
+
+/// Wapiti's XML report (`-f xml`): vulnerabilities, anomalies and additional findings by
+/// category, each category's entries with method, path, parameter, level and info. One finding
+/// per category, path, parameter and info. A weak-credentials entry names the password Wapiti
+/// logged in with: it is redacted.
+struct WapitiImporter: ReportImporter {
+    let info = FormatInfo(
+        id: "wapiti-xml", name: "Wapiti XML", tool: "Wapiti", category: .dast, syntax: .xml,
+        notes: "web vulnerabilities and anomalies per path and parameter, with level, CWE references and curl command",
+        defectDojoScanTypes: ["Wapiti Scan"])
+
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.xmlRoot, root.localName == "report", let infos = root.child("report_infos") else { return nil }
+        return infos.children("info").contains { $0.attributes["name"] == "generatorName" && $0.value?.lowercased() == "wapiti" } ? .certain : .likely
+    }
+
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+        guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
+        let infos = Dictionary(
+            (root.child("report_infos")?.children("info") ?? []).compactMap { info in info.attributes["name"].map { ($0, info.value ?? "") } }
+        ) { first, _ in first }
+        var output = ImporterOutput(tool: ToolInfo(name: "Wapiti", version: infos["generatorVersion"]))
+        let target = infos["target"] ?? ""
+        if !target.isEmpty { output.scope = ScanScope(kind: "dast", target: target) }
+        for (group, element) in [("vulnerabilities", "vulnerability"), ("anomalies", "anomaly"), ("additionals", "additional")] {
+            for category in root.child(group)?.children(element) ?? [] {
+                let name = category.attributes["name"] ?? element
+                let references = category.child("references")?.children("reference") ?? []
+                let cwes = CWE.parseAll(references.compactMap { $0.childText("title") }.filter { $0.hasPrefix("CWE-") })
+                for entry in category.child("entries")?.children("entry") ?? [] {
+                    let info = entry.childText("info")
+                    let parameter = entry.childText("parameter")
+                    let level = entry.childText("level")
+                    // One category holds several checks (each missing header, each cookie flag):
+                    // a short info line names which, and so is part of the rule.
+                    let rule = info.flatMap { $0.count <= 80 ? "\(name): \($0)" : nil } ?? name
+                    var finding = Finding(
+                        category: .dast, tool: output.tool, ruleID: rule, title: info.map { "\(name): \($0)" } ?? name,
+                        description: [category.childText("description"), info, entry.childText("curl_command").map { "Reproduce: \($0)" }]
+                            .compactMap { $0 }.joined(separator: "\n\n"),
+                        toolSeverity: level.map { "level \($0)" }, severity: Self.severity(level: level, group: group), cwes: cwes,
+                        location: .endpoint(
+                            EndpointLocation(
+                                url: Self.url(target: target, path: entry.childText("path") ?? "/"), method: entry.childText("method"),
+                                parameter: parameter.flatMap { $0.contains("=") ? $0.split(separator: "=").first.map(String.init) : $0 })),
+                        remediation: category.childText("solution"), references: references.compactMap { $0.childText("url") }, raw: .xml(entry))
+                    // `username=admin&password=admin`: the credentials Wapiti found.
+                    if name.lowercased().contains("credential"), let parameter {
+                        finding.revealedSecrets = Self.passwords(in: parameter)
+                    }
+                    output.findings.append(finding)
+                }
+            }
+        }
+        return output
+    }
+
+    /// The values of password-like fields in a form body.
+    static func passwords(in body: String) -> [String] {
+        body.split(separator: "&").compactMap { pair -> String? in
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0].lowercased().contains("pass") || parts[0].lowercased().contains("pwd"), !parts[1].isEmpty else {
+                return nil
+            }
+            return parts[1].removingPercentEncoding ?? parts[1]
+        }
+    }
+
+    /// Wapiti's levels: 1 (low) to 4 (critical) for vulnerabilities; anomalies are medium and
+    /// additional findings informational when no level is given.
+    static func severity(level: String?, group: String) -> Severity {
+        switch level {
+        case "4": return .critical
+        case "3": return .high
+        case "2": return .medium
+        case "1": return group == "additionals" ? .info : .low
+        default: return group == "vulnerabilities" ? .medium : group == "anomalies" ? .medium : .info
+        }
+    }
+
+    static func url(target: String, path: String) -> String {
+        guard !path.hasPrefix("http://"), !path.hasPrefix("https://") else { return path }
+        guard let base = URLComponents(string: target), let scheme = base.scheme, let host = base.host else { return target + path }
+        return "\(scheme)://\(host)\(base.port.map { ":\($0)" } ?? "")" + (path.hasPrefix("/") ? path : "/" + path)
+    }
+}
