@@ -33,9 +33,10 @@ struct WapitiImporter: ReportImporter {
                     let info = entry.childText("info")
                     let parameter = entry.childText("parameter")
                     let level = entry.childText("level")
-                    // One category holds several checks (each missing header, each cookie flag):
-                    // a short info line names which, and so is part of the rule.
-                    let rule = info.flatMap { $0.count <= 80 ? "\(name): \($0)" : nil } ?? name
+                    // One category holds several checks of a page (each missing header, each cookie
+                    // flag): without a parameter, a short info line names which, and so is part of
+                    // the rule. With one, the parameter tells entries apart and the info varies.
+                    let rule = parameter?.nonBlank == nil ? info.flatMap { $0.count <= 80 ? "\(name): \($0)" : nil } ?? name : name
                     var finding = Finding(
                         category: .dast, tool: output.tool, ruleID: rule, title: info.map { "\(name): \($0)" } ?? name,
                         description: [category.childText("description"), info, entry.childText("curl_command").map { "Reproduce: \($0)" }]
