@@ -99,6 +99,8 @@ package enum ImporterRegistry {
         MixAuditImporter(),
         DevAuditImporter(),
         WapitiImporter(),
+        BurpAPIImporter(),
+        BurpDastardlyImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
