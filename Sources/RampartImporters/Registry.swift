@@ -101,6 +101,7 @@ package enum ImporterRegistry {
         WapitiImporter(),
         BurpAPIImporter(),
         BurpDastardlyImporter(),
+        NexposeImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
