@@ -102,6 +102,7 @@ package enum ImporterRegistry {
         BurpAPIImporter(),
         BurpDastardlyImporter(),
         NexposeImporter(),
+        QualysImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),

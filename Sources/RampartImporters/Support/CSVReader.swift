@@ -9,6 +9,22 @@ package struct CSVTable: Sendable {
     package var separator: UInt8
 }
 
+extension CSVTable {
+    /// The table read from a later header row: some tools (Qualys) write a few lines of report
+    /// metadata before the column names. The first of the leading rows that has every one of
+    /// `columns` becomes the header; nil when none within `limit` rows has them.
+    package func reheaded(containing columns: [String], within limit: Int = 16) -> CSVTable? {
+        if columns.allSatisfy(header.contains) { return self }
+        for (index, record) in records.prefix(limit).enumerated() {
+            let candidate = CSVHeader(record.fields)
+            guard columns.allSatisfy(candidate.contains) else { continue }
+            let rest = records[(index + 1)...].map { CSVRecord(header: candidate, fields: $0.fields, line: $0.line, rawData: $0.rawData) }
+            return CSVTable(header: candidate, records: rest, separator: separator)
+        }
+        return nil
+    }
+}
+
 /// Column names, and where each is, found by name in any case and spacing.
 package struct CSVHeader: Sendable {
     package let names: [String]
