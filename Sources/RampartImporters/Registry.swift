@@ -103,6 +103,7 @@ package enum ImporterRegistry {
         BurpDastardlyImporter(),
         NexposeImporter(),
         QualysImporter(),
+        VeracodeImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
