@@ -84,10 +84,16 @@ struct VeracodeImporter: ReportImporter {
                             location: location,
                             remediation: recommendation, toolFingerprint: attributes["issueid"].map { "\(app):\($0)" }, raw: .xml(flaw))
                         if attributes["mitigation_status"]?.lowercased() == "accepted" {
-                            let action = flaw.child("mitigations")?.children("mitigation").last?.attributes["action"]
+                            // The proposal says why; the approval that follows it only agrees.
+                            let proposal = flaw.child("mitigations")?.children("mitigation").last {
+                                !($0.attributes["action"] ?? "").hasPrefix("Approve")
+                            }
+                            let action = proposal?.attributes["action"]
                             finding.suppression = Suppression(
                                 kind: action?.lowercased().contains("false positive") == true ? .falsePositive : .accepted,
-                                justification: action ?? attributes["mitigation_status_desc"])
+                                justification: [action, proposal?.attributes["description"]].compactMap { $0?.nonBlank }.joined(separator: ": ")
+                                    .nonBlank
+                                    ?? attributes["mitigation_status_desc"])
                         }
                         output.findings.append(finding)
                     }
