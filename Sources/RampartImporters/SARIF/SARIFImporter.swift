@@ -10,7 +10,7 @@ struct SARIFImporter: ReportImporter {
     let info = FormatInfo(
         id: "sarif", name: "SARIF 2.1.0", tool: "any SARIF producer", category: .sast, syntax: .json,
         notes: "CodeQL, Semgrep, Trivy, Checkov, Bandit, Gitleaks...; suppressions, partialFingerprints, security-severity, CWE taxa",
-        defectDojoScanTypes: ["SARIF", "Snyk Code Scan", "DevSkim Scan", "Flawfinder Scan"], isStandard: true)
+        defectDojoScanTypes: ["SARIF", "Snyk Code Scan", "DevSkim Scan", "Flawfinder Scan", "Mayhem SARIF Report"], isStandard: true)
 
     static let secretTools: Set<String> = [
         "gitleaks", "trufflehog", "detect-secrets", "ggshield", "secretlint", "talisman", "noseyparker", "kingfisher",
