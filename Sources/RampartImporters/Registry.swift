@@ -114,6 +114,7 @@ package enum ImporterRegistry {
         HttpxImporter(),
         HydraImporter(),
         RuboCopImporter(),
+        WizCLIImporter(),
         CheckovImporter(),
         ZAPJSONImporter(),
         ZAPXMLImporter(),
