@@ -29,7 +29,7 @@ struct MeterianImporter: ReportImporter {
                     entry["safeVersions", "latestPatch"]?.text, entry["safeVersions", "latestMinor"]?.text,
                     entry["safeVersions", "latestMajor"]?.text,
                 ]
-                .compactMap { $0 }.uniqued()
+                .compactMap { $0 }.uniqued().filter { $0 != dependency?["version"]?.text }
                 for advice in entry["advices"]?.array ?? [] {
                     let cve = advice["cve"]?.text?.nonBlank
                     let ids = [VulnerabilityID].parsing(
