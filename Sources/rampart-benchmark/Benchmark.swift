@@ -34,6 +34,13 @@ struct Benchmark {
         var scenario: (String, Int)?
         /// A report whose parse stages run five times over, for a profiler (`--stages FILE`).
         var stagesOf: String?
+        /// Large reports for parse and import throughput (`--throughput zap:100000,...`).
+        var throughputLarge: [(format: String, size: Int)] = [("zap", 100_000), ("tenable-csv", 100_000)]
+        /// Formats compared at `sweepSize` findings, slowest five printed (`--sweep a,b --sweep-size N`).
+        var sweepFormats = ["trivy", "sarif", "semgrep", "zap", "depcheck", "tenable-csv"]
+        var sweepSize = 10_000
+        /// Only the throughput section (`--throughput-only`).
+        var throughputOnly = false
     }
 
     static func parseOptions() -> Options {
@@ -50,12 +57,20 @@ struct Benchmark {
             case "--skip-big-db": options.skipBigDatabase = true
             case "--repeat": options.repeats = max(1, Int(arguments.next() ?? "") ?? options.repeats)
             case "--stages": options.stagesOf = arguments.next()
+            case "--throughput":
+                options.throughputLarge = (arguments.next() ?? "").split(separator: ",").compactMap { entry in
+                    let parts = entry.split(separator: ":")
+                    return parts.count == 2 ? Int(parts[1]).map { (String(parts[0]), $0) } : nil
+                }
+            case "--sweep": options.sweepFormats = (arguments.next() ?? "").split(separator: ",").map(String.init)
+            case "--sweep-size": options.sweepSize = Int(arguments.next() ?? "") ?? options.sweepSize
+            case "--throughput-only": options.throughputOnly = true
             case "--scenario":
                 let parts = (arguments.next() ?? "").split(separator: ":")
                 if parts.count == 2, let size = Int(parts[1]) { options.scenario = (String(parts[0]), size) }
             default:
                 print(
-                    "usage: rampart-benchmark [--stages REPORT] [--sizes 10000,100000] [--formats trivy,sarif] [--repeat N] [--work DIR] [--generator PATH] [--big-db-streams N] [--skip-big-db]"
+                    "usage: rampart-benchmark [--stages REPORT] [--sizes 10000,100000] [--formats trivy,sarif] [--repeat N] [--work DIR] [--generator PATH] [--big-db-streams N] [--skip-big-db] [--throughput zap:100000,tenable-csv:100000] [--sweep trivy,sarif,...] [--sweep-size N] [--throughput-only]"
                 )
                 exit(2)
             }
@@ -298,6 +313,15 @@ struct Benchmark {
             throw BenchmarkError(message: "generator not found at \(options.generator) (pass --generator PATH)")
         }
         try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
+        if let (format, size) = options.scenario, format.hasPrefix("tp-") {
+            let measurement = try await measureThroughput(options, format: String(format.dropFirst(3)), size: size)
+            FileHandle.standardOutput.write(try JSONEncoder().encode(measurement))
+            return
+        }
+        if options.throughputOnly {
+            try runThroughput(options)
+            return
+        }
         if let (format, size) = options.scenario {
             let measurement =
                 format == "big"
@@ -354,6 +378,7 @@ struct Benchmark {
                 print("        10% mod/add/del: \(first.churnSummary); run 2: \(first.changeSummary)")
             }
         }
+        try runThroughput(options)
         guard !options.skipBigDatabase, options.formats.contains("trivy") else { return }
         let size = options.bigDatabaseSize
         let report = try generate(options, format: "trivy", size: size, run: 0)

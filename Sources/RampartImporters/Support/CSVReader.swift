@@ -38,7 +38,19 @@ package struct CSVHeader: Sendable {
         self.positions = positions
     }
 
-    static func key(_ name: String) -> String { name.trimmingCharacters(in: .whitespaces).lowercased() }
+    /// A column name as looked up: trimmed and in lower case. Importers look columns up by name
+    /// for every field of every record, so plain ASCII names take a byte path (Foundation's
+    /// trimming goes through UTF-16 and cost more than the rest of an import).
+    static func key(_ name: String) -> String {
+        guard name.utf8.allSatisfy({ $0 < 0x80 }) else { return name.trimmingCharacters(in: .whitespaces).lowercased() }
+        let bytes = Array(name.utf8)
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        if start == 0, end == bytes.count, !bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return name }
+        return String(decoding: bytes[start..<end].map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+    }
 
     package func index(of name: String) -> Int? { positions[Self.key(name)] }
 
@@ -59,14 +71,13 @@ package struct CSVRecord: Sendable {
     /// The field of the column named `name` (any case); nil when the column is absent or the field is blank.
     package subscript(name: String) -> String? {
         guard let index = header.index(of: name), index < fields.count else { return nil }
-        let value = fields[index].trimmingCharacters(in: .whitespaces)
-        return value.isEmpty ? nil : value
+        return Self.trimmed(fields[index])
     }
 
     /// The field at column `index`; nil when the row is shorter or the field is blank.
     package func field(at index: Int) -> String? {
         guard index < fields.count else { return nil }
-        return fields[index].trimmingCharacters(in: .whitespaces).nonBlank
+        return Self.trimmed(fields[index])
     }
 
     /// The first non-blank field among columns named `names`.
@@ -84,6 +95,17 @@ package struct CSVRecord: Sendable {
     package func double(_ name: String) -> Double? { self[name].flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil } }
 
     package var position: String { "line \(line)" }
+
+    /// The field without surrounding spaces and tabs, nil when nothing is left. Most fields have
+    /// none: they come back as they are, without Foundation's UTF-16 round trip.
+    static func trimmed(_ field: String) -> String? {
+        guard let first = field.utf8.first, let last = field.utf8.last else { return nil }
+        // Only plain ASCII ends are certain not to be Unicode spaces (NBSP starts with 0xC2).
+        let isPlain = { (byte: UInt8) in byte < 0x80 && byte != 0x20 && byte != 0x09 }
+        if isPlain(first) && isPlain(last) { return field }
+        let value = field.trimmingCharacters(in: .whitespaces)
+        return value.isEmpty ? nil : value
+    }
 }
 
 package struct CSVSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -118,23 +118,52 @@ func splitVersions(_ text: String?) -> [String] {
     return text.utf8.split(whereSeparator: { $0 == 0x2C || $0 == 0x7C || $0 == 0x20 }).map { String(Substring($0)) }
 }
 
-/// Strips HTML tags some tools (ZAP, Burp) put in descriptions.
+/// Strips HTML tags some tools (ZAP, Burp) put in descriptions: each tag becomes a space, the
+/// five common entities are decoded (`&amp;` last, so `&amp;lt;` stays `&lt;`), runs of spaces
+/// and tabs become one space, and the ends are trimmed. It works on bytes, since every marker
+/// is ASCII: descriptions are converted for every finding of a DAST report.
 func plainText(fromHTML html: String) -> String {
-    var out = ""
+    var stripped: [UInt8] = []
+    stripped.reserveCapacity(html.utf8.count)
     var inTag = false
-    for character in html {
-        if character == "<" {
+    for byte in html.utf8 {
+        if byte == 0x3C {
             inTag = true
-        } else if character == ">" {
+        } else if byte == 0x3E {
             inTag = false
-            out.append(" ")
+            stripped.append(0x20)
         } else if !inTag {
-            out.append(character)
+            stripped.append(byte)
         }
     }
-    let decoded = out.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-        .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
-    return decoded.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines)
+    let entities: [(name: [UInt8], byte: UInt8)] = [
+        (Array("&lt;".utf8), 0x3C), (Array("&gt;".utf8), 0x3E), (Array("&quot;".utf8), 0x22), (Array("&#39;".utf8), 0x27),
+        (Array("&amp;".utf8), 0x26),
+    ]
+    var out: [UInt8] = []
+    out.reserveCapacity(stripped.count)
+    var index = 0
+    var pendingSpace = false
+    func emit(_ byte: UInt8) {
+        if byte == 0x20 || byte == 0x09 {
+            pendingSpace = true
+            return
+        }
+        if pendingSpace && !out.isEmpty { out.append(0x20) }
+        pendingSpace = false
+        out.append(byte)
+    }
+    while index < stripped.count {
+        let byte = stripped[index]
+        if byte == 0x26, let entity = entities.first(where: { stripped[index...].starts(with: $0.name) }) {
+            emit(entity.byte)
+            index += entity.name.count
+        } else {
+            emit(byte)
+            index += 1
+        }
+    }
+    return XMLElement.trimmedAllWhitespace(String(decoding: out, as: UTF8.self))
 }
 
 extension Array where Element: Hashable {

@@ -6,12 +6,31 @@ import Foundation
 
 /// An element of a parsed XML document: the small read-only tree every XML importer walks.
 package struct XMLElement: Sendable, Hashable {
-    package var name: String
+    package var name: String {
+        didSet { localName = Self.localName(of: name) }
+    }
+    /// Name without namespace prefix; kept beside the name because importers look children up
+    /// by it many times per record.
+    package private(set) var localName: String
     package var attributes: [String: String]
     package var children: [XMLElement]
     package var text: String
     /// 1-based line where the element starts, for diagnostics.
     package var line: Int
+
+    package init(name: String, attributes: [String: String], children: [XMLElement], text: String, line: Int) {
+        self.name = name
+        self.localName = Self.localName(of: name)
+        self.attributes = attributes
+        self.children = children
+        self.text = text
+        self.line = line
+    }
+
+    static func localName(of name: String) -> String {
+        guard let colon = name.utf8.lastIndex(of: 0x3A) else { return name }
+        return String(name[name.utf8.index(after: colon)...])
+    }
 
     /// First child element with this (local) name.
     package func child(_ name: String) -> XMLElement? { children.first { $0.localName == name } }
@@ -23,12 +42,6 @@ package struct XMLElement: Sendable, Hashable {
         var element: XMLElement? = self
         for name in names { element = element?.child(name) }
         return element
-    }
-
-    /// Name without namespace prefix.
-    package var localName: String {
-        if let colon = name.lastIndex(of: ":") { return String(name[name.index(after: colon)...]) }
-        return name
     }
 
     /// Trimmed text content, nil when empty.
@@ -52,28 +65,65 @@ package struct XMLElement: Sendable, Hashable {
 
     /// The element serialized back to XML: kept as the finding's evidence.
     package var xmlString: String {
-        var out = "<\(name)"
-        for key in attributes.keys.sorted() { out += " \(key)=\"\(XMLElement.escape(attributes[key]!))\"" }
-        let trimmedText = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if children.isEmpty && trimmedText.isEmpty { return out + "/>" }
-        out += ">" + XMLElement.escape(trimmedText)
-        for child in children { out += child.xmlString }
-        return out + "</\(name)>"
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        serialize(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Serializes on bytes: evidence is written for every finding of an XML report, and
+    /// building it through `String` concatenation cost more than the rest of the import.
+    private func serialize(into out: inout [UInt8]) {
+        out.append(0x3C)
+        out.append(contentsOf: name.utf8)
+        for key in attributes.keys.sorted() {
+            out.append(0x20)
+            out.append(contentsOf: key.utf8)
+            out.append(contentsOf: [0x3D, 0x22])
+            Self.escape(attributes[key]!, into: &out)
+            out.append(0x22)
+        }
+        let trimmedText = Self.trimmedAllWhitespace(text)
+        if children.isEmpty && trimmedText.isEmpty {
+            out.append(contentsOf: [0x2F, 0x3E])
+            return
+        }
+        out.append(0x3E)
+        Self.escape(trimmedText, into: &out)
+        for child in children { child.serialize(into: &out) }
+        out.append(contentsOf: [0x3C, 0x2F])
+        out.append(contentsOf: name.utf8)
+        out.append(0x3E)
+    }
+
+    /// `text` without leading and trailing white space and newlines, Unicode ones included.
+    static func trimmedAllWhitespace(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard let first = utf8.first, let last = utf8.last else { return text }
+        // An end that is neither ASCII white space nor a non-ASCII byte (which may start a
+        // Unicode space) needs no trimming.
+        let isPlain = { (byte: UInt8) in byte < 0x80 && byte != 0x20 && (byte < 0x09 || byte > 0x0D) }
+        if isPlain(first) && isPlain(last) { return text }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(character)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        escape(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func escape(_ text: String, into out: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case 0x26: out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])  // &amp;
+            case 0x3C: out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])  // &lt;
+            case 0x3E: out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])  // &gt;
+            case 0x22: out.append(contentsOf: [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B])  // &quot;
+            default: out.append(byte)
             }
         }
-        return out
     }
 }
 
