@@ -114,15 +114,20 @@ public struct ImporterOutput: Sendable {
     /// What the scan looked at and for what, when the tool runs several kinds of scan or
     /// scans things other than the component's code: part of the stream's identity.
     public var scope: ScanScope
+    /// The packages an SBOM lists, vulnerable or not; nil for reports that are no inventory.
+    /// An SBOM listing nothing gives an empty list, which still replaces the component's packages.
+    public var packages: [SBOMPackage]?
 
     public init(
-        tool: ToolInfo, findings: [Finding] = [], diagnostics: [Diagnostic] = [], toolReportedError: Bool = false, scope: ScanScope = .component
+        tool: ToolInfo, findings: [Finding] = [], diagnostics: [Diagnostic] = [], toolReportedError: Bool = false, scope: ScanScope = .component,
+        packages: [SBOMPackage]? = nil
     ) {
         self.tool = tool
         self.findings = findings
         self.diagnostics = diagnostics
         self.toolReportedError = toolReportedError
         self.scope = scope
+        self.packages = packages
     }
 }
 
@@ -179,6 +184,8 @@ public struct NormalizedReport: Sendable {
     public var recordCount: Int
     /// The scan's kind and target, as the report says (see `ImporterOutput.scope`).
     public var scope: ScanScope = .component
+    /// The packages an SBOM lists (see `ImporterOutput.packages`).
+    public var packages: [SBOMPackage]? = nil
 }
 
 /// Bytes in, normalized findings and diagnostics out: syntax, then format detection, then the
@@ -352,7 +359,7 @@ public struct ImportPipeline: Sendable {
         }
         return NormalizedReport(
             file: file, format: importer.info, tool: output.tool, findings: merged, diagnostics: Diagnostic.bounded(diagnostics),
-            toolReportedError: output.toolReportedError, recordCount: recordCount, scope: output.scope)
+            toolReportedError: output.toolReportedError, recordCount: recordCount, scope: output.scope, packages: output.packages)
     }
 
     private func readReport(

@@ -129,6 +129,7 @@ package enum ImporterRegistry {
         DependencyCheckJSONImporter(),
         DependencyCheckXMLImporter(),
         CycloneDXXMLImporter(),
+        SPDXImporter(),
         NPMAuditImporter(),
         OSVScannerImporter(),
         PipAuditImporter(),

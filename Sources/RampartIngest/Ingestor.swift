@@ -209,13 +209,16 @@ public struct Ingestor: Sendable {
             fileName: URL(fileURLWithPath: report.file).lastPathComponent, contentSHA256: prepared.contentSHA256, byteCount: prepared.byteCount,
             format: report.format.id,
             tool: report.tool, findings: report.findings, recordCount: report.recordCount, diagnostics: report.diagnostics,
-            toolReportedError: report.toolReportedError, allowEmpty: target.allowEmpty, importedAt: now, report: prepared.data)
+            toolReportedError: report.toolReportedError, allowEmpty: target.allowEmpty, importedAt: now, report: prepared.data,
+            packages: report.packages)
         let outcome = try await store.record(submission)
         var diagnostics = report.diagnostics
         if outcome.duplicateOfScan != nil {
             diagnostics.append(Self.alreadyImported(scan: outcome.scanID))
         } else if !outcome.closedMissing {
-            let why = report.toolReportedError ? "the tool reported an error" : "the report is empty"
+            let why =
+                report.toolReportedError
+                ? "the tool reported an error" : report.packages != nil ? "the SBOM lists no vulnerabilities" : "the report is empty"
             diagnostics.append(Diagnostic("\(why): findings missing from it were not closed (use --allow-empty to close them)", level: .note))
         }
         return FileImportResult(

@@ -570,9 +570,62 @@ public final class SQLiteStore: Store {
             try close.step()
             try recordEvent(id, "fixed")
         }
+        if let packages = submission.packages { try replacePackages(with: packages, streamID: streamID, scanID: scanID, in: db) }
         return ImportOutcome(
             scanID: scanID, duplicateOfScan: nil, findings: findings.count, new: plan.newCount, unchanged: plan.unchangedCount,
-            reopened: plan.reopenedCount, fixed: plan.fixedCount, closedMissing: closesMissing)
+            reopened: plan.reopenedCount, fixed: plan.fixedCount, closedMissing: closesMissing, packages: submission.packages?.count)
+    }
+
+    /// Replaces the known packages of the stream's component and branch by an SBOM's.
+    static func replacePackages(with packages: [SBOMPackage], streamID: Int64, scanID: Int64, in db: Database) throws {
+        guard let stream = try Row.fetchOne(db, sql: "SELECT component_id, branch FROM stream WHERE id = ?", arguments: [streamID]) else { return }
+        let componentID: Int64 = stream["component_id"]
+        let branch: String = stream["branch"]
+        try db.execute(sql: "DELETE FROM known_package WHERE component_id = ? AND branch = ?", arguments: [componentID, branch])
+        let insert = try BulkStatement(
+            db,
+            sql: "INSERT INTO known_package (component_id, branch, scan_id, name, version, purl, licenses, relation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        for package in packages {
+            insert.bind(1, componentID)
+            insert.bind(2, branch)
+            insert.bind(3, scanID)
+            insert.bind(4, package.name)
+            insert.bind(5, package.version)
+            insert.bind(6, package.purl?.description)
+            insert.bind(7, JSONText.array(package.licenses))
+            insert.bind(8, package.relation?.rawValue)
+            try insert.step()
+        }
+    }
+
+    public func packages(application: String?) async throws -> [StoredPackage] {
+        var sql = """
+            SELECT a.name AS application_name, c.name AS component_name, p.branch, p.name, p.version, p.purl, p.licenses, p.relation,
+                p.scan_id, sc.file_name, sc.tool_name, sc.imported_at
+            FROM known_package p JOIN component c ON c.id = p.component_id JOIN application a ON a.id = c.application_id
+            JOIN scan sc ON sc.id = p.scan_id
+            """
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let application {
+            sql += " WHERE a.name = ?"
+            arguments.append(application)
+        }
+        sql += " ORDER BY a.name, c.name, p.branch, p.name, p.version, p.id"
+        let finalSQL = sql
+        let finalArguments = StatementArguments(arguments)
+        return try await writer.read { db in
+            try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map { row in
+                let purlText: String? = row["purl"]
+                let relationText: String? = row["relation"]
+                let package = SBOMPackage(
+                    name: row["name"], version: row["version"], purl: purlText.flatMap(PackageURL.init(parsing:)),
+                    licenses: try Self.decodeJSON([String].self, row["licenses"], column: "licenses"),
+                    relation: try relationText.map { try Self.stored(DependencyRelation.self, $0, column: "relation") })
+                return try StoredPackage(
+                    application: row["application_name"], component: row["component_name"], branch: row["branch"], package: package,
+                    scanID: row["scan_id"], sbomFile: row["file_name"], sbomTool: row["tool_name"], importedAt: Self.date(row["imported_at"]))
+            }
+        }
     }
 
     public func findings(_ query: FindingQuery) async throws -> [StoredFinding] {

@@ -383,6 +383,26 @@ enum Schema {
                     ALTER TABLE finding_detail_v4 RENAME TO finding_detail;
                     """)
         }
+        migrator.registerMigration("v5: packages SBOMs list") { db in
+            // The component's known packages on a branch: what its latest SBOM lists, replaced
+            // whole by the next one. The scan names the SBOM that said so.
+            try db.execute(
+                sql: """
+                    CREATE TABLE known_package (
+                        id INTEGER PRIMARY KEY,
+                        component_id INTEGER NOT NULL REFERENCES component(id) ON DELETE CASCADE,
+                        branch TEXT NOT NULL,
+                        scan_id INTEGER NOT NULL REFERENCES scan(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL CHECK (length(name) >= 1),
+                        version TEXT,
+                        purl TEXT CHECK (purl IS NULL OR purl LIKE 'pkg:%'),
+                        licenses TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(licenses) AND json_type(licenses) = 'array'),
+                        relation TEXT CHECK (relation IS NULL OR \(oneOf("relation", ["direct", "transitive"])))
+                    ) STRICT;
+                    CREATE INDEX known_package_by_component ON known_package (component_id, branch);
+                    CREATE INDEX known_package_by_scan ON known_package (scan_id);
+                    """)
+        }
         return migrator
     }
 

@@ -57,11 +57,15 @@ public struct ScanSubmission: Sendable {
     public var importedAt: Date
     /// The report's bytes as imported, or nil when the caller does not have them.
     public var report: Data?
+    /// The packages an SBOM lists: they replace the component's known packages on this branch.
+    /// Nil for reports that are no inventory, which leave them alone.
+    public var packages: [SBOMPackage]?
 
     public init(
         stream: StreamKey, fileName: String, contentSHA256: String, byteCount: Int, format: String, tool: ToolInfo, findings: [Finding],
         recordCount: Int,
-        diagnostics: [Diagnostic], toolReportedError: Bool, allowEmpty: Bool, importedAt: Date, report: Data? = nil
+        diagnostics: [Diagnostic], toolReportedError: Bool, allowEmpty: Bool, importedAt: Date, report: Data? = nil,
+        packages: [SBOMPackage]? = nil
     ) {
         self.stream = stream
         self.fileName = fileName
@@ -76,6 +80,7 @@ public struct ScanSubmission: Sendable {
         self.allowEmpty = allowEmpty
         self.importedAt = importedAt
         self.report = report
+        self.packages = packages
     }
 
     /// The report to keep, compressed, beside its findings: nil when any finding is a secret (or
@@ -102,8 +107,14 @@ public struct ImportOutcome: Sendable, Hashable, Codable {
     public var reopened: Int
     public var fixed: Int
     public var closedMissing: Bool
+    /// How many packages the report listed as the component's known packages; nil when it is
+    /// no SBOM (or a repeat, which changes nothing).
+    public var packages: Int?
 
-    public init(scanID: Int64, duplicateOfScan: Int64?, findings: Int, new: Int, unchanged: Int, reopened: Int, fixed: Int, closedMissing: Bool) {
+    public init(
+        scanID: Int64, duplicateOfScan: Int64?, findings: Int, new: Int, unchanged: Int, reopened: Int, fixed: Int, closedMissing: Bool,
+        packages: Int? = nil
+    ) {
         self.scanID = scanID
         self.duplicateOfScan = duplicateOfScan
         self.findings = findings
@@ -112,6 +123,7 @@ public struct ImportOutcome: Sendable, Hashable, Codable {
         self.reopened = reopened
         self.fixed = fixed
         self.closedMissing = closedMissing
+        self.packages = packages
     }
 }
 
@@ -268,6 +280,33 @@ public struct ScanRecord: Sendable, Hashable, Codable {
     }
 }
 
+/// A package a component ships, as its latest SBOM on a branch lists it.
+public struct StoredPackage: Sendable, Hashable, Codable {
+    public var application: String
+    public var component: String
+    public var branch: String
+    public var package: SBOMPackage
+    /// The scan of the SBOM that listed it, its file and its tool.
+    public var scanID: Int64
+    public var sbomFile: String
+    public var sbomTool: String
+    public var importedAt: Date
+
+    public init(
+        application: String, component: String, branch: String, package: SBOMPackage, scanID: Int64, sbomFile: String, sbomTool: String,
+        importedAt: Date
+    ) {
+        self.application = application
+        self.component = component
+        self.branch = branch
+        self.package = package
+        self.scanID = scanID
+        self.sbomFile = sbomFile
+        self.sbomTool = sbomTool
+        self.importedAt = importedAt
+    }
+}
+
 public struct ApplicationSummary: Sendable, Hashable, Codable {
     public var name: String
     public var components: [String]
@@ -311,4 +350,7 @@ public protocol Store: Sendable {
     func report(scanID: Int64) async throws -> Data?
     func scans(application: String?, limit: Int?) async throws -> [ScanRecord]
     func applications() async throws -> [ApplicationSummary]
+    /// The packages the latest SBOM of each component (and branch) lists, by application,
+    /// component, branch and name.
+    func packages(application: String?) async throws -> [StoredPackage]
 }

@@ -99,7 +99,7 @@ struct ImportCommand: AsyncParsableCommand {
                     ("duplicate", JSONOut.bool(result.outcome.duplicateOfScan != nil)), ("findings", String(result.outcome.findings)),
                     ("new", String(result.outcome.new)), ("unchanged", String(result.outcome.unchanged)),
                     ("reopened", String(result.outcome.reopened)), ("fixed", String(result.outcome.fixed)),
-                    ("closed_missing", JSONOut.bool(result.outcome.closedMissing)),
+                    ("closed_missing", JSONOut.bool(result.outcome.closedMissing)), ("packages", JSONOut.int(result.outcome.packages)),
                     ("diagnostics", JSONOut.array(result.diagnostics.map(\.jsonText))),
                 ])
             }
@@ -110,7 +110,7 @@ struct ImportCommand: AsyncParsableCommand {
             [
                 result.file, result.format.id, result.stream.tool, result.stream.scope.summary, String(result.outcome.findings),
                 String(result.outcome.new), String(result.outcome.unchanged), String(result.outcome.reopened), String(result.outcome.fixed),
-                result.outcome.duplicateOfScan != nil ? "same as latest scan" : "",
+                result.outcome.duplicateOfScan != nil ? "same as latest scan" : result.outcome.packages.map { "\($0) package(s) listed" } ?? "",
             ]
         }
         print(table(["FILE", "FORMAT", "TOOL", "STREAM", "FINDINGS", "NEW", "UNCHANGED", "REOPENED", "FIXED", "NOTE"], rows))

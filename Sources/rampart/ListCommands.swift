@@ -220,3 +220,52 @@ struct FormatsCommand: ParsableCommand {
         print("\nThe format is detected from the content; --format FORMAT (or a DefectDojo scan type name) overrides detection.")
     }
 }
+
+struct PackagesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "packages", abstract: "List the packages each component ships, as its latest SBOM lists them.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "Only this application.") var app: String?
+    @Option(name: .long, help: "Only this component.") var component: String?
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func run() async throws {
+        let packages = try await database.openStore().packages(application: app).filter { component == nil || $0.component == component }
+        if json {
+            print(JSONOut.array(packages.map(Self.jsonObject)))
+            return
+        }
+        if packages.isEmpty {
+            print("No packages known: import a CycloneDX or SPDX SBOM of a component (rampart import --app A --component C sbom.json).")
+            return
+        }
+        let rows = packages.map { stored -> [String] in
+            [
+                stored.application + "/" + stored.component + (stored.branch.isEmpty ? "" : "@" + stored.branch),
+                truncate(stored.package.name, 40), truncate(stored.package.version ?? "", 24), stored.package.relation?.rawValue ?? "unknown",
+                truncate(stored.package.licenses.joined(separator: ", "), 30), truncate(stored.package.purl?.description ?? "", 60),
+                truncate(stored.sbomFile, 30),
+            ]
+        }
+        print(table(["APP/COMPONENT", "PACKAGE", "VERSION", "DEPENDENCY", "LICENSES", "PURL", "SBOM"], rows))
+        let components = Set(packages.map { [$0.application, $0.component, $0.branch] }).count
+        print("\n\(packages.count) package(s) in \(components) component(s)")
+    }
+
+    static func jsonObject(_ stored: StoredPackage) -> String {
+        JSONOut.object([
+            ("app", JSONOut.string(stored.application)), ("component", JSONOut.string(stored.component)),
+            ("branch", JSONOut.string(stored.branch)), ("name", JSONOut.string(stored.package.name)),
+            ("version", JSONOut.string(stored.package.version)), ("purl", JSONOut.string(stored.package.purl?.description)),
+            ("licenses", JSONText.array(stored.package.licenses)), ("dependency", JSONOut.string(stored.package.relation?.rawValue ?? "unknown")),
+            (
+                "sbom",
+                JSONOut.object([
+                    ("scan_id", String(stored.scanID)), ("file", JSONOut.string(stored.sbomFile)), ("tool", JSONOut.string(stored.sbomTool)),
+                    ("imported_at", JSONOut.string(isoTimestamp(stored.importedAt))),
+                ])
+            ),
+        ])
+    }
+}

@@ -55,12 +55,20 @@ struct ReferenceTests {
             object["raw_sha256"] = finding.raw.map { Hashing.sha256Hex($0.bytes) }
             return object
         }
-        let document: [String: Any] = [
+        var document: [String: Any] = [
             "format": report.format.id, "tool": report.tool.name, "tool_version": report.tool.version ?? NSNull(),
             "tool_id": ToolIdentity.canonicalID(report.tool.name), "scope": ["kind": report.scope.kind, "target": report.scope.target],
             "tool_reported_error": report.toolReportedError, "record_count": report.recordCount,
             "diagnostics": report.diagnostics.map(\.description), "findings": findings,
         ]
+        if let packages = report.packages {
+            document["packages"] = packages.map { package -> [String: Any] in
+                [
+                    "name": package.name, "version": package.version ?? NSNull(), "purl": package.purl?.description ?? NSNull(),
+                    "licenses": package.licenses, "relation": package.relation?.rawValue ?? NSNull(),
+                ]
+            }
+        }
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self) + "\n"
     }

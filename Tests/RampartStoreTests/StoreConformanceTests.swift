@@ -332,6 +332,45 @@ struct StoreConformanceTests {
         #expect(allowed.fixed == 2)
     }
 
+    @Test("an SBOM's packages are the component's known packages until its next SBOM replaces them", arguments: StoreBackend.all)
+    func packagesFollowTheLatestSBOM(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let sbomStream = StreamKey(application: "shop", component: "api", tool: "syft", scope: .scan(ScanScope(kind: "sbom")))
+        let flask = SBOMPackage(
+            name: "flask", version: "3.0.3", purl: PackageURL(parsing: "pkg:pypi/flask@3.0.3"), licenses: ["BSD-3-Clause"], relation: .direct)
+        let jinja = SBOMPackage(name: "jinja2", version: "3.1.6", purl: PackageURL(parsing: "pkg:pypi/jinja2@3.1.6"), relation: .transitive)
+        var first = await submission([], stream: sbomStream, content: "sbom one")
+        first.packages = [flask, jinja]
+        let firstOutcome = try await store.record(first)
+        #expect(firstOutcome.packages == 2)
+        var known = try await store.packages(application: "shop")
+        #expect(known.map(\.package) == [flask, jinja])
+        #expect(known.allSatisfy { $0.component == "api" && $0.scanID == firstOutcome.scanID && $0.sbomTool == "syft" })
+
+        // A report that is no SBOM leaves them alone; so does another component's SBOM.
+        _ = try await store.record(submission([codeFinding("sqli", line: 3, snippet: "q")], content: "semgrep"))
+        var other = await submission(
+            [], stream: StreamKey(application: "shop", component: "web", tool: "syft", scope: .scan(ScanScope(kind: "sbom"))), content: "web")
+        other.packages = [SBOMPackage(name: "react", version: "18.3.1")]
+        _ = try await store.record(other)
+        known = try await store.packages(application: "shop")
+        #expect(known.filter { $0.component == "api" }.map(\.package) == [flask, jinja])
+        #expect(known.filter { $0.component == "web" }.map(\.package.name) == ["react"])
+
+        // The next SBOM of the component replaces the list, even from another tool.
+        let bumped = SBOMPackage(name: "flask", version: "3.1.0", purl: PackageURL(parsing: "pkg:pypi/flask@3.1.0"), relation: .direct)
+        var second = await submission(
+            [], stream: StreamKey(application: "shop", component: "api", tool: "Trivy", scope: .scan(ScanScope(kind: "sbom"))),
+            content: "sbom two", at: epoch.addingTimeInterval(3600))
+        second.packages = [bumped]
+        let secondOutcome = try await store.record(second)
+        known = try await store.packages(application: "shop").filter { $0.component == "api" }
+        #expect(known.map(\.package) == [bumped])
+        #expect(known.first?.scanID == secondOutcome.scanID)
+        #expect(known.first?.sbomTool == "trivy")
+        #expect(try await store.packages(application: "other").isEmpty)
+    }
+
     @Test("an import never touches another stream", arguments: StoreBackend.all)
     func streamIsolation(backend: StoreBackend) async throws {
         let store = try backend.make()

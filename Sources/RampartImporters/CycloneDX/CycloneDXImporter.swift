@@ -72,6 +72,7 @@ struct CycloneDXImporter: ReportImporter {
             }
         }
         CycloneDXTools.treatInfrastructureChecks(&output)
+        output.packages = CycloneDXInventory.packages(json: root)
         return output
     }
 }
@@ -207,6 +208,7 @@ struct CycloneDXXMLImporter: ReportImporter {
             read(vulnerability, affecting: affected, into: &output)
         }
         CycloneDXTools.treatInfrastructureChecks(&output)
+        output.packages = CycloneDXInventory.packages(xml: root)
         return output
     }
 
@@ -283,5 +285,99 @@ enum CycloneDXTools {
             converted += 1
         }
         if converted > 0 && converted == output.findings.count { output.scope = .component }
+    }
+}
+
+/// The packages a CycloneDX BOM lists, from either syntax: every component but files and
+/// infrastructure resources, nested ones included, with licenses and whether the BOM's subject
+/// depends on each directly (from the `dependencies` graph).
+enum CycloneDXInventory {
+    struct Component {
+        var reference: String?
+        var type: String?
+        var name: String?
+        var group: String?
+        var version: String?
+        var purl: String?
+        var licenses: [String]
+    }
+
+    /// Nil when the BOM lists only infrastructure resources (Checkov's): that is an IaC
+    /// report, not an inventory of packages.
+    static func packages(_ components: [Component], subject: String?, dependencies: [String: [String]]) -> [SBOMPackage]? {
+        let listed = components.filter { $0.type?.lowercased() != "file" && $0.name?.nonBlank != nil }
+        let kept = listed.filter { component in
+            guard let type = component.purl.flatMap(PackageURL.init(parsing:))?.type else { return true }
+            return !CycloneDXTools.infrastructureTypes.contains(type)
+        }
+        if kept.isEmpty && !listed.isEmpty { return nil }
+        // Components without a purl (a lock file, an operating system) group packages rather
+        // than being dependencies: the packages under them are still the subject's own.
+        let transparent = Set(kept.filter { $0.purl == nil }.compactMap(\.reference))
+        let relations = SBOMPackage.relations(
+            root: subject, nodes: kept.compactMap(\.reference), edges: dependencies, transparent: transparent)
+        let packages = kept.compactMap { component -> SBOMPackage? in
+            guard let rawName = component.name?.nonBlank else { return nil }
+            let purl = component.purl.flatMap(PackageURL.init(parsing:))
+            var name = rawName
+            if let group = component.group?.nonBlank {
+                // npm scopes are written `@scope/name`; Maven-style groups `group:name`.
+                name = group.hasPrefix("@") || purl?.type == "npm" ? "\(group)/\(rawName)" : "\(group):\(rawName)"
+            }
+            return SBOMPackage(
+                name: name, version: component.version?.nonBlank ?? purl?.version, purl: purl, licenses: component.licenses,
+                relation: component.reference.flatMap { relations[$0] })
+        }
+        return SBOMPackage.merged(packages)
+    }
+
+    static func packages(json root: JSONNode) -> [SBOMPackage]? {
+        var components: [Component] = []
+        func collect(_ list: [JSONNode]) {
+            for node in list {
+                let licenses = (node["licenses"]?.array ?? []).compactMap { choice in
+                    choice["expression"]?.text ?? choice["license", "id"]?.text ?? choice["license", "name"]?.text
+                }
+                components.append(
+                    Component(
+                        reference: node["bom-ref"]?.text, type: node["type"]?.string, name: node["name"]?.text, group: node["group"]?.text,
+                        version: node["version"]?.text, purl: node["purl"]?.text, licenses: licenses))
+                collect(node["components"]?.array ?? [])
+            }
+        }
+        collect(root["components"]?.array ?? [])
+        var dependencies: [String: [String]] = [:]
+        for entry in root["dependencies"]?.array ?? [] {
+            guard let reference = entry["ref"]?.text else { continue }
+            // 1.6 adds `provides` beside `dependsOn`; only dependsOn is a dependency.
+            dependencies[reference, default: []] += (entry["dependsOn"]?.array ?? []).compactMap(\.text)
+        }
+        return packages(components, subject: root["metadata", "component", "bom-ref"]?.text, dependencies: dependencies)
+    }
+
+    static func packages(xml root: XMLElement) -> [SBOMPackage]? {
+        var components: [Component] = []
+        func collect(_ list: [XMLElement]) {
+            for element in list {
+                var licenses: [String] = []
+                for choice in element.child("licenses")?.children ?? [] {
+                    if choice.localName == "expression", let expression = choice.value { licenses.append(expression) }
+                    if choice.localName == "license", let license = choice.childText("id") ?? choice.childText("name") { licenses.append(license) }
+                }
+                components.append(
+                    Component(
+                        reference: element.attributes["bom-ref"], type: element.attributes["type"], name: element.childText("name"),
+                        group: element.childText("group"), version: element.childText("version"), purl: element.childText("purl"),
+                        licenses: licenses))
+                collect(element.child("components")?.children("component") ?? [])
+            }
+        }
+        collect(root.child("components")?.children("component") ?? [])
+        var dependencies: [String: [String]] = [:]
+        for entry in root.child("dependencies")?.children("dependency") ?? [] {
+            guard let reference = entry.attributes["ref"] else { continue }
+            dependencies[reference, default: []] += entry.children("dependency").compactMap { $0.attributes["ref"] }
+        }
+        return packages(components, subject: root.path("metadata", "component")?.attributes["bom-ref"], dependencies: dependencies)
     }
 }
