@@ -337,6 +337,8 @@ public struct CVSSScore: Sendable, Hashable, Codable {
 public struct Suppression: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {
         case inSource, external, notAffected, falsePositive, accepted
+        /// A VEX statement says this version of the product is fixed.
+        case fixed
     }
 
     public var kind: Kind

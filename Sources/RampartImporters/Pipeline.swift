@@ -117,6 +117,9 @@ public struct ImporterOutput: Sendable {
     /// The packages an SBOM lists, vulnerable or not; nil for reports that are no inventory.
     /// An SBOM listing nothing gives an empty list, which still replaces the component's packages.
     public var packages: [SBOMPackage]?
+    /// The statements of a VEX document, kept to be applied to other tools' findings; nil for
+    /// reports that make none.
+    public var vexStatements: [VEXStatement]?
 
     public init(
         tool: ToolInfo, findings: [Finding] = [], diagnostics: [Diagnostic] = [], toolReportedError: Bool = false, scope: ScanScope = .component,
@@ -186,6 +189,8 @@ public struct NormalizedReport: Sendable {
     public var scope: ScanScope = .component
     /// The packages an SBOM lists (see `ImporterOutput.packages`).
     public var packages: [SBOMPackage]? = nil
+    /// The statements of a VEX document (see `ImporterOutput.vexStatements`).
+    public var vexStatements: [VEXStatement]? = nil
 }
 
 /// Bytes in, normalized findings and diagnostics out: syntax, then format detection, then the
@@ -359,7 +364,8 @@ public struct ImportPipeline: Sendable {
         }
         return NormalizedReport(
             file: file, format: importer.info, tool: output.tool, findings: merged, diagnostics: Diagnostic.bounded(diagnostics),
-            toolReportedError: output.toolReportedError, recordCount: recordCount, scope: output.scope, packages: output.packages)
+            toolReportedError: output.toolReportedError, recordCount: recordCount, scope: output.scope, packages: output.packages,
+            vexStatements: output.vexStatements)
     }
 
     private func readReport(

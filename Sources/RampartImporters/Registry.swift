@@ -130,6 +130,8 @@ package enum ImporterRegistry {
         DependencyCheckXMLImporter(),
         CycloneDXXMLImporter(),
         SPDXImporter(),
+        OpenVEXImporter(),
+        CSAFImporter(),
         NPMAuditImporter(),
         OSVScannerImporter(),
         PipAuditImporter(),

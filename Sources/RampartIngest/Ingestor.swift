@@ -210,7 +210,7 @@ public struct Ingestor: Sendable {
             format: report.format.id,
             tool: report.tool, findings: report.findings, recordCount: report.recordCount, diagnostics: report.diagnostics,
             toolReportedError: report.toolReportedError, allowEmpty: target.allowEmpty, importedAt: now, report: prepared.data,
-            packages: report.packages)
+            packages: report.packages, vexStatements: report.vexStatements)
         let outcome = try await store.record(submission)
         var diagnostics = report.diagnostics
         if outcome.duplicateOfScan != nil {

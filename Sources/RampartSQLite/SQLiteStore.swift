@@ -571,6 +571,26 @@ public final class SQLiteStore: Store {
             try recordEvent(id, "fixed")
         }
         if let packages = submission.packages { try replacePackages(with: packages, streamID: streamID, scanID: scanID, in: db) }
+        if let statements = submission.vexStatements {
+            try db.execute(sql: "DELETE FROM vex_statement WHERE stream_id = ?", arguments: [streamID])
+            let insert = try BulkStatement(
+                db,
+                sql: """
+                    INSERT INTO vex_statement (stream_id, scan_id, vulnerabilities, products, product_names, status, justification, detail)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for statement in statements where !statement.vulnerabilities.isEmpty {
+                insert.bind(1, streamID)
+                insert.bind(2, scanID)
+                insert.bind(3, JSONText.array(statement.vulnerabilities.map(\.value)))
+                insert.bind(4, JSONText.array(statement.products.map(\.description)))
+                insert.bind(5, JSONText.array(statement.productNames))
+                insert.bind(6, statement.status.rawValue)
+                insert.bind(7, statement.justification)
+                insert.bind(8, statement.detail)
+                try insert.step()
+            }
+        }
         return ImportOutcome(
             scanID: scanID, duplicateOfScan: nil, findings: findings.count, new: plan.newCount, unchanged: plan.unchangedCount,
             reopened: plan.reopenedCount, fixed: plan.fixedCount, closedMissing: closesMissing, packages: submission.packages?.count)
@@ -680,7 +700,9 @@ public final class SQLiteStore: Store {
         let finalSQL = sql
         let finalArguments = StatementArguments(arguments)
         return try await writer.read { db in
-            try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map(Self.storedFinding)
+            var findings = try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map(Self.storedFinding)
+            try Self.applyVEX(to: &findings, in: db)
+            return findings
         }
     }
 
@@ -697,6 +719,53 @@ public final class SQLiteStore: Store {
     static func stored<T: RawRepresentable>(_ type: T.Type, _ text: String, column: String) throws -> T where T.RawValue == String {
         guard let value = T(rawValue: text) else { throw StoredValueError(column: column, value: text) }
         return value
+    }
+
+    /// A VEX statement kept in the database, with where it came from.
+    struct KeptStatement {
+        var application: String
+        var component: String
+        var applied: AppliedVEX
+    }
+
+    /// Sets each vulnerability finding's VEX status from the statements of its application:
+    /// the latest imported statement that applies wins.
+    static func applyVEX(to findings: inout [StoredFinding], in db: Database) throws {
+        guard findings.contains(where: { !$0.vulnerabilityIDs.isEmpty }),
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM vex_statement)") == true
+        else { return }
+        let applications = Array(Set(findings.map(\.application)))
+        var statements: [String: [KeptStatement]] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT a.name AS application_name, c.name AS component_name, v.vulnerabilities, v.products, v.product_names, v.status,
+                    v.justification, v.detail, v.scan_id, sc.file_name, sc.tool_name
+                FROM vex_statement v JOIN stream s ON s.id = v.stream_id JOIN component c ON c.id = s.component_id
+                JOIN application a ON a.id = c.application_id JOIN scan sc ON sc.id = v.scan_id
+                WHERE a.name IN (\(applications.map { _ in "?" }.joined(separator: ", "))) ORDER BY v.scan_id DESC, v.id
+                """, arguments: StatementArguments(applications))
+        {
+            let statement = VEXStatement(
+                vulnerabilities: try decodeJSON([String].self, row["vulnerabilities"], column: "vulnerabilities").compactMap(VulnerabilityID.init),
+                products: try decodeJSON([String].self, row["products"], column: "products").compactMap(PackageURL.init(parsing:)),
+                productNames: try decodeJSON([String].self, row["product_names"], column: "product_names"),
+                status: try stored(VEXStatus.self, row["status"], column: "status"), justification: row["justification"], detail: row["detail"])
+            let kept = KeptStatement(
+                application: row["application_name"], component: row["component_name"],
+                applied: AppliedVEX(statement: statement, scanID: row["scan_id"], document: row["file_name"], source: row["tool_name"]))
+            statements[kept.application, default: []].append(kept)
+        }
+        for index in findings.indices where !findings[index].vulnerabilityIDs.isEmpty {
+            let finding = findings[index]
+            guard let candidates = statements[finding.application] else { continue }
+            let ids = finding.vulnerabilityIDs.compactMap(VulnerabilityID.init)
+            let purl = finding.purl.flatMap(PackageURL.init(parsing:))
+            findings[index].vex =
+                candidates.first {
+                    $0.applied.statement.applies(toFindingNaming: ids, purl: purl, sameComponent: $0.component == finding.component)
+                }?.applied
+        }
     }
 
     static func storedFinding(_ row: Row) throws -> StoredFinding {

@@ -403,6 +403,26 @@ enum Schema {
                     CREATE INDEX known_package_by_scan ON known_package (scan_id);
                     """)
         }
+        migrator.registerMigration("v6: VEX statements") { db in
+            // A VEX document's statements, replaced by the stream's next document; applied to
+            // matching findings of every stream of the application when findings are read.
+            try db.execute(
+                sql: """
+                    CREATE TABLE vex_statement (
+                        id INTEGER PRIMARY KEY,
+                        stream_id INTEGER NOT NULL REFERENCES stream(id) ON DELETE CASCADE,
+                        scan_id INTEGER NOT NULL REFERENCES scan(id) ON DELETE CASCADE,
+                        vulnerabilities TEXT NOT NULL
+                            CHECK (json_valid(vulnerabilities) AND json_type(vulnerabilities) = 'array' AND json_array_length(vulnerabilities) >= 1),
+                        products TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(products) AND json_type(products) = 'array'),
+                        product_names TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(product_names) AND json_type(product_names) = 'array'),
+                        status TEXT NOT NULL CHECK \(oneOf("status", ["not_affected", "affected", "fixed", "under_investigation"])),
+                        justification TEXT,
+                        detail TEXT
+                    ) STRICT;
+                    CREATE INDEX vex_statement_by_stream ON vex_statement (stream_id);
+                    """)
+        }
         return migrator
     }
 

@@ -60,12 +60,15 @@ public struct ScanSubmission: Sendable {
     /// The packages an SBOM lists: they replace the component's known packages on this branch.
     /// Nil for reports that are no inventory, which leave them alone.
     public var packages: [SBOMPackage]?
+    /// The statements of a VEX document: they replace the stream's earlier statements. Nil for
+    /// reports that make none.
+    public var vexStatements: [VEXStatement]?
 
     public init(
         stream: StreamKey, fileName: String, contentSHA256: String, byteCount: Int, format: String, tool: ToolInfo, findings: [Finding],
         recordCount: Int,
         diagnostics: [Diagnostic], toolReportedError: Bool, allowEmpty: Bool, importedAt: Date, report: Data? = nil,
-        packages: [SBOMPackage]? = nil
+        packages: [SBOMPackage]? = nil, vexStatements: [VEXStatement]? = nil
     ) {
         self.stream = stream
         self.fileName = fileName
@@ -81,6 +84,7 @@ public struct ScanSubmission: Sendable {
         self.importedAt = importedAt
         self.report = report
         self.packages = packages
+        self.vexStatements = vexStatements
     }
 
     /// The report to keep, compressed, beside its findings: nil when any finding is a secret (or
@@ -160,6 +164,8 @@ public struct StoredFinding: Sendable, Hashable, Codable {
     public var firstSeen: Date
     public var lastSeen: Date
     public var occurrences: Int
+    /// The VEX statement that applies to this finding, if any (the latest imported wins).
+    public var vex: AppliedVEX?
 
     public init(
         id: Int64, application: String, component: String, tool: String, branch: String, category: FindingCategory, ruleID: String, title: String,
@@ -199,6 +205,21 @@ public struct StoredFinding: Sendable, Hashable, Codable {
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
         self.occurrences = occurrences
+    }
+}
+
+/// A VEX statement as applied to a finding, with the document it came from.
+public struct AppliedVEX: Sendable, Hashable, Codable {
+    public var statement: VEXStatement
+    public var scanID: Int64
+    public var document: String
+    public var source: String
+
+    public init(statement: VEXStatement, scanID: Int64, document: String, source: String) {
+        self.statement = statement
+        self.scanID = scanID
+        self.document = document
+        self.source = source
     }
 }
 

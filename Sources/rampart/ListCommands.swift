@@ -76,7 +76,15 @@ struct FindingsCommand: AsyncParsableCommand {
                 truncate(place, 50),
             ]
         }
-        print(table(["ID", "SEVERITY", "STATUS", "APP/COMPONENT", "TOOL", "RULE", "TITLE", "WHERE"], rows))
+        // VEX statuses get a column when any finding has one.
+        if findings.contains(where: { $0.vex != nil }) {
+            let withVEX = zip(rows, findings).map { row, finding in
+                row + [finding.vex.map { "\($0.statement.status.rawValue) (\($0.document))" } ?? ""]
+            }
+            print(table(["ID", "SEVERITY", "STATUS", "APP/COMPONENT", "TOOL", "RULE", "TITLE", "WHERE", "VEX"], withVEX))
+        } else {
+            print(table(["ID", "SEVERITY", "STATUS", "APP/COMPONENT", "TOOL", "RULE", "TITLE", "WHERE"], rows))
+        }
         print("\n\(findings.count) finding(s)" + (findings.contains { $0.suppressed } ? "; * suppressed by the tool or a VEX statement" : ""))
     }
 
@@ -96,6 +104,15 @@ struct FindingsCommand: AsyncParsableCommand {
             ("cvss_score", JSONOut.double(finding.cvssScore)), ("secret_preview", JSONOut.string(finding.secretPreview)),
             ("fingerprint", JSONOut.string(finding.fingerprint)), ("first_seen", JSONOut.string(isoTimestamp(finding.firstSeen))),
             ("last_seen", JSONOut.string(isoTimestamp(finding.lastSeen))), ("occurrences", String(finding.occurrences)),
+            ("vex", finding.vex.map(Self.vexObject) ?? "null"),
+        ])
+    }
+
+    static func vexObject(_ applied: AppliedVEX) -> String {
+        JSONOut.object([
+            ("status", JSONOut.string(applied.statement.status.rawValue)), ("justification", JSONOut.string(applied.statement.justification)),
+            ("detail", JSONOut.string(applied.statement.detail)), ("document", JSONOut.string(applied.document)),
+            ("source", JSONOut.string(applied.source)), ("scan_id", String(applied.scanID)),
         ])
     }
 }

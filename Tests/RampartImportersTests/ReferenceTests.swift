@@ -69,6 +69,15 @@ struct ReferenceTests {
                 ]
             }
         }
+        if let statements = report.vexStatements {
+            document["vex_statements"] = statements.map { statement -> [String: Any] in
+                [
+                    "vulnerabilities": statement.vulnerabilities.map(\.value), "products": statement.products.map(\.description),
+                    "product_names": statement.productNames, "status": statement.status.rawValue,
+                    "justification": statement.justification ?? NSNull(), "detail": statement.detail ?? NSNull(),
+                ]
+            }
+        }
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self) + "\n"
     }

@@ -371,6 +371,63 @@ struct StoreConformanceTests {
         #expect(try await store.packages(application: "other").isEmpty)
     }
 
+    @Test(
+        "VEX statements apply to matching findings of every tool in the application; the document's next version replaces them",
+        arguments: StoreBackend.all)
+    func vexStatementsApply(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        func advisory(_ id: String, _ purl: String, component: String = "api") -> Finding {
+            let parsed = PackageURL(parsing: purl)
+            return Finding(
+                category: .sca, tool: ToolInfo(name: "Grype"), ruleID: id, title: "\(id) advisory", severity: .high, vulnerabilityIDs: .parsing([id]),
+                location: .package(PackageLocation(purl: parsed, name: parsed?.name ?? purl, version: parsed?.version, manifestPath: "sbom")))
+        }
+        _ = try await store.record(
+            submission(
+                [
+                    advisory("CVE-2021-44228", "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"),
+                    advisory("CVE-2022-0001", "pkg:npm/qs@6.7.0"), advisory("CVE-2022-0002", "pkg:npm/qs@6.7.0"),
+                ], stream: StreamKey(application: "shop", component: "api", tool: "Grype"), content: "grype"))
+        _ = try await store.record(
+            submission(
+                [advisory("CVE-2022-0002", "pkg:npm/qs@6.7.0", component: "web")],
+                stream: StreamKey(application: "shop", component: "web", tool: "Grype"),
+                content: "grype web"))
+        let vexStream = StreamKey(application: "shop", component: "api", tool: "OpenVEX", scope: .scan(ScanScope(kind: "vex", target: "doc-1")))
+        var vex = await submission([], stream: vexStream, content: "vex v1", at: epoch + 60)
+        vex.vexStatements = [
+            // Qualifiers do not matter; the version does when given.
+            VEXStatement(
+                vulnerabilities: .parsing(["CVE-2021-44228"]),
+                products: [PackageURL(parsing: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar")!], status: .notAffected,
+                justification: "vulnerable_code_not_in_execute_path"),
+            VEXStatement(vulnerabilities: .parsing(["CVE-2022-0001"]), products: [PackageURL(parsing: "pkg:npm/qs@6.9.0")!], status: .fixed),
+            // A product without a purl speaks only for the component it was imported for.
+            VEXStatement(vulnerabilities: .parsing(["CVE-2022-0002"]), products: [], productNames: ["Shop API 4.2"], status: .affected),
+        ]
+        _ = try await store.record(vex)
+        func statuses() async throws -> [String: VEXStatus] {
+            var result: [String: VEXStatus] = [:]
+            for finding in try await store.findings(FindingQuery(tool: "Grype", statuses: [])) {
+                if let vex = finding.vex { result["\(finding.component) \(finding.ruleID)"] = vex.statement.status }
+            }
+            return result
+        }
+        #expect(try await statuses() == ["api CVE-2021-44228": .notAffected, "api CVE-2022-0002": .affected])
+        let applied = try await store.findings(FindingQuery(tool: "Grype", statuses: [])).compactMap(\.vex).first {
+            $0.statement.status == .notAffected
+        }
+        #expect(applied?.statement.justification == "vulnerable_code_not_in_execute_path")
+        #expect(applied?.document == "report.json")
+
+        var second = await submission([], stream: vexStream, content: "vex v2", at: epoch + 120)
+        second.vexStatements = [
+            VEXStatement(vulnerabilities: .parsing(["CVE-2022-0001"]), products: [PackageURL(parsing: "pkg:npm/qs")!], status: .affected)
+        ]
+        _ = try await store.record(second)
+        #expect(try await statuses() == ["api CVE-2022-0001": .affected])
+    }
+
     @Test("an import never touches another stream", arguments: StoreBackend.all)
     func streamIsolation(backend: StoreBackend) async throws {
         let store = try backend.make()

@@ -39,6 +39,7 @@ struct CycloneDXImporter: ReportImporter {
         collect(root["components"]?.array ?? [])
         if let main = root["metadata", "component"], let reference = main["bom-ref"]?.text { components[reference] = main }
 
+        var statements: [VEXStatement] = []
         for vulnerability in root["vulnerabilities"]?.array ?? [] {
             guard let id = vulnerability["id"]?.text else {
                 output.diagnostics.append(Diagnostic("vulnerability without id skipped", at: vulnerability.position))
@@ -63,16 +64,20 @@ struct CycloneDXImporter: ReportImporter {
                 output.diagnostics.append(
                     Diagnostic("vulnerability \(id) affects no component; kept against the BOM subject", at: vulnerability.position))
             }
+            var affectedComponents: [CycloneDXVulnerability.Component] = []
             for reference in references.isEmpty ? [""] : references {
                 let component = components[reference]
                 let affected = CycloneDXVulnerability.Component(
                     reference: reference, name: component?["name"]?.text, group: component?["group"]?.text, version: component?["version"]?.text,
                     purl: component?["purl"]?.text)
+                affectedComponents.append(affected)
                 output.findings.append(record.finding(affecting: affected, tool: output.tool, raw: .json(vulnerability)))
             }
+            if let statement = record.statement(affecting: affectedComponents) { statements.append(statement) }
         }
         CycloneDXTools.treatInfrastructureChecks(&output)
         output.packages = CycloneDXInventory.packages(json: root)
+        if !statements.isEmpty { output.vexStatements = statements }
         return output
     }
 }
@@ -124,6 +129,26 @@ struct CycloneDXVulnerability {
             guard rating.method.hasPrefix("CVSSv3") || rating.method == "CVSSv4" || rating.method.isEmpty else { return nil }
             return CVSSScore(vector: vector, score: rating.score, source: rating.source)
         }
+    }
+
+    /// The VEX statement the `analysis` makes about the affected components, kept to be
+    /// applied to other tools' findings; nil without an analysis state VEX can express.
+    func statement(affecting components: [Component]) -> VEXStatement? {
+        let status: VEXStatus
+        switch analysisState {
+        case "not_affected", "false_positive": status = .notAffected
+        case "exploitable": status = .affected
+        case "in_triage": status = .underInvestigation
+        case "resolved", "resolved_with_pedigree": status = .fixed
+        default: return nil
+        }
+        let purls = components.compactMap { component in
+            (component.purl ?? (component.reference.hasPrefix("pkg:") ? component.reference : nil)).flatMap(PackageURL.init(parsing:))
+        }
+        let names = components.filter { $0.purl == nil && !$0.reference.hasPrefix("pkg:") }.compactMap { $0.name ?? $0.reference.nonBlank }
+        return VEXStatement(
+            vulnerabilities: .parsing([id] + references), products: purls, productNames: names, status: status,
+            justification: analysisState == "false_positive" ? "false_positive" : analysisJustification, detail: analysisDetail)
     }
 
     func finding(affecting component: Component, tool: ToolInfo, raw: RawEvidence) -> Finding {
@@ -236,12 +261,15 @@ struct CycloneDXXMLImporter: ReportImporter {
             analysisState: analysis?.childText("state"), analysisJustification: analysis?.childText("justification"),
             analysisDetail: analysis?.childText("detail"),
             analysisResponses: (analysis?.child("responses")?.children("response") ?? []).compactMap(\.value))
+        var affectedComponents: [CycloneDXVulnerability.Component] = []
         for component in components.isEmpty ? [XMLElement(name: "component", attributes: [:], children: [], text: "", line: 0)] : components {
             let affected = CycloneDXVulnerability.Component(
                 reference: component.attributes["bom-ref"] ?? "", name: component.childText("name"), group: component.childText("group"),
                 version: component.childText("version"), purl: component.childText("purl"))
+            affectedComponents.append(affected)
             output.findings.append(record.finding(affecting: affected, tool: output.tool, raw: .xml(element)))
         }
+        if let statement = record.statement(affecting: affectedComponents) { output.vexStatements = (output.vexStatements ?? []) + [statement] }
     }
 }
 
