@@ -61,6 +61,8 @@ package enum ImporterRegistry {
         TalismanImporter(),
         NoseyParkerImporter(),
         RustyHogImporter(),
+        RampartGenericJSONImporter(),
+        RampartGenericCSVImporter(),
         DefectDojoGenericJSONImporter(),
         DefectDojoGenericCSVImporter(),
         TrivyOperatorImporter(),

@@ -151,6 +151,9 @@ enum SecretRedaction {
             for value in values where value.count >= SecretRedaction.shortestHiddenInText {
                 let escaped = XMLElement.escape(value)
                 if escaped != value { text = text.replacingOccurrences(of: escaped, with: replacement) }
+                // A CSV field doubles the quotes of the value it holds.
+                let quoted = value.replacingOccurrences(of: "\"", with: "\"\"")
+                if quoted != value { text = text.replacingOccurrences(of: quoted, with: replacement) }
             }
             return text
         }
