@@ -51,6 +51,8 @@ package enum ImporterRegistry {
         OCSFImporter(),
         ProwlerImporter(syntax: .json),
         ProwlerImporter(syntax: .csv),
+        ProwlerV2Importer(syntax: .json),
+        ProwlerV2Importer(syntax: .csv),
         Inspector2Importer(),
         StackHawkImporter(),
         NiktoJSONImporter(),
