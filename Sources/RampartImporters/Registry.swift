@@ -75,6 +75,7 @@ package enum ImporterRegistry {
         BundlerAuditImporter(),
         TestsslImporter(),
         KubeBenchImporter(),
+        KubescapeImporter(),
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),

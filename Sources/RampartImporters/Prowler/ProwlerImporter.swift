@@ -122,7 +122,10 @@ struct ProwlerV2Importer: ReportImporter {
         func check(_ title: String?, id: String?) -> (rule: String, title: String) {
             guard let title else { return (id ?? "unknown", id ?? "unknown") }
             if title.hasPrefix("["), let close = title.firstIndex(of: "]") {
-                return (String(title[title.index(after: title.startIndex)..<close]), title[title.index(after: close)...].trimmingCharacters(in: .whitespaces))
+                return (
+                    String(title[title.index(after: title.startIndex)..<close]),
+                    title[title.index(after: close)...].trimmingCharacters(in: .whitespaces)
+                )
             }
             return (id ?? title, title)
         }
@@ -138,7 +141,8 @@ struct ProwlerV2Importer: ReportImporter {
                         location: .cloud(
                             CloudLocation(
                                 provider: "aws", account: record["ACCOUNT_NUM"], region: record["REGION"],
-                                resourceID: record["CHECK_RESOURCE_ID"] ?? record["ACCOUNT_NUM"] ?? "unknown", resourceType: record["CHECK_ASFF_RESOURCE_TYPE"])),
+                                resourceID: record["CHECK_RESOURCE_ID"] ?? record["ACCOUNT_NUM"] ?? "unknown",
+                                resourceType: record["CHECK_ASFF_RESOURCE_TYPE"])),
                         remediation: record["CHECK_REMEDIATION"], references: [record["CHECK_DOC"]].compactMap { $0 },
                         tags: [record["CHECK_SERVICENAME"].map { "service:\($0)" }, record["TITLE_ID"].map { "control:\($0)" }].compactMap { $0 },
                         raw: .csv(record)))
