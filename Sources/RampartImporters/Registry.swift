@@ -76,6 +76,8 @@ package enum ImporterRegistry {
         TestsslImporter(),
         KubeBenchImporter(),
         KubescapeImporter(),
+        SSLyzeImporter(),
+        SSLyzeXMLImporter(),
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),
