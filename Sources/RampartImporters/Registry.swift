@@ -78,6 +78,7 @@ package enum ImporterRegistry {
         KubescapeImporter(),
         SSLyzeImporter(),
         SSLyzeXMLImporter(),
+        LynisImporter(),
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),
