@@ -79,6 +79,8 @@ package enum ImporterRegistry {
         SSLyzeImporter(),
         SSLyzeXMLImporter(),
         LynisImporter(),
+        OrcaSecurityImporter(syntax: .json),
+        OrcaSecurityImporter(syntax: .csv),
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),

@@ -63,9 +63,9 @@ struct TapeColumn<Element: BitwiseCopyable>: ~Copyable {
 /// 200 MB report import in seconds.
 ///
 /// The tape is four parallel columns (13 bytes an entry, where an array of structs would pad
-/// to 16). The document is immutable after `init` and frees its memory in `deinit`; nodes
-/// refer to it without retaining it, so they must not outlive it (importers use them only
-/// while they read the report that holds the document).
+/// to 16). The document is immutable after `init` and frees its memory in `deinit`; every
+/// node holds a reference to it, so a node can never outlive the memory it reads (an importer
+/// that parses a fragment of its own, such as a JSON array in a CSV cell, is safe too).
 package final class JSONDocument: @unchecked Sendable {
     struct Entry: Sendable {
         /// For strings: first byte after the opening quote; otherwise the value's first byte.
@@ -400,13 +400,13 @@ struct JSONTape {
 
 /// A value inside a `JSONDocument`. Cheap to copy; reads decode on demand.
 package struct JSONNode: @unchecked Sendable {
-    /// Not retained: see `JSONDocument`. Nodes live only while the report is being read.
-    let owner: Unmanaged<JSONDocument>
+    /// Keeps the document, and with it `tape`, alive as long as the node.
+    let owner: JSONDocument
     let tape: UnsafePointer<JSONTape>
     let index: Int
 
     init(document: JSONDocument, index: Int) {
-        owner = .passUnretained(document)
+        owner = document
         tape = UnsafePointer(document.tape)
         self.index = index
     }
@@ -430,20 +430,19 @@ package struct JSONNode: @unchecked Sendable {
     /// "line L" of the value, for diagnostics.
     package var position: String {
         let offset = byteOffset
-        let (line, column) = owner._withUnsafeGuaranteedRef { $0.lineAndColumn(ofOffset: offset) }
+        let (line, column) = owner.lineAndColumn(ofOffset: offset)
         return "line \(line), column \(column)"
     }
 
     /// The value's bytes as written in the report (a slice sharing the document's storage).
     package var rawData: Data {
         let entry = self.entry
-        return owner._withUnsafeGuaranteedRef { document in
-            let base = document.data.startIndex
-            switch entry.kind {
-            case .string: return document.data[(base + Int(entry.start) - 1)..<(base + Int(entry.end) + 1)]
-            case .object, .array: return document.data[(base + Int(entry.start))..<(base + Int(entry.end) + 1)]
-            default: return document.data[(base + Int(entry.start))..<(base + Int(entry.end))]
-            }
+        let data = owner.data
+        let base = data.startIndex
+        switch entry.kind {
+        case .string: return data[(base + Int(entry.start) - 1)..<(base + Int(entry.end) + 1)]
+        case .object, .array: return data[(base + Int(entry.start))..<(base + Int(entry.end) + 1)]
+        default: return data[(base + Int(entry.start))..<(base + Int(entry.end))]
         }
     }
 
@@ -552,7 +551,7 @@ package struct JSONNode: @unchecked Sendable {
         }
         guard let value else { return nil }
         guard value.isFinite else {
-            owner._withUnsafeGuaranteedRef { $0.numbers.outOfRange(at: byteOffset) }
+            owner.numbers.outOfRange(at: byteOffset)
             return nil
         }
         return value
@@ -576,7 +575,7 @@ package struct JSONNode: @unchecked Sendable {
         default: return nil
         }
         guard let value = parsed, ReportInteger.range.contains(value) else {
-            owner._withUnsafeGuaranteedRef { $0.numbers.outOfRange(at: byteOffset) }
+            owner.numbers.outOfRange(at: byteOffset)
             return nil
         }
         return value
