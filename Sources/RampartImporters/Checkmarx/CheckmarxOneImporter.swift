@@ -276,3 +276,81 @@ struct CheckmarxOneImporter: ReportImporter {
         return (ecosystem, String(rest), version)
     }
 }
+
+/// CxFlow's JSON report of a Checkmarx SAST scan (`xissues`, the issues CxFlow's filters kept):
+/// one finding per data flow (`additionalDetails.results[]`), at its sink, with the source and
+/// the nodes between. Lines marked false positive, and issues whose every flow is, are kept
+/// as suppressed.
+struct CxFlowImporter: ReportImporter {
+    init() {}
+
+    let info = FormatInfo(
+        id: "cxflow-json", name: "Checkmarx CxFlow JSON", tool: "Checkmarx SAST", category: .sast, syntax: .json,
+        notes: "CxFlow's filtered issues: one finding per data flow at its sink, with source, nodes, CWE and categories",
+        defectDojoScanTypes: ["Checkmarx CxFlow SAST"])
+
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isObject else { return nil }
+        return root["xissues"] != nil && root["projectId"] != nil && (root["deepLink"] != nil || root["scanType"] != nil) ? .certain : nil
+    }
+
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+        guard let root = report.jsonRoot, root.isObject else { throw ImportError.content("expected a CxFlow JSON object") }
+        var output = ImporterOutput(tool: ToolInfo(name: "Checkmarx SAST", version: root["version"]?.text))
+        for issue in root["xissues"]?.array ?? [] {
+            guard let query = issue["vulnerability"]?.text else {
+                output.diagnostics.append(Diagnostic("issue without a vulnerability name skipped", at: issue.position))
+                continue
+            }
+            let severityText = issue["severity"]?.text
+            let title = query.replacingOccurrences(of: "_", with: " ")
+            let falsePositiveLines = Set(
+                (issue["details"]?.entries ?? []).filter { $0.value["falsePositive"]?.bool == true }.compactMap { ReportInteger.parse($0.key) })
+            let status = issue["vulnerabilityStatus"]?.text
+            let categories = (issue["additionalDetails", "categories"]?.text ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
+            var flows = issue["additionalDetails", "results"]?.array ?? []
+            if flows.isEmpty { flows = [issue] }
+            for flow in flows {
+                let sink = flow["sink"]
+                let source = flow["source"]
+                let file = sink?["file"]?.text ?? issue["filename"]?.text ?? ""
+                let line = ReportInteger.parse(sink?["line"]?.text) ?? issue["details"]?.entries.first.flatMap { ReportInteger.parse($0.key) }
+                // Nodes are keyed "1", "2", ... in flow order.
+                let nodes = (flow.entries.compactMap { entry -> (Int, JSONNode)? in ReportInteger.parse(entry.key).map { ($0, entry.value) } })
+                    .sorted { $0.0 < $1.0 }.map { node in
+                        "\(node.1["file"]?.text ?? file):\(node.1["line"]?.text ?? "?") \(node.1["object"]?.text ?? "")"
+                    }
+                var description: [String] = []
+                if let text = issue["description"]?.text?.nonBlank { description.append(text) }
+                if let source {
+                    description.append(
+                        "Source: \(source["file"]?.text ?? file):\(source["line"]?.text ?? "?") \(source["object"]?.text ?? "")\n\(source["snippet"]?.text?.asciiTrimmed ?? "")"
+                    )
+                }
+                if !nodes.isEmpty { description.append("Flow:\n" + nodes.joined(separator: "\n")) }
+                let sourceLine = ReportInteger.parse(source?["line"]?.text)
+                let isFalsePositive =
+                    issue["allFalsePositive"]?.bool == true || status?.uppercased() == "NOT EXPLOITABLE"
+                    || sourceLine.map(falsePositiveLines.contains) == true
+                output.findings.append(
+                    Finding(
+                        category: .sast, tool: output.tool, ruleID: query, title: "\(title) in \(file)",
+                        description: description.joined(separator: "\n\n").nonBlank,
+                        toolSeverity: severityText, severity: .from(tool: severityText, default: .medium),
+                        cwes: CWE.parseAll([issue["cwe"]?.text].compactMap { $0 }),
+                        location: .code(
+                            CodeLocation(
+                                file: file, startLine: line, startColumn: ReportInteger.parse(sink?["column"]?.text),
+                                snippet: sink?["snippet"]?.text?.asciiTrimmed)),
+                        remediation: issue["additionalDetails", "recommendedFix"]?.text.map { "See \($0)" },
+                        references: [issue["link"]?.text].compactMap { $0 }, tags: categories,
+                        toolFingerprint: issue["similarityId"]?.text.map { "\($0)/\(sourceLine.map(String.init) ?? "")" },
+                        suppression: isFalsePositive ? Suppression(kind: .falsePositive, justification: "marked not exploitable in Checkmarx") : nil,
+                        raw: .json(issue)))
+            }
+        }
+        return output
+    }
+}

@@ -56,3 +56,75 @@ struct CoverityScanImporter: ReportImporter {
         return output
     }
 }
+
+/// Coverity Connect's REST API issue view (`/api/v2/views/viewContents`, `viewContentsV1`):
+/// one finding per CID. Security issues are findings; of the quality defects, resource leaks
+/// are kept (a denial-of-service weakness, CWE-404) and the rest (null dereferences, unused
+/// values) are counted in a note, since they are code quality, not security. Issues triaged
+/// as false positive or intentional are kept as suppressed; fixed ones are gone.
+struct CoverityAPIImporter: ReportImporter {
+    init() {}
+
+    let info = FormatInfo(
+        id: "coverity-api-json", name: "Coverity Connect API view JSON", tool: "Coverity", category: .sast, syntax: .json,
+        notes: "issues of a saved view (CID, checker, impact, CWE, file, function, triage); quality defects other than leaks skipped",
+        defectDojoScanTypes: ["Coverity API"])
+
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isObject, let view = root["viewContentsV1"] else { return nil }
+        return view["rows"] != nil || view["columns"] != nil ? .certain : nil
+    }
+
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+        guard let rows = report.jsonRoot?["viewContentsV1", "rows"] else { throw ImportError.content("expected viewContentsV1.rows") }
+        var output = ImporterOutput(tool: ToolInfo(name: "Coverity"))
+        var quality = 0
+        var fixed = 0
+        for row in rows.array {
+            guard let cid = row["cid"]?.text else {
+                output.diagnostics.append(Diagnostic("issue without a CID skipped", at: row.position))
+                continue
+            }
+            let kind = row["displayIssueKind"]?.text ?? ""
+            let type = row["displayType"]?.text ?? row["checker"]?.text ?? "Coverity issue"
+            let cwe = row["cwe"]?.int
+            guard kind.contains("Security") || type == "Resource leak" || cwe == 404 else {
+                quality += 1
+                continue
+            }
+            let status = row["status"]?.text ?? ""
+            guard status != "Fixed" else {
+                fixed += 1
+                continue
+            }
+            let classification = row["classification"]?.text ?? ""
+            let suppression: Suppression? =
+                switch classification {
+                case "False Positive": Suppression(kind: .falsePositive, justification: "triaged in Coverity as false positive")
+                case "Intentional": Suppression(kind: .accepted, justification: "triaged in Coverity as intentional")
+                default: status == "Dismissed" ? Suppression(kind: .external, justification: "dismissed in Coverity") : nil
+                }
+            let impact = row["displayImpact"]?.text
+            let file = row["displayFile"]?.text ?? ""
+            var details = [
+                row["displayCategory"]?.text.map { "Category: \($0)" }, row["displayFunction"]?.text.map { "Function: \($0)" },
+                row["checker"]?.text.map { "Checker: \($0)" }, "Status: \(status)" + (classification.isEmpty ? "" : ", \(classification)"),
+                row["action"]?.text.map { "Action: \($0)" }, row["firstDetected"]?.text.map { "First detected: \($0)" },
+            ].compactMap { $0 }
+            if let count = row["occurrenceCount"]?.int, count > 1 { details.append("Occurrences: \(count)") }
+            output.findings.append(
+                Finding(
+                    category: .sast, tool: output.tool, ruleID: row["checker"]?.text ?? type, title: type,
+                    description: details.joined(separator: "\n"), toolSeverity: impact,
+                    severity: .from(tool: impact, default: .medium), confidence: classification == "Bug" ? .high : nil,
+                    cwes: cwe.map { [$0] } ?? [], location: .code(CodeLocation(file: file)),
+                    references: [row["externalReference"]?.text?.nonBlank].compactMap { $0 }, tags: [kind].filter { !$0.isEmpty },
+                    toolFingerprint: "cid:\(cid)", suppression: suppression, raw: .json(row)))
+        }
+        if quality > 0 {
+            output.diagnostics.append(Diagnostic("\(quality) code quality defect(s) (not security) were not imported", level: .note))
+        }
+        if fixed > 0 { output.diagnostics.append(Diagnostic("\(fixed) issue(s) Coverity marks fixed were not imported", level: .note)) }
+        return output
+    }
+}
