@@ -17,3 +17,6 @@ echo
 echo "The record behind the most severe finding, as the tool wrote it:"
 top=$("$bin" findings --db "$db" --app orders --json --limit 1 | grep -o '"id": *[0-9]*' | head -n 1 | grep -o '[0-9]*$')
 "$bin" evidence --db "$db" "$top"
+echo
+echo "What the component ships, as its SBOM lists it:"
+"$bin" packages --db "$db" --app orders
