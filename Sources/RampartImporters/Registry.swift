@@ -89,6 +89,7 @@ package enum ImporterRegistry {
         WebInspectImporter(),
         QualysWebAppImporter(),
         AppSpiderImporter(),
+        HCLAppScanImporter(),
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),
