@@ -90,6 +90,7 @@ package enum ImporterRegistry {
         QualysWebAppImporter(),
         AppSpiderImporter(),
         HCLAppScanImporter(),
+        OpenSCAPImporter(),
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),
