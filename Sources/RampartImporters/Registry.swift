@@ -94,6 +94,8 @@ package enum ImporterRegistry {
         SqlmapCSVImporter(),
         SqlmapLogImporter(),
         SqlmapAPIImporter(),
+        VeracodeSCAImporter(syntax: .csv),
+        VeracodeSCAImporter(syntax: .json),
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),
