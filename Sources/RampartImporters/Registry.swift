@@ -96,6 +96,7 @@ package enum ImporterRegistry {
         SqlmapAPIImporter(),
         VeracodeSCAImporter(syntax: .csv),
         VeracodeSCAImporter(syntax: .json),
+        AnchoreEnterprisePolicyImporter(),
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),

@@ -47,3 +47,68 @@ struct AnchorePoliciesImporter: ReportImporter {
         return output
     }
 }
+
+/// Anchore Enterprise / Engine policy check (`anchore-cli evaluate check <image> --detail
+/// --json`): `[{digest: {tag: [evaluation]}}]`, each evaluation's `detail.result.result.<image
+/// id>.result` a table (`header` and `rows`: gate, trigger, check output, gate action,
+/// whitelisted, policy). One finding per row that stops or warns; whitelisted rows are kept as
+/// accepted.
+struct AnchoreEnterprisePolicyImporter: ReportImporter {
+    init() {}
+
+    let info = FormatInfo(
+        id: "anchore-enterprise-policy-json", name: "Anchore Enterprise policy check JSON", tool: "Anchore", category: .container, syntax: .json,
+        notes: "policy check table rows (gate, trigger, check output) that stop or warn, per image tag",
+        defectDojoScanTypes: ["Anchore Enterprise Policy Check"])
+
+    /// The evaluations under `[{digest: {tag: [evaluation]}}]`, with their tag.
+    static func evaluations(_ root: JSONNode) -> [(tag: String, evaluation: JSONNode)] {
+        guard root.isArray else { return [] }
+        var found: [(String, JSONNode)] = []
+        for entry in root.array where entry.isObject {
+            for (_, tags) in entry.entries where tags.isObject {
+                for (tag, list) in tags.entries { found += list.array.filter { $0["detail"] != nil }.map { (tag, $0) } }
+            }
+        }
+        return found
+    }
+
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, let first = Self.evaluations(root).first?.evaluation else { return nil }
+        return first["policyId"] != nil && first["detail", "result"] != nil ? .certain : nil
+    }
+
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+        guard let root = report.jsonRoot else { throw ImportError.content("expected JSON") }
+        var output = ImporterOutput(tool: ToolInfo(name: "Anchore"))
+        for (tag, evaluation) in Self.evaluations(root) {
+            guard let result = evaluation["detail", "result", "result"], result.isObject else {
+                throw ImportError.content("the policy evaluation of \(tag) holds no result table (detail.result.result)", at: evaluation.position)
+            }
+            for (key, image) in result.entries {
+                guard let table = image["result"], let header = table["header"]?.strings else { continue }
+                func column(_ name: String) -> Int? { header.firstIndex(of: name) }
+                for row in table["rows"]?.array ?? [] {
+                    let cells = row.array
+                    func cell(_ name: String) -> JSONNode? { column(name).flatMap { $0 < cells.count ? cells[$0] : nil } }
+                    let action = cell("Gate_Action")?.text?.lowercased() ?? "warn"
+                    guard action != "go" else { continue }
+                    let gate = cell("Gate")?.text ?? "gate"
+                    let trigger = cell("Trigger")?.text ?? "trigger"
+                    let checkOutput = cell("Check_Output")?.text ?? "\(gate) \(trigger)"
+                    let reference = cell("Repo_Tag")?.text ?? tag
+                    let whitelisted = cell("Whitelisted")?.bool == true || (cell("Whitelisted")?.isObject ?? false)
+                    output.findings.append(
+                        Finding(
+                            category: .container, tool: output.tool, ruleID: "\(gate):\(trigger):\(cell("Trigger_Id")?.text ?? "")",
+                            title: checkOutput,
+                            description: "Gate \(gate), trigger \(trigger), action \(action); image \(key)", toolSeverity: action,
+                            severity: action == "stop" ? .high : .medium, location: .containerImage(ImageLocation(reference: reference)),
+                            tags: [cell("Policy_Id")?.text.map { "policy:\($0)" }].compactMap { $0 },
+                            suppression: whitelisted ? Suppression(kind: .accepted, justification: "whitelisted in Anchore") : nil, raw: .json(row)))
+                }
+            }
+        }
+        return output
+    }
+}
