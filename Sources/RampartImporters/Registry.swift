@@ -97,6 +97,7 @@ package enum ImporterRegistry {
         VeracodeSCAImporter(syntax: .csv),
         VeracodeSCAImporter(syntax: .json),
         AnchoreEnterprisePolicyImporter(),
+        ORTImporter(),
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),
