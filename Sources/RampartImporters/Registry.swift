@@ -98,6 +98,7 @@ package enum ImporterRegistry {
         VeracodeSCAImporter(syntax: .json),
         AnchoreEnterprisePolicyImporter(),
         ORTImporter(),
+        ScoutSuiteImporter(),
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),
