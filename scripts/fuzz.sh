@@ -17,6 +17,6 @@ cp -n ../Sources/RampartImporters/*/Fixtures/* corpus/ 2>/dev/null || true
 rm -f corpus/*.expected.json
 # Hand-made seeds: extreme numbers (lines, columns, indices at the edge of 64 bits) for each family.
 cp -n seeds/* corpus/
-# Foundation's XML parser leaks a string per parse error; leaks are not what this looks for.
+# Leaks are not what this looks for.
 ASAN_OPTIONS=detect_leaks=0 .build/debug/rampart-fuzz -max_total_time="$seconds" -detect_leaks=0 -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix=findings/ corpus

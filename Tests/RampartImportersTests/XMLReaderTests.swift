@@ -86,4 +86,43 @@ struct XMLReaderTests {
         #expect(!prolog.declaredEntities)
         #expect(String(decoding: bytes[..<prolog.rootStart], as: UTF8.self).allSatisfy { $0 == " " || $0 == "\n" })
     }
+
+    @Test("text and attributes are read as XML defines them: references resolved, line breaks normalized")
+    func wellFormedContent() throws {
+        let document = "<r a='x &amp; y' b=\"1\r\n2\t3\">caf&#233; &#x41;&lt;b&gt;\r\nnext<![CDATA[<raw> & \r\nkept]]><!-- note --><e/></r>"
+        let root = try XMLReader.parse(Data(document.utf8)).root
+        #expect(root.attributes == ["a": "x & y", "b": "1 2 3"])
+        #expect(root.text == "café A<b>\nnext<raw> & \nkept")
+        #expect(root.children.map(\.name) == ["e"])
+    }
+
+    @Test(
+        "malformed documents are refused with the line and column of the problem",
+        arguments: [
+            ("<r>\n  <a></b>\n</r>", 2, "does not match"),
+            ("<r>&nbsp;</r>", 1, "undefined entity"),
+            ("<r a='1' a='2'/>", 1, "appears twice"),
+            ("<r>\n<a x='<'/></r>", 2, "'<' is not allowed"),
+            ("<r/>\n<s/>", 2, "after the root"),
+            ("<r><!DOCTYPE x></r>", 1, "not allowed inside elements"),
+            ("<r>&#0;</r>", 1, "names no character"),
+            ("<r><a>", 1, "ends inside element"),
+        ])
+    func malformed(document: String, line: Int, reason: String) {
+        do {
+            _ = try XMLReader.parse(Data(document.utf8))
+            Issue.record("\(document) was read")
+        } catch let error as XMLSyntaxError {
+            #expect(error.line == line, "\(document): line \(error.line)")
+            #expect(error.reason.contains(reason), "\(document): \(error.reason)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test("nesting deeper than the limit is refused, not followed")
+    func depthLimit() {
+        let document = String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300)
+        #expect(throws: XMLSyntaxError.self) { try XMLReader.parse(Data(document.utf8)) }
+    }
 }

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
-
 /// An element of a parsed XML document: the small read-only tree every XML importer walks.
 package struct XMLElement: Sendable, Hashable {
     package var name: String {
@@ -142,8 +138,12 @@ package struct XMLSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 ///   is ever resolved and no entity is ever expanded, which rules out XXE and entity-expansion
 ///   bombs. A reference to an entity the DOCTYPE declared then fails as undefined. Documents
 ///   whose DOCTYPE only declares elements (Burp's export) import normally. Nothing from the
-///   root element on is changed but processing instructions.
-/// - It parses from a stream: on Linux `XMLParser(data:)` fails on documents over about 10 MB.
+///   root element on is changed.
+/// - `XMLTreeParser` then builds the tree in one pass over the bytes: it knows the five
+///   predefined entities and character references and nothing else, refuses any markup
+///   declaration, and limits nesting. (Foundation's `XMLParser`, used before, cost most of an
+///   XML import, failed on documents over about 10 MB unless streamed, and trapped on input
+///   fuzzing found.)
 package enum XMLReader {
     package struct Result: Sendable {
         package var root: XMLElement
@@ -153,20 +153,10 @@ package enum XMLReader {
     package static func parse(_ data: Data) throws -> Result {
         var bytes = try utf8Document([UInt8](data))
         let prolog = blankProlog(&bytes)
-        blankProcessingInstructions(&bytes, from: prolog.rootStart)
-        let builder = TreeBuilder()
-        let parser = XMLParser(stream: InputStream(data: Data(bytes)))
-        parser.shouldResolveExternalEntities = false
-        parser.shouldProcessNamespaces = false
-        parser.shouldReportNamespacePrefixes = false
-        parser.delegate = builder
-        builder.parser = parser
-        let ok = parser.parse()
-        if !ok || builder.failure != nil {
-            let reason = builder.failure ?? (parser.parserError.map { "\($0.localizedDescription)" } ?? "malformed document")
-            throw XMLSyntaxError(line: max(parser.lineNumber, builder.failureLine), column: parser.columnNumber, reason: reason)
+        let root = try bytes.withUnsafeBufferPointer { buffer in
+            var parser = XMLTreeParser(buffer, from: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0)
+            return try parser.parse()
         }
-        guard let root = builder.root else { throw XMLSyntaxError(line: 1, column: 1, reason: "no root element") }
         return Result(root: root, declaredEntities: prolog.declaredEntities)
     }
 
@@ -358,31 +348,6 @@ package enum XMLReader {
         return find(marker, in: bytes, from: index, caseInsensitive: false).map { $0 + marker.count } ?? bytes.count
     }
 
-    /// Replaces processing instructions in the content (from the root element on) by spaces,
-    /// keeping line breaks: no importer reads them, and Foundation's parser reads a null pointer
-    /// for one without data (`<?x?>`, found by fuzzing). Comments and CDATA sections are
-    /// skipped, as `<?` inside them is text; text and attribute values are never changed.
-    static func blankProcessingInstructions(_ bytes: inout [UInt8], from start: Int) {
-        var index = start
-        while index < bytes.count {
-            guard bytes[index] == 0x3C else {
-                index += 1
-                continue
-            }
-            if starts("<!--", at: index, in: bytes) {
-                index = end(of: "-->", in: bytes, from: index + 4)
-            } else if starts("<![CDATA[", at: index, in: bytes) {
-                index = end(of: "]]>", in: bytes, from: index + 9)
-            } else if starts("<?", at: index, in: bytes) {
-                let close = end(of: "?>", in: bytes, from: index + 2)
-                blank(index..<close, in: &bytes)
-                index = close
-            } else {
-                index += 1
-            }
-        }
-    }
-
     static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int = 0, caseInsensitive: Bool) -> Int? {
         guard needle.count <= haystack.count else { return nil }
         let limit = haystack.count - needle.count
@@ -401,60 +366,5 @@ package enum XMLReader {
             index += 1
         }
         return nil
-    }
-
-    private final class TreeBuilder: NSObject, XMLParserDelegate {
-        weak var parser: XMLParser?
-        var stack: [XMLElement] = []
-        var root: XMLElement?
-        var failure: String?
-        var failureLine = 0
-        let maxDepth = 256
-
-        func parser(
-            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
-            attributes: [String: String] = [:]
-        ) {
-            guard stack.count < maxDepth else {
-                failure = "nesting deeper than \(maxDepth)"
-                failureLine = parser.lineNumber
-                parser.abortParsing()
-                return
-            }
-            stack.append(XMLElement(name: elementName, attributes: attributes, children: [], text: "", line: parser.lineNumber))
-        }
-
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-            guard let element = stack.popLast() else { return }
-            if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            if !stack.isEmpty { stack[stack.count - 1].text += string }
-        }
-
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-            if !stack.isEmpty { stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self) }
-        }
-
-        func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
-            failure = "external entity references are not allowed"
-            failureLine = parser.lineNumber
-            parser.abortParsing()
-            return nil
-        }
-
-        func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
-            failure = "entity declarations are not allowed"
-            failureLine = parser.lineNumber
-            parser.abortParsing()
-        }
-
-        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
-            if failure == nil {
-                failure = "malformed document (parser error \((parseError as NSError).code))"
-                failureLine = parser.lineNumber
-            }
-        }
     }
 }

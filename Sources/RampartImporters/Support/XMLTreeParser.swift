@@ -1,0 +1,271 @@
+import Foundation
+
+/// The parser behind `XMLReader`: one pass over UTF-8 bytes that builds the element tree
+/// directly. It reads what reports use (elements, attributes, text, CDATA, comments, the five
+/// predefined entities and character references) and nothing else: a document type
+/// declaration is an error (the reader has already blanked the real one), and a reference to
+/// any other entity is undefined, so there is nothing to resolve or expand. Foundation's
+/// `XMLParser` did the same job through a delegate and bridged strings, and was most of the
+/// cost of an XML import.
+struct XMLTreeParser {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index: Int
+    private let maxDepth: Int
+    /// Newlines counted up to `lineCountedTo`, for the line each element starts on.
+    private var line = 1
+    private var lineCountedTo = 0
+
+    /// An element still open: what its end tag will turn into an `XMLElement`.
+    private struct Open {
+        var name: String
+        var attributes: [String: String]
+        var children: [XMLElement] = []
+        var text: [UInt8] = []
+        var line: Int
+    }
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, maxDepth: Int = 256) {
+        self.bytes = bytes
+        self.index = start
+        self.maxDepth = maxDepth
+    }
+
+    private func failure(_ reason: String, at offset: Int? = nil) -> XMLSyntaxError {
+        let (line, column) = LineIndex.lineAndColumn(ofOffset: offset ?? index, in: UnsafeRawBufferPointer(bytes))
+        return XMLSyntaxError(line: line, column: column, reason: reason)
+    }
+
+    private mutating func lineNumber(at offset: Int) -> Int {
+        while lineCountedTo < offset {
+            if bytes[lineCountedTo] == 0x0A { line += 1 }
+            lineCountedTo += 1
+        }
+        return line
+    }
+
+    private func starts(with marker: StaticString, at offset: Int) -> Bool {
+        let count = marker.utf8CodeUnitCount
+        guard offset + count <= bytes.count else { return false }
+        return marker.withUTF8Buffer { marker in
+            for position in 0..<count where bytes[offset + position] != marker[position] { return false }
+            return true
+        }
+    }
+
+    /// Just past the first `marker` at or after `offset`, or nil when there is none.
+    private func end(of marker: StaticString, from offset: Int) -> Int? {
+        let count = marker.utf8CodeUnitCount
+        let first = marker.withUTF8Buffer { $0[0] }
+        var position = offset
+        while position + count <= bytes.count {
+            if bytes[position] == first && starts(with: marker, at: position) { return position + count }
+            position += 1
+        }
+        return nil
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+
+    private mutating func skipSpace() {
+        while index < bytes.count, Self.isSpace(bytes[index]) { index += 1 }
+    }
+
+    /// Comments and processing instructions, wherever they may stand.
+    private mutating func skipMarkup() throws -> Bool {
+        if starts(with: "<!--", at: index) {
+            guard let close = end(of: "-->", from: index + 4) else { throw failure("unterminated comment") }
+            index = close
+            return true
+        }
+        if starts(with: "<?", at: index) {
+            guard let close = end(of: "?>", from: index + 2) else { throw failure("unterminated processing instruction") }
+            index = close
+            return true
+        }
+        return false
+    }
+
+    /// A name: up to white space, `/`, `>`, `=`; it may not start with what no name starts with.
+    private mutating func name() throws -> String {
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if Self.isSpace(byte) || byte == 0x2F || byte == 0x3E || byte == 0x3D || byte == 0x3C || byte == 0x22 || byte == 0x27 { break }
+            index += 1
+        }
+        guard index > start else { throw failure("a name was expected") }
+        let first = bytes[start]
+        if (first >= 0x30 && first <= 0x39) || first == 0x2D || first == 0x2E {
+            throw failure("a name cannot start with '\(UnicodeScalar(first))'", at: start)
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    }
+
+    /// Appends the character an entity or character reference at `index` (on `&`) stands for.
+    private mutating func reference(into out: inout [UInt8]) throws {
+        let start = index
+        guard let semicolon = (index + 1..<min(bytes.count, index + 12)).first(where: { bytes[$0] == 0x3B }) else {
+            throw failure("'&' must start an entity or character reference (write &amp; for a literal '&')")
+        }
+        let body = UnsafeBufferPointer(rebasing: bytes[(index + 1)..<semicolon])
+        index = semicolon + 1
+        switch String(decoding: body, as: UTF8.self) {
+        case "lt": out.append(0x3C)
+        case "gt": out.append(0x3E)
+        case "amp": out.append(0x26)
+        case "apos": out.append(0x27)
+        case "quot": out.append(0x22)
+        case let text where text.hasPrefix("#"):
+            let isHex = text.hasPrefix("#x")
+            guard let value = UInt32(text.dropFirst(isHex ? 2 : 1), radix: isHex ? 16 : 10), let scalar = Unicode.Scalar(value),
+                value == 0x09 || value == 0x0A || value == 0x0D || value >= 0x20, value != 0xFFFE, value != 0xFFFF
+            else { throw failure("character reference '&\(text);' names no character XML allows", at: start) }
+            out.append(contentsOf: String(Character(scalar)).utf8)
+        case let text: throw failure("reference to undefined entity '\(text)'", at: start)
+        }
+    }
+
+    /// Text up to the next `<`, references resolved and line breaks normalized to `\n`.
+    private mutating func text(into out: inout [UInt8]) throws {
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x3C { return }
+            if byte == 0x26 {
+                try reference(into: &out)
+            } else if byte == 0x0D {
+                out.append(0x0A)
+                index += index + 1 < bytes.count && bytes[index + 1] == 0x0A ? 2 : 1
+            } else {
+                out.append(byte)
+                index += 1
+            }
+        }
+    }
+
+    /// The attributes of a start tag, up to and including its `>` or `/>`; true for `/>`.
+    private mutating func attributes(into attributes: inout [String: String]) throws -> Bool {
+        while true {
+            let hadSpace = index < bytes.count && Self.isSpace(bytes[index])
+            skipSpace()
+            guard index < bytes.count else { throw failure("unterminated start tag") }
+            if bytes[index] == 0x3E {
+                index += 1
+                return false
+            }
+            if bytes[index] == 0x2F {
+                guard index + 1 < bytes.count, bytes[index + 1] == 0x3E else { throw failure("'/' must be followed by '>'") }
+                index += 2
+                return true
+            }
+            guard hadSpace else { throw failure("attributes must be separated by white space") }
+            let nameStart = index
+            let key = try name()
+            skipSpace()
+            guard index < bytes.count, bytes[index] == 0x3D else { throw failure("attribute '\(key)' has no value") }
+            index += 1
+            skipSpace()
+            guard index < bytes.count, bytes[index] == 0x22 || bytes[index] == 0x27 else { throw failure("attribute values must be quoted") }
+            let quote = bytes[index]
+            index += 1
+            var value: [UInt8] = []
+            while true {
+                guard index < bytes.count else { throw failure("unterminated attribute value") }
+                let byte = bytes[index]
+                if byte == quote {
+                    index += 1
+                    break
+                }
+                switch byte {
+                case 0x3C: throw failure("'<' is not allowed in an attribute value")
+                case 0x26: try reference(into: &value)
+                case 0x0D:
+                    // Line breaks and tabs are spaces in attribute values (a CR LF pair is one).
+                    value.append(0x20)
+                    index += index + 1 < bytes.count && bytes[index + 1] == 0x0A ? 2 : 1
+                case 0x0A, 0x09:
+                    value.append(0x20)
+                    index += 1
+                default:
+                    value.append(byte)
+                    index += 1
+                }
+            }
+            guard attributes.updateValue(String(decoding: value, as: UTF8.self), forKey: key) == nil else {
+                throw failure("attribute '\(key)' appears twice", at: nameStart)
+            }
+        }
+    }
+
+    mutating func parse() throws -> XMLElement {
+        // Before the root: white space, comments, processing instructions (the declaration).
+        while true {
+            skipSpace()
+            guard index < bytes.count else { throw failure("no root element") }
+            if try skipMarkup() { continue }
+            if starts(with: "<!", at: index) { throw failure("a document type declaration is not read here") }
+            guard bytes[index] == 0x3C else { throw failure("content before the root element") }
+            break
+        }
+        var stack: [Open] = []
+        var root: XMLElement?
+        while root == nil {
+            guard index < bytes.count else { throw failure("the document ends inside element '\(stack.last?.name ?? "")'") }
+            if bytes[index] != 0x3C {
+                try text(into: &stack[stack.count - 1].text)
+                continue
+            }
+            if starts(with: "<![CDATA[", at: index) {
+                guard let close = end(of: "]]>", from: index + 9) else { throw failure("unterminated CDATA section") }
+                let content = UnsafeBufferPointer(rebasing: bytes[(index + 9)..<(close - 3)])
+                for (position, byte) in content.enumerated() {
+                    // Line breaks are normalized in CDATA as everywhere.
+                    if byte == 0x0D {
+                        stack[stack.count - 1].text.append(0x0A)
+                    } else if !(byte == 0x0A && position > 0 && content[position - 1] == 0x0D) {
+                        stack[stack.count - 1].text.append(byte)
+                    }
+                }
+                index = close
+                continue
+            }
+            if try skipMarkup() { continue }
+            if starts(with: "<!", at: index) { throw failure("markup declarations are not allowed inside elements") }
+            if starts(with: "</", at: index) {
+                let closeStart = index
+                index += 2
+                let closing = try name()
+                skipSpace()
+                guard index < bytes.count, bytes[index] == 0x3E else { throw failure("end tag '\(closing)' is not closed with '>'") }
+                index += 1
+                guard let open = stack.popLast() else { throw failure("end tag '\(closing)' without a start tag", at: closeStart) }
+                guard open.name == closing else {
+                    throw failure("end tag '\(closing)' does not match start tag '\(open.name)' of line \(open.line)", at: closeStart)
+                }
+                let element = XMLElement(
+                    name: open.name, attributes: open.attributes, children: open.children, text: String(decoding: open.text, as: UTF8.self),
+                    line: open.line)
+                if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
+                continue
+            }
+            // A start tag.
+            guard stack.count < maxDepth else { throw failure("nesting deeper than \(maxDepth)") }
+            let tagLine = lineNumber(at: index)
+            index += 1
+            var open = Open(name: try name(), attributes: [:], line: tagLine)
+            if try attributes(into: &open.attributes) {
+                let element = XMLElement(name: open.name, attributes: open.attributes, children: [], text: "", line: tagLine)
+                if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
+            } else {
+                stack.append(open)
+            }
+        }
+        // After the root: only white space, comments and processing instructions.
+        while true {
+            skipSpace()
+            guard index < bytes.count else { break }
+            if try skipMarkup() { continue }
+            throw failure("content after the root element")
+        }
+        return root!
+    }
+}
