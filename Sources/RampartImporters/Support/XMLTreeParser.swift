@@ -128,16 +128,21 @@ struct XMLTreeParser {
     /// Text up to the next `<`, references resolved and line breaks normalized to `\n`.
     private mutating func text(into out: inout [UInt8]) throws {
         while index < bytes.count {
-            let byte = bytes[index]
-            if byte == 0x3C { return }
-            if byte == 0x26 {
-                try reference(into: &out)
-            } else if byte == 0x0D {
+            // Plain bytes are copied a run at a time: text is most of a report.
+            let start = index
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == 0x3C || byte == 0x26 || byte == 0x0D { break }
+                index += 1
+            }
+            if index > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index])) }
+            guard index < bytes.count else { return }
+            switch bytes[index] {
+            case 0x3C: return
+            case 0x26: try reference(into: &out)
+            default:
                 out.append(0x0A)
                 index += index + 1 < bytes.count && bytes[index + 1] == 0x0A ? 2 : 1
-            } else {
-                out.append(byte)
-                index += 1
             }
         }
     }
