@@ -95,12 +95,14 @@ package struct XMLElement: Sendable, Hashable {
     /// `text` without leading and trailing white space and newlines, Unicode ones included.
     static func trimmedAllWhitespace(_ text: String) -> String {
         let utf8 = text.utf8
-        guard let first = utf8.first, let last = utf8.last else { return text }
-        // An end that is neither ASCII white space nor a non-ASCII byte (which may start a
-        // Unicode space) needs no trimming.
-        let isPlain = { (byte: UInt8) in byte < 0x80 && byte != 0x20 && (byte < 0x09 || byte > 0x0D) }
-        if isPlain(first) && isPlain(last) { return text }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let isSpace = { (byte: UInt8) in byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+        // ASCII white space is trimmed on bytes; Foundation is asked only when a non-ASCII
+        // byte (which may start a Unicode space) is left at an end.
+        guard let start = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let end = utf8.lastIndex(where: { !isSpace($0) })!
+        if utf8[start] >= 0x80 || utf8[end] >= 0x80 { return text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if start == utf8.startIndex && utf8.index(after: end) == utf8.endIndex { return text }
+        return String(text[start...end])
     }
 
     static func escape(_ text: String) -> String {
