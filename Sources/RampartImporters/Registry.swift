@@ -99,6 +99,8 @@ package enum ImporterRegistry {
         AnchoreEnterprisePolicyImporter(),
         ORTImporter(),
         ScoutSuiteImporter(),
+        CppcheckImporter(),
+        MozillaObservatoryImporter(),
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),
