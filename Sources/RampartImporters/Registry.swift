@@ -101,6 +101,8 @@ package enum ImporterRegistry {
         ScoutSuiteImporter(),
         CppcheckImporter(),
         MozillaObservatoryImporter(),
+        FfufImporter(),
+        InferImporter(),
         SSHAuditImporter(),
         SonarQubeImporter(),
         CheckmarxXMLImporter(),
