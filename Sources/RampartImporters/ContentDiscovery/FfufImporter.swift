@@ -2,9 +2,9 @@ import Foundation
 import RampartCore
 
 /// ffuf's JSON output (`-of json`): each result is content the fuzzer found reachable (a path,
-/// a parameter value, a virtual host) that the run's matchers kept. One finding per result URL,
-/// informational: ffuf finds what is exposed, and whether it should be is for people to
-/// decide. Status, size, words, lines, content type and redirect are kept.
+/// a parameter value, a virtual host) that the run's matchers kept; one informational finding
+/// per result URL (`DiscoveredContent`), with its input, status, size, words, lines, content
+/// type and redirect.
 struct FfufImporter: ReportImporter {
     init() {}
 
@@ -26,25 +26,18 @@ struct FfufImporter: ReportImporter {
                 output.diagnostics.append(Diagnostic("result without a URL skipped", at: result.position))
                 continue
             }
-            let status = result["status"]?.int
             let inputs = (result["input"]?.entries ?? []).filter { $0.key != "FFUFHASH" }.compactMap { entry in
                 entry.value.text.map { "\(entry.key)=\($0)" }
             }
-            var details = ["ffuf reached \(url)" + (status.map { " (HTTP \($0))" } ?? "")]
-            if !inputs.isEmpty { details.append("Input: " + inputs.joined(separator: ", ")) }
-            let sizes = [
-                result["length"]?.int.map { "\($0) bytes" }, result["words"]?.int.map { "\($0) words" }, result["lines"]?.int.map { "\($0) lines" },
-            ].compactMap { $0 }
-            if !sizes.isEmpty {
-                details.append("Response: " + sizes.joined(separator: ", ") + (result["content-type"]?.text?.nonBlank.map { ", \($0)" } ?? ""))
-            }
-            if let redirect = result["redirectlocation"]?.text?.nonBlank { details.append("Redirects to \(redirect)") }
+            var extra: [String] = []
+            if !inputs.isEmpty { extra.append("Input: " + inputs.joined(separator: ", ")) }
+            let counts = [result["words"]?.int.map { "\($0) words" }, result["lines"]?.int.map { "\($0) lines" }].compactMap { $0 }
+            if !counts.isEmpty { extra.append("Response: " + counts.joined(separator: ", ")) }
+            if let type = result["content-type"]?.text?.nonBlank { extra.append("Content type: \(type)") }
             output.findings.append(
-                Finding(
-                    category: .dast, tool: output.tool, ruleID: "discovered-content", title: "Discovered content: \(url)",
-                    description: details.joined(separator: "\n"), toolSeverity: status.map { "HTTP \($0)" }, severity: .info,
-                    location: .endpoint(EndpointLocation(url: url, method: method)),
-                    remediation: "Check that this content is meant to be reachable; remove or protect it if not.", raw: .json(result)))
+                DiscoveredContent.finding(
+                    url: url, method: method, status: result["status"]?.int, size: result["length"]?.int, redirect: result["redirectlocation"]?.text,
+                    extra: extra, tool: output.tool, raw: .json(result)))
         }
         return output
     }
