@@ -3,8 +3,8 @@ import RampartCore
 
 /// Orca Security alert exports, JSON (an array of alerts) and CSV (the same columns, nested
 /// names dotted: `CloudAccount.Name`, `Inventory.Name`). One finding per alert on its cloud
-/// asset. Severity follows the Orca score (0-10: 9+ critical, 7+ high, 4+ medium, above 0
-/// low, 0 informational); alerts that are no longer open (closed, dismissed, snoozed) are kept
+/// asset. Severity follows the Orca score, banded as CVSS scores are (0-10: 9+ critical, 7+
+/// high, 4+ medium, 0.1+ low, 0 informational); alerts that are no longer open (closed, dismissed, snoozed) are kept
 /// as suppressed, since Orca decided them.
 struct OrcaSecurityImporter: ReportImporter {
     let syntax: ReportSyntax
@@ -39,14 +39,6 @@ struct OrcaSecurityImporter: ReportImporter {
         var createdAt: String?
     }
 
-    static func severity(score: Double?) -> Severity {
-        guard let score else { return .medium }
-        if score >= 9 { return .critical }
-        if score >= 7 { return .high }
-        if score >= 4 { return .medium }
-        return score > 0 ? .low : .info
-    }
-
     func finding(_ alert: Alert, tool: ToolInfo, raw: RawEvidence) -> Finding {
         let status = alert.status?.lowercased()
         let resource = alert.asset ?? alert.source ?? "unknown"
@@ -54,7 +46,7 @@ struct OrcaSecurityImporter: ReportImporter {
             category: .cloud, tool: tool, ruleID: alert.title, title: alert.title,
             description: [alert.category.map { "Category: \($0)" }, alert.source.map { "Source: \($0)" }, alert.createdAt.map { "Created: \($0)" }]
                 .compactMap { $0 }.joined(separator: "\n").nonBlank,
-            toolSeverity: alert.score.map { "OrcaScore \($0)" }, severity: Self.severity(score: alert.score),
+            toolSeverity: alert.score.map { "OrcaScore \($0)" }, severity: alert.score.map(Severity.init(cvssScore:)) ?? .medium,
             location: .cloud(CloudLocation(provider: "orca", account: alert.account, resourceID: resource)), tags: alert.labels,
             suppression: status == nil || status == "open" || status == "in_progress" || status == "in progress"
                 ? nil : Suppression(kind: .external, justification: "Orca status: \(alert.status ?? "")"), raw: raw)
