@@ -92,12 +92,20 @@ struct CorpusConformanceTests {
                         if expectsError {
                             result.expectedCount = 0
                             result.actualCount = 0
-                        } else {
-                            result.refusedAsFormatless = true
-                            result.actualCount = nil
+                            results.append(result)
+                            continue
                         }
-                        results.append(result)
-                        continue
+                        // Detection refuses a file that names no format (`[]`, `null`); the refusal is
+                        // pinned, and the count is compared as DefectDojo's is, with the scan type named.
+                        result.refusedAsFormatless = true
+                        result.neededExplicitFormat = true
+                        do {
+                            report = try await pipeline.normalize(data, file: path, formatID: formats.sorted().first, context: context)
+                        } catch {
+                            result.actualCount = nil
+                            results.append(result)
+                            continue
+                        }
                     }
                 }
                 result.detected = report.format.id
