@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "RampartStore", targets: ["RampartStore"]),
         .library(name: "RampartSQLite", targets: ["RampartSQLite"]),
         .library(name: "RampartIngest", targets: ["RampartIngest"]),
+        .library(name: "RampartInventory", targets: ["RampartInventory"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -34,6 +35,8 @@ let package = Package(
         // SHA-256 and HMAC through BoringSSL: with SHA-NI it hashes ~2 GB/s, 7x a pure-Swift loop,
         // which matters when a 200 MB report is hashed to recognize a repeat import.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The inventory file is YAML (JSON read as YAML); Yams gives each node its line and column.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The pure domain: no I/O, no dependencies.
@@ -53,13 +56,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The inventory file: YAML or JSON in, the inventory model out (and back to YAML).
+        .target(name: "RampartInventory", dependencies: ["RampartCore", .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
         // The import use case: importers feeding a store. Shared by the CLI, the benchmark and the server.
         .target(
             name: "RampartIngest", dependencies: ["RampartCore", "RampartImporters", "RampartStore"], swiftSettings: strictSettings),
         .executableTarget(
             name: "rampart",
             dependencies: [
-                "RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest",
+                "RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest", "RampartInventory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -70,6 +75,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RampartCoreTests", dependencies: ["RampartCore"], swiftSettings: strictSettings),
+        .testTarget(name: "RampartInventoryTests", dependencies: ["RampartCore", "RampartInventory"], swiftSettings: strictSettings),
         .testTarget(
             name: "RampartImportersTests",
             dependencies: ["RampartCore", "RampartImporters"],

@@ -120,6 +120,9 @@ public struct ImporterOutput: Sendable {
     /// The statements of a VEX document, kept to be applied to other tools' findings; nil for
     /// reports that make none.
     public var vexStatements: [VEXStatement]?
+    /// What the report says it scanned beyond its findings' locations: a SARIF run's repository,
+    /// an SBOM's own component, Trivy's artifact. Auto-link places the report by it.
+    public var subject = ReportSubject()
 
     public init(
         tool: ToolInfo, findings: [Finding] = [], diagnostics: [Diagnostic] = [], toolReportedError: Bool = false, scope: ScanScope = .component,
@@ -191,6 +194,9 @@ public struct NormalizedReport: Sendable {
     public var packages: [SBOMPackage]? = nil
     /// The statements of a VEX document (see `ImporterOutput.vexStatements`).
     public var vexStatements: [VEXStatement]? = nil
+    /// What the report names as scanned: the importer's declaration completed with the
+    /// findings' locations (see `ReportSubject`).
+    public var subject = ReportSubject()
 }
 
 /// Bytes in, normalized findings and diagnostics out: syntax, then format detection, then the
@@ -365,7 +371,7 @@ public struct ImportPipeline: Sendable {
         return NormalizedReport(
             file: file, format: importer.info, tool: output.tool, findings: merged, diagnostics: Diagnostic.bounded(diagnostics),
             toolReportedError: output.toolReportedError, recordCount: recordCount, scope: output.scope, packages: output.packages,
-            vexStatements: output.vexStatements)
+            vexStatements: output.vexStatements, subject: ReportSubject(declared: output.subject, findings: merged, scopeTarget: output.scope.target))
     }
 
     private func readReport(

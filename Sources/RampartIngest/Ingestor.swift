@@ -161,6 +161,30 @@ public struct Ingestor: Sendable {
         return .prepared(PreparedReport(report: report, contentSHA256: await digest, data: data))
     }
 
+    /// Reads and normalizes a report imported without a component, and places it by what it
+    /// names (`Inventory.place`): within `application` when the user named one, else in the
+    /// whole inventory. A report that matches nothing, or several components equally, is refused
+    /// with what it named. The returned target is `template` placed.
+    public func prepare(path: String, placingIn inventory: Inventory, within application: String?, template: ImportTarget, context: ImportContext)
+        async throws -> (step: Step, target: ImportTarget)
+    {
+        let file = try read(path: path)
+        let prepared = try await normalize(file, formatID: template.formatID, context: context)
+        let scope = application.map { name in Inventory(applications: inventory.applications.filter { $0.name == name }) } ?? inventory
+        var target = template
+        switch scope.place(prepared.report.subject) {
+        case .component(let match):
+            target.application = match.application
+            target.component = match.component
+        case .unmatched:
+            throw PlacementError(file: path, subject: prepared.report.subject, candidates: [], application: application)
+        case .ambiguous(let matches):
+            throw PlacementError(file: path, subject: prepared.report.subject, candidates: matches, application: application)
+        }
+        if let scan = try await existingScan(for: file, target: target) { return (.repeated(repeated(file, of: scan)), target) }
+        return (.prepared(prepared), target)
+    }
+
     static func sha256(_ data: Data) -> String {
         data.withUnsafeBytes { Hashing.sha256Hex(buffer: $0) }
     }
@@ -210,7 +234,9 @@ public struct Ingestor: Sendable {
             format: report.format.id,
             tool: report.tool, findings: report.findings, recordCount: report.recordCount, diagnostics: report.diagnostics,
             toolReportedError: report.toolReportedError, allowEmpty: target.allowEmpty, importedAt: now, report: prepared.data,
-            packages: report.packages, vexStatements: report.vexStatements)
+            packages: report.packages, vexStatements: report.vexStatements,
+            coveredCategories: CoverageScan.categories(
+                formatCategory: report.format.category, scopeKind: report.scope.kind, scopeTarget: report.scope.target, findings: report.findings))
         let outcome = try await store.record(submission)
         var diagnostics = report.diagnostics
         if outcome.duplicateOfScan != nil {
@@ -231,5 +257,27 @@ public struct Ingestor: Sendable {
         case .repeated(let result): return result
         case .prepared(let report): return try await record(report, target: target, at: now)
         }
+    }
+}
+
+/// A report imported without `--app`/`--component` that the inventory does not place.
+public struct PlacementError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var subject: ReportSubject
+    /// The components that matched equally; empty when none matched.
+    public var candidates: [ComponentMatch]
+    public var application: String?
+
+    public var description: String {
+        let within = application.map { " of application '\($0)'" } ?? ""
+        if candidates.isEmpty {
+            return """
+                \(file): no component\(within) in the inventory matches what the report names (\(subject.summary)). \
+                Pass --app and --component, or declare the repository, image, URL, host, account or package in the inventory \
+                (rampart inventory apply). Nothing was imported.
+                """
+        }
+        let listed = candidates.map { "\($0.application)/\($0.component) (\($0.reasons.joined(separator: ", ")))" }.joined(separator: "; ")
+        return "\(file): several components match equally: \(listed). Pass --app and --component. Nothing was imported."
     }
 }

@@ -351,8 +351,8 @@ public final class SQLiteStore: Store {
             sql: """
                 INSERT INTO scan (stream_id, file_name, content_sha256, byte_count, format, tool_name, tool_version, imported_at, record_count,
                     finding_count, new_count, unchanged_count, reopened_count, fixed_count, closed_missing, tool_reported_error, diagnostics,
-                    report_chunk_size)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    report_chunk_size, categories)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 streamID, submission.fileName, submission.contentSHA256, submission.byteCount, submission.format, submission.tool.name,
@@ -360,6 +360,7 @@ public final class SQLiteStore: Store {
                 submission.recordCount, findings.count, plan.newCount, plan.unchangedCount, plan.reopenedCount, plan.fixedCount, closesMissing,
                 submission.toolReportedError, "[" + submission.diagnostics.map(\.jsonText).joined(separator: ",") + "]",
                 feed.report == nil ? nil : ReportArchive.chunkSize,
+                Self.categoriesJSON(submission.coveredCategories.isEmpty ? Set(findings.map(\.category)) : submission.coveredCategories),
             ])
         let scanID = db.lastInsertedRowID
 
@@ -892,7 +893,12 @@ public final class SQLiteStore: Store {
             fileName: row["file_name"], format: row["format"], toolVersion: row["tool_version"],
             importedAt: date(row["imported_at"]), findings: row["finding_count"], new: row["new_count"], unchanged: row["unchanged_count"],
             reopened: row["reopened_count"], fixed: row["fixed_count"], closedMissing: row["closed_missing"],
-            diagnostics: decodeJSON([Diagnostic].self, row["diagnostics"], column: "diagnostics"))
+            diagnostics: decodeJSON([Diagnostic].self, row["diagnostics"], column: "diagnostics"),
+            categories: decodeJSON([FindingCategory].self, row["categories"], column: "categories"))
+    }
+
+    static func categoriesJSON(_ categories: Set<FindingCategory>) -> String {
+        "[" + FindingCategory.allCases.filter(categories.contains).map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
     }
 
     public func applications() async throws -> [ApplicationSummary] {

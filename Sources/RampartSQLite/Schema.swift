@@ -423,6 +423,45 @@ enum Schema {
                     CREATE INDEX vex_statement_by_stream ON vex_statement (stream_id);
                     """)
         }
+        migrator.registerMigration("v7: inventory and coverage") { db in
+            // The application inventory as its file declares it: an application's attributes in
+            // columns the database checks, a component's declaration as one typed JSON value
+            // (`ComponentDeclaration`), and a record of every apply. A scan says which finding
+            // categories it covered, for coverage; older scans take their stream's categories.
+            try db.execute(
+                sql: """
+                    CREATE TABLE inventory_application (
+                        application_id INTEGER PRIMARY KEY REFERENCES application(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL CHECK (position >= 0),
+                        owner TEXT,
+                        team TEXT,
+                        criticality TEXT NOT NULL CHECK \(oneOf("criticality", ["critical", "high", "medium", "low"])),
+                        exposure TEXT NOT NULL CHECK \(oneOf("exposure", ["internet", "internal", "isolated"])),
+                        data TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(data) AND json_type(data) = 'array'),
+                        environments TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(environments) AND json_type(environments) = 'array'),
+                        stale_after_days INTEGER CHECK (stale_after_days IS NULL OR stale_after_days BETWEEN 1 AND 3650)
+                    ) STRICT;
+
+                    CREATE TABLE inventory_component (
+                        component_id INTEGER PRIMARY KEY REFERENCES component(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL CHECK (position >= 0),
+                        declaration TEXT NOT NULL CHECK (json_valid(declaration) AND json_type(declaration) = 'object')
+                    ) STRICT;
+
+                    CREATE TABLE inventory_revision (
+                        id INTEGER PRIMARY KEY,
+                        applied_at TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        changes TEXT NOT NULL CHECK (json_valid(changes) AND json_type(changes) = 'array')
+                    ) STRICT;
+
+                    ALTER TABLE scan ADD COLUMN categories TEXT NOT NULL DEFAULT '[]'
+                        CHECK (json_valid(categories) AND json_type(categories) = 'array');
+                    UPDATE scan SET categories = (
+                        SELECT json_group_array(category) FROM (SELECT DISTINCT category FROM finding WHERE finding.stream_id = scan.stream_id)
+                    );
+                    """)
+        }
         return migrator
     }
 

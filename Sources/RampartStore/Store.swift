@@ -63,12 +63,15 @@ public struct ScanSubmission: Sendable {
     /// The statements of a VEX document: they replace the stream's earlier statements. Nil for
     /// reports that make none.
     public var vexStatements: [VEXStatement]?
+    /// The finding categories the scan covered (`CoverageScan.categories`); empty when unknown,
+    /// and then its findings' categories are recorded.
+    public var coveredCategories: Set<FindingCategory>
 
     public init(
         stream: StreamKey, fileName: String, contentSHA256: String, byteCount: Int, format: String, tool: ToolInfo, findings: [Finding],
         recordCount: Int,
         diagnostics: [Diagnostic], toolReportedError: Bool, allowEmpty: Bool, importedAt: Date, report: Data? = nil,
-        packages: [SBOMPackage]? = nil, vexStatements: [VEXStatement]? = nil
+        packages: [SBOMPackage]? = nil, vexStatements: [VEXStatement]? = nil, coveredCategories: Set<FindingCategory> = []
     ) {
         self.stream = stream
         self.fileName = fileName
@@ -85,6 +88,7 @@ public struct ScanSubmission: Sendable {
         self.report = report
         self.packages = packages
         self.vexStatements = vexStatements
+        self.coveredCategories = coveredCategories
     }
 
     /// The report to keep, compressed, beside its findings: nil when any finding is a secret (or
@@ -275,11 +279,13 @@ public struct ScanRecord: Sendable, Hashable, Codable {
     public var fixed: Int
     public var closedMissing: Bool
     public var diagnostics: [Diagnostic]
+    /// The finding categories the scan covered; empty for an old scan of a stream with no findings.
+    public var categories: [FindingCategory]
 
     public init(
         id: Int64, application: String, component: String, tool: String, branch: String, scope: StreamScope, fileName: String, format: String,
         toolVersion: String?, importedAt: Date, findings: Int, new: Int, unchanged: Int, reopened: Int, fixed: Int, closedMissing: Bool,
-        diagnostics: [Diagnostic]
+        diagnostics: [Diagnostic], categories: [FindingCategory] = []
     ) {
         self.id = id
         self.application = application
@@ -298,6 +304,7 @@ public struct ScanRecord: Sendable, Hashable, Codable {
         self.fixed = fixed
         self.closedMissing = closedMissing
         self.diagnostics = diagnostics
+        self.categories = categories
     }
 }
 
@@ -374,4 +381,11 @@ public protocol Store: Sendable {
     /// The packages the latest SBOM of each component (and branch) lists, by application,
     /// component, branch and name.
     func packages(application: String?) async throws -> [StoredPackage]
+    /// The application inventory as last applied (empty before the first apply).
+    func inventory() async throws -> Inventory
+    /// Replaces the inventory with `inventory` in one transaction and records the apply; returns
+    /// what changed. Applications and components it declares are created; a declaration it
+    /// drops is removed, and so is an application or component left with no scans. Imported
+    /// findings are never removed by an apply.
+    func applyInventory(_ inventory: Inventory, source: String, at date: Date) async throws -> [InventoryChange]
 }

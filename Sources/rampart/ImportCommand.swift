@@ -22,10 +22,18 @@ struct ImportCommand: AsyncParsableCommand {
     @Argument(help: "Report files (JSON, JSON Lines, SARIF or XML).")
     var files: [String]
 
-    @Option(name: .long, help: "Application the reports belong to.")
-    var app: String = "default"
+    @Option(
+        name: .long,
+        help: """
+            Application the reports belong to. Without it, each report is placed by what it names \
+            (repository, image, URL, host, account, package) in the inventory; with no inventory, \
+            reports go to the application 'default'.
+            """)
+    var app: String?
 
-    @Option(name: .long, help: "Component of the application (default: the application name).")
+    @Option(
+        name: .long,
+        help: "Component of the application (default: the one the inventory matches, else the application name).")
     var component: String?
 
     @Option(name: .long, help: "Branch or environment of the scan stream.")
@@ -51,7 +59,8 @@ struct ImportCommand: AsyncParsableCommand {
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one report file") }
         guard maxSize > 0 else { throw ValidationError("--max-size must be positive") }
-        guard !app.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--app must not be empty") }
+        if let app, app.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--app must not be empty") }
+        if let component, component.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--component must not be empty") }
         if let stream, stream.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--stream must not be empty") }
         if let format, ImportPipeline().format(named: format) == nil {
             throw ValidationError("unknown format '\(format)'; run `rampart formats` for the list")
@@ -62,22 +71,35 @@ struct ImportCommand: AsyncParsableCommand {
         let store = try database.openStore()
         let ingestor = Ingestor(store: store, pipeline: ImportPipeline(maxFileSize: maxSize * 1_048_576))
         let context = ImportContext(secretSalt: try await store.secretKey())
-        let target = ImportTarget(
-            application: app, component: component ?? app, branch: branch, streamName: stream, formatID: format, allowEmpty: allowEmpty)
+        let inventory = try await store.inventory()
+        let placement = try Self.placement(app: app, component: component, inventory: inventory)
+        let template = ImportTarget(
+            application: placement.application, component: placement.component ?? placement.application, branch: branch, streamName: stream,
+            formatID: format, allowEmpty: allowEmpty)
         // Read and check every file before writing anything.
-        var steps: [Ingestor.Step] = []
+        var steps: [(step: Ingestor.Step, target: ImportTarget)] = []
         for (index, path) in files.enumerated() {
             Terminal.progress("[\(index + 1)/\(files.count)] reading \(path)…")
             do {
-                steps.append(try await ingestor.prepare(path: path, target: target, context: context))
+                if placement.component == nil {
+                    steps.append(
+                        try await ingestor.prepare(
+                            path: path, placingIn: inventory, within: placement.withinApplication ? placement.application : nil, template: template,
+                            context: context))
+                } else {
+                    steps.append((try await ingestor.prepare(path: path, target: template, context: context), template))
+                }
             } catch let error as ImportError {
                 Terminal.endProgress()
                 throw CLIError("\(error.description)\nNothing was imported.")
+            } catch let error as PlacementError {
+                Terminal.endProgress()
+                throw CLIError(error.description)
             }
         }
         var results: [FileImportResult] = []
         let now = Date()
-        for (index, step) in steps.enumerated() {
+        for (index, (step, target)) in steps.enumerated() {
             switch step {
             case .repeated(let result):
                 results.append(result)
@@ -93,7 +115,9 @@ struct ImportCommand: AsyncParsableCommand {
         if json {
             let items = results.map { result in
                 JSONOut.object([
-                    ("file", JSONOut.string(result.file)), ("format", JSONOut.string(result.format.id)), ("tool", JSONOut.string(result.tool.name)),
+                    ("file", JSONOut.string(result.file)), ("app", JSONOut.string(result.stream.application)),
+                    ("component", JSONOut.string(result.stream.component)), ("format", JSONOut.string(result.format.id)),
+                    ("tool", JSONOut.string(result.tool.name)),
                     ("tool_version", JSONOut.string(result.tool.version)), ("tool_id", JSONOut.string(result.stream.tool)),
                     ("stream", JSONOut.string(result.stream.scope.summary)), ("scan_id", String(result.outcome.scanID)),
                     ("duplicate", JSONOut.bool(result.outcome.duplicateOfScan != nil)), ("findings", String(result.outcome.findings)),
@@ -108,16 +132,56 @@ struct ImportCommand: AsyncParsableCommand {
         }
         let rows = results.map { result in
             [
-                result.file, result.format.id, result.stream.tool, result.stream.scope.summary, String(result.outcome.findings),
+                result.file, "\(result.stream.application)/\(result.stream.component)", result.format.id, result.stream.tool,
+                result.stream.scope.summary, String(result.outcome.findings),
                 String(result.outcome.new), String(result.outcome.unchanged), String(result.outcome.reopened), String(result.outcome.fixed),
                 result.outcome.duplicateOfScan != nil ? "same as latest scan" : result.outcome.packages.map { "\($0) package(s) listed" } ?? "",
             ]
         }
-        print(table(["FILE", "FORMAT", "TOOL", "STREAM", "FINDINGS", "NEW", "UNCHANGED", "REOPENED", "FIXED", "NOTE"], rows))
+        print(table(["FILE", "APP/COMPONENT", "FORMAT", "TOOL", "STREAM", "FINDINGS", "NEW", "UNCHANGED", "REOPENED", "FIXED", "NOTE"], rows))
         for result in results where !result.diagnostics.isEmpty {
             print("\n\(result.file):")
             for diagnostic in result.diagnostics.prefix(20) { print("  \(diagnostic)") }
             if result.diagnostics.count > 20 { print("  … and \(result.diagnostics.count - 20) more (see --json)") }
+        }
+    }
+}
+
+extension ImportCommand {
+    /// Where the reports go, before they are read: a fixed component, or placement by the
+    /// inventory (within one application when `withinApplication`).
+    struct TargetChoice {
+        var application: String
+        /// Nil: each report is placed by what it names.
+        var component: String?
+        var withinApplication: Bool
+    }
+
+    static func placement(app: String?, component: String?, inventory: Inventory) throws -> TargetChoice {
+        switch (app, component) {
+        case (let app?, let component?):
+            return TargetChoice(application: app, component: component, withinApplication: true)
+        case (let app?, nil):
+            // A declared application's reports are placed among its components; any other
+            // application keeps one component of its own name.
+            guard let declared = inventory.application(named: app), !declared.components.isEmpty else {
+                return TargetChoice(application: app, component: app, withinApplication: true)
+            }
+            if declared.components.count == 1 {
+                return TargetChoice(application: app, component: declared.components[0].name, withinApplication: true)
+            }
+            return TargetChoice(application: app, component: nil, withinApplication: true)
+        case (nil, let component?):
+            let owners = inventory.applications.filter { $0.component(named: component) != nil }
+            if owners.count == 1 { return TargetChoice(application: owners[0].name, component: component, withinApplication: true) }
+            if owners.count > 1 {
+                throw CLIError(
+                    "component '\(component)' is declared in \(owners.map(\.name).joined(separator: ", ")): pass --app too. Nothing was imported.")
+            }
+            return TargetChoice(application: "default", component: component, withinApplication: true)
+        case (nil, nil):
+            if inventory.applications.isEmpty { return TargetChoice(application: "default", component: "default", withinApplication: true) }
+            return TargetChoice(application: "default", component: nil, withinApplication: false)
         }
     }
 }

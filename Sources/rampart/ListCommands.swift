@@ -170,7 +170,19 @@ struct AppsCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
 
     func run() async throws {
-        let applications = try await database.openStore().applications()
+        let store = try database.openStore()
+        let applications = try await store.applications()
+        let inventory = try await store.inventory()
+        let coverage = Dictionary(
+            grouping: inventory.coverage(scans: try await CoverageCommand.coverageScans(store), now: Date()), by: \.application)
+        func counts(_ name: String) -> (covered: Int, stale: Int, missing: Int)? {
+            guard inventory.application(named: name) != nil else { return nil }
+            let entries = coverage[name] ?? []
+            return (
+                entries.filter { $0.state == .covered }.count, entries.filter { $0.state == .stale }.count,
+                entries.filter { $0.state == .missing }.count
+            )
+        }
         if json {
             print(
                 JSONOut.array(
@@ -183,6 +195,15 @@ struct AppsCommand: AsyncParsableCommand {
                                 JSONOut.object(Severity.allCases.reversed().map { ($0.rawValue, String(application.activeBySeverity[$0] ?? 0)) })
                             ),
                             ("last_import", JSONOut.string(application.lastImport.map(isoTimestamp))),
+                            ("declared", JSONOut.bool(inventory.application(named: application.name) != nil)),
+                            ("criticality", JSONOut.string(inventory.application(named: application.name)?.criticality.rawValue)),
+                            ("exposure", JSONOut.string(inventory.application(named: application.name)?.exposure.rawValue)),
+                            (
+                                "coverage",
+                                counts(application.name).map {
+                                    JSONOut.object([("covered", String($0.covered)), ("stale", String($0.stale)), ("missing", String($0.missing))])
+                                } ?? "null"
+                            ),
                         ])
                     }))
             return
@@ -199,9 +220,20 @@ struct AppsCommand: AsyncParsableCommand {
             for severity in Severity.allCases.reversed() { row.append(String(application.activeBySeverity[severity] ?? 0)) }
             let last = application.lastImport.map { String(isoTimestamp($0).prefix(19)).replacingOccurrences(of: "T", with: " ") }
             row.append(last ?? "-")
+            if let counts = counts(application.name) {
+                let total = counts.covered + counts.stale + counts.missing
+                var text = "\(counts.covered)/\(total) covered"
+                if counts.stale > 0 { text += ", \(counts.stale) stale" }
+                if counts.missing > 0 { text += ", \(counts.missing) missing" }
+                row.append(text)
+            } else {
+                row.append("not in inventory")
+            }
             rows.append(row)
         }
-        print(table(["APPLICATION", "COMPONENTS", "SCANS", "ACTIVE", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "LAST IMPORT"], rows))
+        print(
+            table(
+                ["APPLICATION", "COMPONENTS", "SCANS", "ACTIVE", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "LAST IMPORT", "COVERAGE"], rows))
     }
 }
 

@@ -31,6 +31,9 @@ struct CheckovImporter: ReportImporter {
         for section in sections {
             if output.tool.version == nil { output.tool.version = section["summary", "checkov_version"]?.text }
             let checkType = section["check_type"]?.text ?? "unknown"
+            // `--repo-id owner/name` names the repository; Checkov writes it beside the results and on each record.
+            let repoID = section["repo_id"]?.text ?? section["results", "failed_checks"]?.array.first?["repo_id"]?.text
+            if let repoID, !output.subject.repositories.contains(repoID) { output.subject.repositories.append(repoID) }
             if let errors = section["results", "parsing_errors"]?.array, !errors.isEmpty {
                 output.toolReportedError = true
                 output.diagnostics.append(Diagnostic("Checkov could not parse \(errors.count) file(s) for \(checkType)", at: section.position))

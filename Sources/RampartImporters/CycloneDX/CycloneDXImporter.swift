@@ -29,6 +29,12 @@ struct CycloneDXImporter: ReportImporter {
         output.scope = ScanScope(
             kind: "sbom",
             target: root["metadata", "component", "type"]?.string == "container" ? root["metadata", "component", "name"]?.text ?? "" : "")
+        output.subject = CycloneDXSubject.subject(
+            type: root["metadata", "component", "type"]?.string, name: root["metadata", "component", "name"]?.text,
+            version: root["metadata", "component", "version"]?.text, purl: root["metadata", "component", "purl"]?.text,
+            vcs: (root["metadata", "component", "externalReferences"]?.array ?? []).filter { $0["type"]?.string == "vcs" }.compactMap {
+                $0["url"]?.text
+            })
         var components: [String: JSONNode] = [:]
         func collect(_ list: [JSONNode]) {
             for component in list {
@@ -205,6 +211,11 @@ struct CycloneDXXMLImporter: ReportImporter {
         var output = ImporterOutput(tool: ToolInfo(name: tool?.childText("name") ?? "CycloneDX", version: tool?.childText("version")))
         let main = root.path("metadata", "component")
         output.scope = ScanScope(kind: "sbom", target: main?.attributes["type"] == "container" ? main?.childText("name") ?? "" : "")
+        output.subject = CycloneDXSubject.subject(
+            type: main?.attributes["type"], name: main?.childText("name"), version: main?.childText("version"), purl: main?.childText("purl"),
+            vcs: (main?.child("externalReferences")?.children("reference") ?? []).filter { $0.attributes["type"] == "vcs" }.compactMap {
+                $0.childText("url")
+            })
         var components: [String: XMLElement] = [:]
         func visit(_ list: [XMLElement]) {
             for component in list {
@@ -407,5 +418,19 @@ enum CycloneDXInventory {
             dependencies[reference, default: []] += entry.children("dependency").compactMap { $0.attributes["ref"] }
         }
         return packages(components, subject: root.path("metadata", "component")?.attributes["bom-ref"], dependencies: dependencies)
+    }
+}
+
+/// What a CycloneDX document describes (`metadata.component`): its package, its image, its repository.
+enum CycloneDXSubject {
+    static func subject(type: String?, name: String?, version: String?, purl: String?, vcs: [String]) -> ReportSubject {
+        var subject = ReportSubject()
+        if let purl, var parsed = PackageURL(parsing: purl) {
+            parsed.version = nil
+            subject.packages.append(parsed.description)
+        }
+        if type == "container", let name { subject.images.append(version.map { "\(name):\($0)" } ?? name) }
+        subject.repositories = vcs.filter { RepositoryMatch.normalizedURL($0) != nil }
+        return subject
     }
 }

@@ -90,6 +90,10 @@ struct SARIFImporter: ReportImporter {
             let tool = ToolInfo(name: toolName, version: driver?["semanticVersion"]?.text ?? driver?["version"]?.text)
             if !toolNames.contains(toolName) { toolNames.append(toolName) }
             if runIndex == 0 { output.tool = tool }
+            // `versionControlProvenance` names the repository the run analyzed.
+            for provenance in run["versionControlProvenance"]?.array ?? [] {
+                if let uri = provenance["repositoryUri"]?.text, !output.subject.repositories.contains(uri) { output.subject.repositories.append(uri) }
+            }
             for notification in run["invocations"]?.array.flatMap({ $0["toolExecutionNotifications"]?.array ?? [] }) ?? []
             where notification["level"]?.string == "error" {
                 output.toolReportedError = true

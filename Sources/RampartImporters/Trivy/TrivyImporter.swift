@@ -47,6 +47,17 @@ struct TrivyImporter: ReportImporter {
         output.scope = TrivyScope.scope(
             classes: classes, image: image == nil ? nil : artifactName,
             otherTarget: root["ClusterName"]?.text.map { "cluster:" + $0 } ?? (artifactType == "repository" ? artifactName : nil))
+        // The artifact names what was scanned: an image, a remote repository (a local path says nothing).
+        switch artifactType {
+        case "container_image": output.subject.images = artifactName.map { [$0] } ?? []
+        case "repository": output.subject.repositories = artifactName.map { [$0] } ?? []
+        default: break
+        }
+        if let repository = root["Metadata", "RepoURL"]?.text ?? root["Metadata", "RepoTags"]?.array.first?.text,
+            RepositoryMatch.normalizedURL(repository) != nil, artifactType != "container_image"
+        {
+            output.subject.repositories.append(repository)
+        }
         if root.isArray {
             for result in root.array {
                 readResult(result, image: nil, resource: nil, context: context, into: &output, jobs: &jobs, passedChecks: &passedChecks)
