@@ -7,8 +7,15 @@ swift build -c release --product rampart >/dev/null
 bin=.build/release/rampart
 db=${RAMPART_DB:-demo.db}
 rm -f "$db" "$db-wal" "$db-shm" "$db.key"
-"$bin" import --db "$db" --app orders --component orders-api \
-    examples/reports/bandit.json examples/reports/semgrep.json examples/reports/checkov.json examples/reports/sbom.cdx.json
+echo "The inventory: what there is, who owns it, how exposed it is (docs/inventory.md):"
+"$bin" inventory apply --db "$db" examples/inventory.yaml
+echo
+echo "Bandit's report names files under examples/vulnerable-app: auto-link places it."
+"$bin" import --db "$db" examples/reports/bandit.json
+echo
+echo "These name only files relative to the app, which any component could hold: the component is given."
+"$bin" import --db "$db" --component orders-api \
+    examples/reports/semgrep.json examples/reports/checkov.json examples/reports/sbom.cdx.json
 echo
 "$bin" findings --db "$db" --app orders --severity high
 echo
@@ -20,3 +27,6 @@ top=$("$bin" findings --db "$db" --app orders --json --limit 1 | grep -o '"id": 
 echo
 echo "What the component ships, as its SBOM lists it:"
 "$bin" packages --db "$db" --app orders
+echo
+echo "Where scanner coverage is missing or stale:"
+"$bin" coverage --db "$db"
