@@ -9,6 +9,13 @@ public enum Hashing {
 
     public static func sha256Hex(_ text: String) -> String { sha256Hex(Data(text.utf8)) }
 
+    /// The first eight bytes of the text's SHA-256, as a signed 64-bit number (an index key).
+    public static func sha256Prefix64(_ text: String) -> Int64 {
+        var number: UInt64 = 0
+        for byte in SHA256.hash(data: Data(text.utf8)).prefix(8) { number = number << 8 | UInt64(byte) }
+        return Int64(bitPattern: number)
+    }
+
     public static func sha256Hex(buffer: UnsafeRawBufferPointer) -> String {
         var hasher = SHA256()
         hasher.update(bufferPointer: buffer)

@@ -142,6 +142,11 @@ final class BulkStatement {
 
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
+    /// The column's text as a String; nil for NULL.
+    func text(_ column: Int32) -> String? {
+        isNull(column) ? nil : String(decoding: textBytes(column), as: UTF8.self)
+    }
+
     /// The column's text in SQLite's own buffer, valid until the next step.
     func textBytes(_ column: Int32) -> UnsafeRawBufferPointer {
         guard let text = sqlite3_column_text(handle, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }

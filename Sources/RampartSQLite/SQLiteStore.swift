@@ -459,6 +459,8 @@ public final class SQLiteStore: Store {
             statement.bind(13, id)
         }
 
+        var inserted: [(id: Int64, index: Int)] = []
+        inserted.reserveCapacity(plan.inserts.count)
         try findings.withUnsafeBufferPointer { findings in
             for index in plan.inserts {
                 let row = feed.row(index)
@@ -475,6 +477,7 @@ public final class SQLiteStore: Store {
                 insert.bind(next + 2, anchor == fingerprint ? nil : anchor)
                 try insert.step()
                 let id = insert.lastInsertedRowID
+                inserted.append((id, index))
                 bindDetail(insertDetail, id, row, text, findings[index])
                 try insertDetail.step()
                 bindSighting(insertSighting, id, status: .new, row)
@@ -592,6 +595,20 @@ public final class SQLiteStore: Store {
                 try insert.step()
             }
         }
+        // Each new finding joins the issue its keys meet, or opens one (docs/correlation.md).
+        // Findings seen again keep their issue: correlation never undoes a person's decision.
+        if !inserted.isEmpty {
+            guard let componentID = try Int64.fetchOne(db, sql: "SELECT component_id FROM stream WHERE id = ?", arguments: [streamID]) else {
+                throw StoredValueError(column: "stream.component_id", value: String(streamID))
+            }
+            let routes = try Self.routes(componentID: componentID, in: db)
+            let correlator = try Correlator(db)
+            for (id, index) in inserted {
+                let keys = Correlation.keys(
+                    for: findings[index], application: submission.stream.application, component: submission.stream.component, routes: routes)
+                try correlator.correlate(findingID: id, keys: keys, componentID: componentID, createdAt: now)
+            }
+        }
         return ImportOutcome(
             scanID: scanID, duplicateOfScan: nil, findings: findings.count, new: plan.newCount, unchanged: plan.unchangedCount,
             reopened: plan.reopenedCount, fixed: plan.fixedCount, closedMissing: closesMissing, packages: submission.packages?.count)
@@ -687,10 +704,10 @@ public final class SQLiteStore: Store {
         }
         var sql = """
             SELECT f.*, g.status, g.last_seen, g.line, g.component_version, g.purl, d.description, a.name AS application_name, c.name AS component_name_, s.tool AS stream_tool,
-                s.branch AS stream_branch
+                s.branch AS stream_branch, m.issue_id
             FROM finding f JOIN finding_sighting g ON g.finding_id = f.id JOIN stream s ON s.id = f.stream_id
             JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
-            LEFT JOIN finding_detail d ON d.finding_id = f.id
+            LEFT JOIN finding_detail d ON d.finding_id = f.id LEFT JOIN issue_member m ON m.finding_id = f.id
             """
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY " + order
@@ -770,7 +787,7 @@ public final class SQLiteStore: Store {
     }
 
     static func storedFinding(_ row: Row) throws -> StoredFinding {
-        try StoredFinding(
+        var finding = try StoredFinding(
             id: row["id"], application: row["application_name"], component: row["component_name_"], tool: row["stream_tool"],
             branch: row["stream_branch"], category: stored(FindingCategory.self, row["category"], column: "category"), ruleID: row["rule_id"],
             title: row["title"], description: row["description"], severity: stored(Severity.self, row["severity"], column: "severity"),
@@ -782,6 +799,8 @@ public final class SQLiteStore: Store {
             line: row["line"], url: row["url"], host: row["host"], cvssVector: row["cvss_vector"], cvssScore: row["cvss_score"],
             secretPreview: row["secret_preview"], suppressed: row["suppressed"], fingerprint: row["fingerprint"],
             firstSeen: date(row["first_seen"]), lastSeen: date(row["last_seen"]), occurrences: row["occurrences"])
+        finding.issueID = row["issue_id"]
+        return finding
     }
 
     public func evidence(findingID: Int64) async throws -> Data? {

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import RampartCore
 
@@ -461,6 +462,58 @@ enum Schema {
                         SELECT json_group_array(category) FROM (SELECT DISTINCT category FROM finding WHERE finding.stream_id = scan.stream_id)
                     );
                     """)
+        }
+        migrator.registerMigration("v8: issues") { db in
+            // One issue per real problem: every finding belongs to exactly one issue
+            // (`issue_member`), linked by a correlation rule with a confidence, through another
+            // finding (`linked_to`) or by a person. `correlation_key` holds each finding's keys
+            // (docs/correlation.md) as 64-bit hashes, with what a rule compares beyond the key.
+            // People's merges and splits are kept in `issue_decision`, replayed by a rebuild.
+            let rules = [
+                "first", "same-package-advisory", "same-code-weakness", "same-resource-control", "same-secret", "same-secret-place",
+                "same-endpoint-weakness", "dast-confirms-sast", "merged-by-person", "split-by-person",
+            ]
+            try db.execute(
+                sql: """
+                    CREATE TABLE issue (
+                        id INTEGER PRIMARY KEY,
+                        component_id INTEGER NOT NULL REFERENCES component(id) ON DELETE CASCADE,
+                        created_at TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX issue_by_component ON issue (component_id);
+
+                    CREATE TABLE issue_member (
+                        finding_id INTEGER PRIMARY KEY REFERENCES finding(id) ON DELETE CASCADE,
+                        issue_id INTEGER NOT NULL REFERENCES issue(id) ON DELETE CASCADE,
+                        rule TEXT NOT NULL CHECK \(oneOf("rule", rules)),
+                        confidence TEXT NOT NULL CHECK \(oneOf("confidence", ["high", "medium", "low"])),
+                        linked_to INTEGER REFERENCES finding(id) ON DELETE SET NULL
+                    ) STRICT;
+                    CREATE INDEX issue_member_by_issue ON issue_member (issue_id);
+
+                    CREATE TABLE correlation_key (
+                        hash INTEGER NOT NULL,
+                        finding_id INTEGER NOT NULL REFERENCES finding(id) ON DELETE CASCADE,
+                        rule TEXT NOT NULL CHECK \(oneOf("rule", rules)),
+                        path TEXT,
+                        line INTEGER,
+                        method TEXT,
+                        parameter TEXT,
+                        cwe INTEGER,
+                        PRIMARY KEY (hash, finding_id)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX correlation_key_by_finding ON correlation_key (finding_id);
+
+                    CREATE TABLE issue_decision (
+                        id INTEGER PRIMARY KEY,
+                        kind TEXT NOT NULL CHECK \(oneOf("kind", ["merge", "split"])),
+                        findings TEXT NOT NULL CHECK (json_valid(findings) AND json_type(findings) = 'array' AND json_array_length(findings) >= 1),
+                        reason TEXT NOT NULL CHECK (length(reason) >= 1),
+                        at TEXT NOT NULL
+                    ) STRICT;
+                    """)
+            // Findings imported before issues existed are correlated now, in import order.
+            try SQLiteStore.correlateAll(in: db)
         }
         return migrator
     }

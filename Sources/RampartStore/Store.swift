@@ -170,6 +170,8 @@ public struct StoredFinding: Sendable, Hashable, Codable {
     public var occurrences: Int
     /// The VEX statement that applies to this finding, if any (the latest imported wins).
     public var vex: AppliedVEX?
+    /// The issue the finding belongs to (docs/correlation.md).
+    public var issueID: Int64?
 
     public init(
         id: Int64, application: String, component: String, tool: String, branch: String, category: FindingCategory, ruleID: String, title: String,
@@ -383,6 +385,16 @@ public protocol Store: Sendable {
     func packages(application: String?) async throws -> [StoredPackage]
     /// The application inventory as last applied (empty before the first apply).
     func inventory() async throws -> Inventory
+    /// Issues: findings correlated into one per real problem, with every member finding.
+    func issues(_ query: IssueQuery) async throws -> [StoredIssue]
+    /// Moves every finding of `sources` into `target`, as a person decided; kept across
+    /// reimports and replayed by a rebuild.
+    func mergeIssues(into target: Int64, from sources: [Int64], reason: String, at date: Date) async throws
+    /// Moves the findings into a new issue of their own, as a person decided; returns it.
+    func splitIssue(findings: [Int64], reason: String, at date: Date) async throws -> Int64
+    /// Recomputes every finding's issue by the current rules, then replays people's merges and
+    /// splits in the order they were made. Returns the number of issues.
+    func rebuildCorrelation() async throws -> Int
     /// Replaces the inventory with `inventory` in one transaction and records the apply; returns
     /// what changed. Applications and components it declares are created; a declaration it
     /// drops is removed, and so is an application or component left with no scans. Imported

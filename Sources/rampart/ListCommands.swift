@@ -104,7 +104,7 @@ struct FindingsCommand: AsyncParsableCommand {
             ("cvss_score", JSONOut.double(finding.cvssScore)), ("secret_preview", JSONOut.string(finding.secretPreview)),
             ("fingerprint", JSONOut.string(finding.fingerprint)), ("first_seen", JSONOut.string(isoTimestamp(finding.firstSeen))),
             ("last_seen", JSONOut.string(isoTimestamp(finding.lastSeen))), ("occurrences", String(finding.occurrences)),
-            ("vex", finding.vex.map(Self.vexObject) ?? "null"),
+            ("vex", finding.vex.map(Self.vexObject) ?? "null"), ("issue_id", JSONOut.int(finding.issueID.map(Int.init))),
         ])
     }
 

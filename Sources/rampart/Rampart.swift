@@ -18,7 +18,8 @@ struct Rampart: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ImportCommand.self, FindingsCommand.self, ScansCommand.self, AppsCommand.self, FormatsCommand.self, EvidenceCommand.self,
-            ReportCommand.self, PackagesCommand.self, InventoryCommand.self, CoverageCommand.self,
+            ReportCommand.self, PackagesCommand.self, InventoryCommand.self, CoverageCommand.self, IssuesCommand.self, ExplainCommand.self,
+            CorrelateCommand.self,
         ])
 
     /// Exit codes: 0 ok, 1 error, 2 usage.

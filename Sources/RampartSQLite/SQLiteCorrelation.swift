@@ -1,0 +1,337 @@
+import Foundation
+import GRDB
+import RampartCore
+import RampartStore
+
+/// Correlation in the store: each new finding's keys (`Correlation.keys`) are looked up among
+/// the stored findings' keys inside the import's transaction, and the finding joins the issue of
+/// the surest link, or opens one. The cost grows with the report, not the database: one indexed
+/// lookup per key.
+extension SQLiteStore {
+    struct Correlator {
+        let lookup: BulkStatement
+        let insertKey: BulkStatement
+        let insertIssue: BulkStatement
+        let insertMember: BulkStatement
+
+        init(_ db: Database) throws {
+            lookup = try BulkStatement(
+                db,
+                sql: """
+                    SELECT k.finding_id, k.rule, k.path, k.line, k.method, k.parameter, k.cwe, m.issue_id
+                    FROM correlation_key k JOIN issue_member m ON m.finding_id = k.finding_id WHERE k.hash = ?
+                    """)
+            insertKey = try BulkStatement(
+                db,
+                sql: """
+                    INSERT OR IGNORE INTO correlation_key (hash, finding_id, rule, path, line, method, parameter, cwe)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            insertIssue = try BulkStatement(db, sql: "INSERT INTO issue (component_id, created_at) VALUES (?, ?)")
+            insertMember = try BulkStatement(
+                db, sql: "INSERT INTO issue_member (finding_id, issue_id, rule, confidence, linked_to) VALUES (?, ?, ?, ?, ?)")
+        }
+
+        /// Links the finding to the issue its surest key meets (ties: the oldest issue), or opens
+        /// an issue for it; then records its keys for the findings after it. Returns the issue.
+        @discardableResult
+        func correlate(findingID: Int64, keys: [CorrelationKey], componentID: Int64, createdAt: String) throws -> Int64 {
+            var best: (confidence: LinkConfidence, issue: Int64, rule: CorrelationRule, through: Int64)?
+            for key in keys {
+                lookup.bind(1, key.hash)
+                while try lookup.nextRow() {
+                    guard let rule = CorrelationRule(rawValue: lookup.text(1) ?? "") else { continue }
+                    let stored = CorrelationKey(
+                        rule: rule, value: key.value, path: lookup.text(2), line: lookup.isNull(3) ? nil : Int(lookup.int64(3)),
+                        method: lookup.text(4), parameter: lookup.text(5), cwe: lookup.isNull(6) ? nil : Int(lookup.int64(6)))
+                    guard let confidence = Correlation.link(key, stored) else { continue }
+                    let issue = lookup.int64(7)
+                    if best == nil || confidence > best!.confidence || (confidence == best!.confidence && issue < best!.issue) {
+                        best = (confidence, issue, key.rule, lookup.int64(0))
+                    }
+                }
+            }
+            let issueID: Int64
+            if let best {
+                issueID = best.issue
+                try addMember(findingID, issue: issueID, rule: best.rule, confidence: best.confidence, through: best.through)
+            } else {
+                insertIssue.bind(1, componentID)
+                insertIssue.bind(2, createdAt)
+                try insertIssue.step()
+                issueID = insertIssue.lastInsertedRowID
+                try addMember(findingID, issue: issueID, rule: .first, confidence: .high, through: nil)
+            }
+            for key in keys {
+                insertKey.bind(1, key.hash)
+                insertKey.bind(2, findingID)
+                insertKey.bind(3, key.rule.rawValue)
+                insertKey.bind(4, key.path)
+                insertKey.bind(5, key.line)
+                insertKey.bind(6, key.method)
+                insertKey.bind(7, key.parameter)
+                insertKey.bind(8, key.cwe)
+                try insertKey.step()
+            }
+            return issueID
+        }
+
+        func addMember(_ findingID: Int64, issue: Int64, rule: CorrelationRule, confidence: LinkConfidence, through: Int64?) throws {
+            insertMember.bind(1, findingID)
+            insertMember.bind(2, issue)
+            insertMember.bind(3, rule.rawValue)
+            insertMember.bind(4, confidence.rawValue)
+            insertMember.bind(5, through)
+            try insertMember.step()
+        }
+    }
+
+    /// The routes the inventory maps to files, for a component.
+    static func routes(componentID: Int64, in db: Database) throws -> [Correlation.Route] {
+        guard let text = try String.fetchOne(db, sql: "SELECT declaration FROM inventory_component WHERE component_id = ?", arguments: [componentID])
+        else { return [] }
+        return try decodeJSON(ComponentDeclaration.self, text, column: "declaration").routes.map {
+            Correlation.Route(path: $0.path, files: $0.files)
+        }
+    }
+
+    /// Correlates every finding that belongs to no issue yet, in import order: after the
+    /// migration that introduced issues, and in a rebuild.
+    static func correlateAll(in db: Database) throws {
+        let correlator = try Correlator(db)
+        var routes: [Int64: [Correlation.Route]] = [:]
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT f.id, f.category, f.rule_id, f.cwes, f.vulnerability_ids, f.location_kind, f.file_path, f.component_name, f.url,
+                    f.host, f.secret_hash, f.location, f.first_seen, g.line, g.purl, s.tool, c.id AS component_id, c.name AS component,
+                    a.name AS application
+                FROM finding f JOIN finding_sighting g ON g.finding_id = f.id JOIN stream s ON s.id = f.stream_id
+                JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
+                WHERE NOT EXISTS (SELECT 1 FROM issue_member m WHERE m.finding_id = f.id)
+                ORDER BY f.id
+                """)
+        // Read first, then write: the cursor must not see the rows the correlator adds.
+        var pending: [(id: Int64, finding: Finding, application: String, component: String, componentID: Int64, firstSeen: String)] = []
+        while let row = try rows.next() {
+            pending.append((row["id"], try storedForCorrelation(row), row["application"], row["component"], row["component_id"], row["first_seen"]))
+        }
+        for item in pending {
+            if routes[item.componentID] == nil { routes[item.componentID] = try Self.routes(componentID: item.componentID, in: db) }
+            let keys = Correlation.keys(
+                for: item.finding, application: item.application, component: item.component, routes: routes[item.componentID] ?? [])
+            try correlator.correlate(findingID: item.id, keys: keys, componentID: item.componentID, createdAt: item.firstSeen)
+        }
+    }
+
+    /// A stored finding rebuilt with what correlation reads: category, tool, rule, weaknesses,
+    /// vulnerability ids, the place (file and line, package, IaC resource, endpoint) and the
+    /// secret's hash.
+    static func storedForCorrelation(_ row: Row) throws -> Finding {
+        let place = (row["location"] as String?).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
+        let file: String = row["file_path"] ?? ""
+        let line: Int? = row["line"]
+        let location: Location
+        switch row["location_kind"] as String {
+        case "code": location = .code(CodeLocation(file: file, startLine: line))
+        case "package":
+            location = .package(
+                PackageLocation(
+                    purl: (row["purl"] as String?).flatMap(PackageURL.init(parsing:)), name: row["component_name"] ?? "",
+                    ecosystem: place["ecosystem"] as? String))
+        case "iac": location = .iac(IaCLocation(file: file, resource: place["resource"] as? String, startLine: line))
+        case "endpoint":
+            location = .endpoint(
+                EndpointLocation(url: row["url"] ?? "", method: place["method"] as? String, parameter: place["parameter"] as? String))
+        case "host": location = .host(HostLocation(address: row["host"] ?? ""))
+        case "cloud": location = .cloud(CloudLocation(provider: place["provider"] as? String ?? "", resourceID: place["resourceID"] as? String ?? ""))
+        default: location = .containerImage(ImageLocation(name: place["name"] as? String ?? ""))
+        }
+        var finding = Finding(
+            category: try stored(FindingCategory.self, row["category"], column: "category"), tool: ToolInfo(name: row["tool"]),
+            ruleID: row["rule_id"], title: "", severity: .info, cwes: try decodeJSON([Int].self, row["cwes"], column: "cwes"),
+            vulnerabilityIDs: try decodeJSON([String].self, row["vulnerability_ids"], column: "vulnerability_ids").compactMap(VulnerabilityID.init),
+            location: location)
+        if let hash = row["secret_hash"] as String? { finding.secret = SecretEvidence(saltedHash: hash, preview: "") }
+        return finding
+    }
+}
+
+extension SQLiteStore {
+    public func issues(_ query: IssueQuery) async throws -> [StoredIssue] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let application = query.application {
+            conditions.append("a.name = ?")
+            arguments.append(application)
+        }
+        if let component = query.component {
+            conditions.append("c.name = ?")
+            arguments.append(component)
+        }
+        if let ids = query.ids {
+            conditions.append("m.issue_id IN (" + ids.map { _ in "?" }.joined(separator: ", ") + ")")
+            arguments.append(contentsOf: ids)
+        }
+        var sql = """
+            SELECT f.*, g.status, g.last_seen, g.line, g.component_version, g.purl, d.description, a.name AS application_name,
+                c.name AS component_name_, s.tool AS stream_tool, s.branch AS stream_branch, m.issue_id, m.rule AS member_rule,
+                m.confidence AS member_confidence, m.linked_to
+            FROM issue_member m JOIN finding f ON f.id = m.finding_id JOIN finding_sighting g ON g.finding_id = f.id
+            JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
+            LEFT JOIN finding_detail d ON d.finding_id = f.id
+            """
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY m.issue_id, f.id"
+        let finalSQL = sql
+        let finalArguments = StatementArguments(arguments)
+        return try await writer.read { db in
+            var findings: [StoredFinding] = []
+            var links: [(issue: Int64, rule: CorrelationRule, confidence: LinkConfidence, linkedTo: Int64?)] = []
+            for row in try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments) {
+                var finding = try Self.storedFinding(row)
+                let issue: Int64 = row["issue_id"]
+                finding.issueID = issue
+                findings.append(finding)
+                links.append(
+                    (
+                        issue, try Self.stored(CorrelationRule.self, row["member_rule"], column: "rule"),
+                        try Self.stored(LinkConfidence.self, row["member_confidence"], column: "confidence"), row["linked_to"]
+                    ))
+            }
+            try Self.applyVEX(to: &findings, in: db)
+            var issues: [StoredIssue] = []
+            var start = 0
+            while start < findings.count {
+                var end = start
+                while end < findings.count && links[end].issue == links[start].issue { end += 1 }
+                let members = (start..<end).map {
+                    IssueMember(finding: findings[$0], rule: links[$0].rule, confidence: links[$0].confidence, linkedTo: links[$0].linkedTo)
+                }
+                issues.append(
+                    StoredIssue(
+                        id: links[start].issue, application: findings[start].application, component: findings[start].component, members: members))
+                start = end
+            }
+            return query.arrange(issues)
+        }
+    }
+
+    public func mergeIssues(into target: Int64, from sources: [Int64], reason: String, at date: Date) async throws {
+        try await writer.write { db in
+            try Self.requireIssues([target] + sources, in: db)
+            let moved = try Int64.fetchAll(
+                db,
+                sql: "SELECT finding_id FROM issue_member WHERE issue_id IN (" + sources.map { _ in "?" }.joined(separator: ", ")
+                    + ") ORDER BY finding_id",
+                arguments: StatementArguments(sources))
+            let anchor = try Int64.fetchOne(db, sql: "SELECT min(finding_id) FROM issue_member WHERE issue_id = ?", arguments: [target])
+            try Self.merge(findings: moved, into: target, in: db)
+            try Self.recordDecision("merge", findings: [anchor].compactMap { $0 } + moved, reason: reason, at: date, in: db)
+        }
+    }
+
+    public func splitIssue(findings: [Int64], reason: String, at date: Date) async throws -> Int64 {
+        try await writer.write { db in
+            let issues = try Int64.fetchAll(
+                db, sql: "SELECT DISTINCT issue_id FROM issue_member WHERE finding_id IN (" + findings.map { _ in "?" }.joined(separator: ", ") + ")",
+                arguments: StatementArguments(findings))
+            guard issues.count == 1, Set(findings).count == findings.count,
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM issue_member WHERE finding_id IN (" + findings.map { _ in "?" }.joined(separator: ", ") + ")",
+                    arguments: StatementArguments(findings)) == findings.count
+            else { throw IssueDecisionError(message: "the findings to split off must all belong to one issue") }
+            let remaining = try Int.fetchOne(db, sql: "SELECT count(*) FROM issue_member WHERE issue_id = ?", arguments: [issues[0]]) ?? 0
+            guard remaining > findings.count else {
+                throw IssueDecisionError(message: "issue \(issues[0]) has no other finding: splitting all of it off changes nothing")
+            }
+            let issue = try Self.split(findings: findings, in: db, createdAt: Self.timestamp(date))
+            try Self.recordDecision("split", findings: findings, reason: reason, at: date, in: db)
+            return issue
+        }
+    }
+
+    public func rebuildCorrelation() async throws -> Int {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM issue_member; DELETE FROM correlation_key; DELETE FROM issue;")
+            try Self.correlateAll(in: db)
+            for decision in try Row.fetchAll(db, sql: "SELECT kind, findings, at FROM issue_decision ORDER BY id") {
+                let findings = try Self.decodeJSON([Int64].self, decision["findings"], column: "findings")
+                // A finding deleted since (its application removed) drops out of the decision.
+                let present = try Int64.fetchAll(
+                    db, sql: "SELECT finding_id FROM issue_member WHERE finding_id IN (" + findings.map { _ in "?" }.joined(separator: ", ") + ")",
+                    arguments: StatementArguments(findings))
+                let kept = findings.filter(present.contains)
+                guard let first = kept.first else { continue }
+                if decision["kind"] as String == "merge" {
+                    guard let target = try Int64.fetchOne(db, sql: "SELECT issue_id FROM issue_member WHERE finding_id = ?", arguments: [first])
+                    else {
+                        continue
+                    }
+                    try Self.merge(findings: Array(kept.dropFirst()), into: target, in: db)
+                } else {
+                    _ = try Self.split(findings: kept, in: db, createdAt: decision["at"])
+                }
+            }
+            try db.execute(sql: "DELETE FROM issue WHERE NOT EXISTS (SELECT 1 FROM issue_member m WHERE m.issue_id = issue.id)")
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM issue") ?? 0
+        }
+    }
+
+    /// Every finding of the issues the findings are in moves into `target`; emptied issues go.
+    static func merge(findings: [Int64], into target: Int64, in db: Database) throws {
+        guard !findings.isEmpty else { return }
+        let placeholders = findings.map { _ in "?" }.joined(separator: ", ")
+        let sources = try Int64.fetchAll(
+            db, sql: "SELECT DISTINCT issue_id FROM issue_member WHERE finding_id IN (\(placeholders)) AND issue_id != ?",
+            arguments: StatementArguments(findings + [target]))
+        guard !sources.isEmpty else { return }
+        let sourceList = sources.map { _ in "?" }.joined(separator: ", ")
+        try db.execute(
+            sql:
+                "UPDATE issue_member SET issue_id = ?, rule = 'merged-by-person', confidence = 'high', linked_to = NULL WHERE issue_id IN (\(sourceList))",
+            arguments: StatementArguments([target] + sources))
+        try db.execute(sql: "DELETE FROM issue WHERE id IN (\(sourceList))", arguments: StatementArguments(sources))
+    }
+
+    /// The findings move to a new issue of their component.
+    static func split(findings: [Int64], in db: Database, createdAt: String) throws -> Int64 {
+        let placeholders = findings.map { _ in "?" }.joined(separator: ", ")
+        guard
+            let component = try Int64.fetchOne(
+                db,
+                sql: "SELECT i.component_id FROM issue_member m JOIN issue i ON i.id = m.issue_id WHERE m.finding_id IN (\(placeholders)) LIMIT 1",
+                arguments: StatementArguments(findings))
+        else { throw IssueDecisionError(message: "no such finding") }
+        try db.execute(sql: "INSERT INTO issue (component_id, created_at) VALUES (?, ?)", arguments: [component, createdAt])
+        let issue = db.lastInsertedRowID
+        try db.execute(
+            sql:
+                "UPDATE issue_member SET issue_id = ?, rule = 'split-by-person', confidence = 'high', linked_to = NULL WHERE finding_id IN (\(placeholders))",
+            arguments: StatementArguments([issue] + findings))
+        return issue
+    }
+
+    static func requireIssues(_ ids: [Int64], in db: Database) throws {
+        for id in ids where try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM issue WHERE id = ?)", arguments: [id])! {
+            throw IssueDecisionError(message: "no issue \(id)")
+        }
+        guard Set(ids).count == ids.count else { throw IssueDecisionError(message: "an issue cannot be merged with itself") }
+        let components = try Int64.fetchAll(
+            db, sql: "SELECT DISTINCT component_id FROM issue WHERE id IN (" + ids.map { _ in "?" }.joined(separator: ", ") + ")",
+            arguments: StatementArguments(ids))
+        guard components.count == 1 else { throw IssueDecisionError(message: "issues of different components cannot be merged") }
+    }
+
+    static func recordDecision(_ kind: String, findings: [Int64], reason: String, at date: Date, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO issue_decision (kind, findings, reason, at) VALUES (?, ?, ?, ?)",
+            arguments: [kind, "[" + findings.map(String.init).joined(separator: ",") + "]", reason, timestamp(date)])
+    }
+}
+
+/// A merge or split that cannot be made; nothing was changed.
+public struct IssueDecisionError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import RampartCore
+
+/// A finding as a member of its issue: the finding, and the rule that linked it.
+public struct IssueMember: Sendable, Hashable {
+    public var finding: StoredFinding
+    public var rule: CorrelationRule
+    public var confidence: LinkConfidence
+    /// The finding it was linked through; nil for the issue's first finding and people's decisions.
+    public var linkedTo: Int64?
+
+    public init(finding: StoredFinding, rule: CorrelationRule, confidence: LinkConfidence, linkedTo: Int64?) {
+        self.finding = finding
+        self.rule = rule
+        self.confidence = confidence
+        self.linkedTo = linkedTo
+    }
+}
+
+/// One real problem, however many tools, streams and files report it: its member findings and
+/// what the issue says by the rules of docs/correlation.md. Every backend builds it the same way.
+public struct StoredIssue: Sendable, Hashable {
+    public var id: Int64
+    public var application: String
+    public var component: String
+    /// Members, first found first.
+    public var members: [IssueMember]
+
+    public init(id: Int64, application: String, component: String, members: [IssueMember]) {
+        self.id = id
+        self.application = application
+        self.component = component
+        self.members = members.sorted { ($0.finding.firstSeen, $0.finding.id) < ($1.finding.firstSeen, $1.finding.id) }
+    }
+
+    /// Members that are not fixed.
+    public var activeMembers: [IssueMember] { members.filter { $0.finding.status != .fixed } }
+
+    /// Active while any finding is: `reopened` when one came back, `new` when all are new,
+    /// `open` otherwise; `fixed` when every finding is.
+    public var status: FindingStatus {
+        let active = activeMembers.map(\.finding.status)
+        if active.isEmpty { return .fixed }
+        if active.contains(.reopened) { return .reopened }
+        if active.allSatisfy({ $0 == .new }) { return .new }
+        return .open
+    }
+
+    /// The findings that speak for the issue: the active ones, or all when it is fixed.
+    var speaking: [StoredFinding] {
+        let active = activeMembers.map(\.finding)
+        return active.isEmpty ? members.map(\.finding) : active
+    }
+
+    /// The highest severity any tool gives (a problem is as severe as its most severe credible
+    /// report: tools under-rate as often as they over-rate, and the issue must not hide either).
+    public var severity: Severity { speaking.map(\.severity).max() ?? .info }
+
+    /// The finding whose words the issue takes: the most severe, then the first found.
+    public var lead: StoredFinding {
+        speaking.max { ($0.severity, $1.firstSeen, $1.id) < ($1.severity, $0.firstSeen, $0.id) } ?? members[0].finding
+    }
+
+    public var title: String { lead.title }
+    public var category: FindingCategory { lead.category }
+
+    /// The weakness most findings name; ties go to the lead finding's, then the lowest number.
+    public var cwe: Int? {
+        var counts: [Int: Int] = [:]
+        for finding in speaking { for cwe in Set(finding.cwes) { counts[cwe, default: 0] += 1 } }
+        guard let top = counts.values.max() else { return nil }
+        let tied = counts.filter { $0.value == top }.map(\.key)
+        return lead.cwes.first(where: tied.contains) ?? tied.min()
+    }
+
+    /// Every vulnerability id any finding gives, CVE first, then alphabetical.
+    public var vulnerabilityIDs: [String] {
+        let ids = Set(members.flatMap(\.finding.vulnerabilityIDs))
+        return ids.sorted { ($0.hasPrefix("CVE-") ? 0 : 1, $0) < ($1.hasPrefix("CVE-") ? 0 : 1, $1) }
+    }
+
+    /// Distinct tools, in the order they first reported it.
+    public var tools: [String] {
+        var tools: [String] = []
+        for member in members where !tools.contains(member.finding.tool) { tools.append(member.finding.tool) }
+        return tools
+    }
+
+    /// Where it is, one string per distinct place: `file:line`, purl, URL, host, resource.
+    public var locations: [String] {
+        var places: [String] = []
+        for finding in members.map(\.finding) {
+            let place =
+                if let file = finding.filePath { finding.line.map { "\(file):\($0)" } ?? file } else {
+                    finding.purl ?? finding.url ?? finding.host ?? finding.componentName.map { name in
+                        finding.componentVersion.map { "\(name)@\($0)" } ?? name
+                    } ?? finding.ruleID
+                }
+            if !places.contains(place) { places.append(place) }
+        }
+        return places
+    }
+
+    public var firstSeen: Date { members.map(\.finding.firstSeen).min() ?? .distantPast }
+    public var lastSeen: Date { members.map(\.finding.lastSeen).max() ?? .distantPast }
+
+    /// Whether a DAST finding on a route confirms a SAST finding in its files.
+    public var confirmedByDAST: Bool { members.contains { $0.rule == .dastConfirmsSAST } }
+}
+
+public enum IssueSort: String, Sendable, CaseIterable {
+    case severity
+    case firstSeen = "first-seen"
+}
+
+public struct IssueQuery: Sendable {
+    public var application: String?
+    public var component: String?
+    /// Issue statuses to keep; empty: the active ones.
+    public var statuses: [FindingStatus]
+    public var ids: [Int64]?
+    public var sort: IssueSort
+    public var limit: Int?
+
+    public init(
+        application: String? = nil, component: String? = nil, statuses: [FindingStatus] = [], ids: [Int64]? = nil, sort: IssueSort = .severity,
+        limit: Int? = nil
+    ) {
+        self.application = application
+        self.component = component
+        self.statuses = statuses
+        self.ids = ids
+        self.sort = sort
+        self.limit = limit
+    }
+
+    /// Filters, sorts and limits issues as the query says; shared by every backend.
+    public func arrange(_ issues: [StoredIssue]) -> [StoredIssue] {
+        var kept = issues.filter { issue in
+            statuses.isEmpty ? issue.status != .fixed : statuses.contains(issue.status)
+        }
+        switch sort {
+        case .severity:
+            kept.sort { ($1.severity, $0.firstSeen, $0.id) < ($0.severity, $1.firstSeen, $1.id) }
+        case .firstSeen:
+            kept.sort { ($1.firstSeen, $0.id) < ($0.firstSeen, $1.id) }
+        }
+        if let limit { kept = Array(kept.prefix(limit)) }
+        return kept
+    }
+}

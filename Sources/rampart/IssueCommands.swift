@@ -1,0 +1,220 @@
+import ArgumentParser
+import Foundation
+import RampartCore
+import RampartSQLite
+import RampartStore
+
+extension IssueSort: ExpressibleByArgument {}
+
+struct IssuesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "issues",
+        abstract: "Issues: one per real problem, however many tools, streams and files report it (docs/correlation.md).",
+        subcommands: [IssuesListCommand.self, IssuesMergeCommand.self, IssuesSplitCommand.self],
+        defaultSubcommand: IssuesListCommand.self)
+}
+
+struct IssuesListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List issues, most severe first.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "Only this application.") var app: String?
+    @Option(name: .long, help: "Only this component.") var component: String?
+    @Option(
+        name: .long,
+        help: "Statuses, comma-separated: new, open, reopened, fixed; 'active' (the default) is new,open,reopened; 'all' is every status.")
+    var status: String = "active"
+    @Option(name: .long, help: "Sort by: \(IssueSort.allCases.map(\.rawValue).joined(separator: ", ")).") var sort: IssueSort = .severity
+    @Option(name: .long, help: "At most this many issues.") var limit: Int?
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func statuses() throws -> [FindingStatus] {
+        var result: [FindingStatus] = []
+        for word in status.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            switch word {
+            case "active": result += [.new, .open, .reopened]
+            case "all": return FindingStatus.allCases
+            default:
+                guard let parsed = FindingStatus(rawValue: word) else { throw ValidationError("unknown status '\(word)'") }
+                result.append(parsed)
+            }
+        }
+        return result
+    }
+
+    func validate() throws {
+        _ = try statuses()
+        if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
+    }
+
+    func run() async throws {
+        let issues = try await database.openStore().issues(
+            IssueQuery(application: app, component: component, statuses: try statuses(), sort: sort, limit: limit))
+        if json {
+            print(JSONOut.array(issues.map(Self.jsonObject)))
+            return
+        }
+        if issues.isEmpty {
+            print("No issues match.")
+            return
+        }
+        let rows = issues.map { issue in
+            [
+                String(issue.id), "\(issue.application)/\(issue.component)", issue.severity.rawValue, issue.status.rawValue,
+                String(issue.title.prefix(60)), issue.tools.joined(separator: ","), String(issue.members.count),
+                (issue.locations.first ?? "-") + (issue.locations.count > 1 ? " (+\(issue.locations.count - 1))" : ""),
+            ]
+        }
+        print(table(["ISSUE", "APP/COMPONENT", "SEVERITY", "STATUS", "TITLE", "TOOLS", "FINDINGS", "WHERE"], rows))
+        let multi = issues.filter { $0.tools.count > 1 }.count
+        print("\n\(issues.count) issue(s) from \(issues.map(\.members.count).reduce(0, +)) finding(s); \(multi) reported by several tools.")
+    }
+
+    static func jsonObject(_ issue: StoredIssue) -> String {
+        JSONOut.object([
+            ("id", String(issue.id)), ("app", JSONOut.string(issue.application)), ("component", JSONOut.string(issue.component)),
+            ("title", JSONOut.string(issue.title)), ("category", JSONOut.string(issue.category.rawValue)),
+            ("severity", JSONOut.string(issue.severity.rawValue)), ("vulnerability_ids", JSONText.array(issue.vulnerabilityIDs)),
+            ("cwe", JSONOut.int(issue.cwe)), ("status", JSONOut.string(issue.status.rawValue)), ("tools", JSONText.array(issue.tools)),
+            ("finding_ids", JSONOut.array(issue.members.map { String($0.finding.id) })), ("findings", String(issue.members.count)),
+            ("locations", JSONText.array(issue.locations)), ("confirmed_by_dast", JSONOut.bool(issue.confirmedByDAST)),
+            ("first_seen", JSONOut.string(isoTimestamp(issue.firstSeen))), ("last_seen", JSONOut.string(isoTimestamp(issue.lastSeen))),
+        ])
+    }
+}
+
+struct IssuesMergeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge", abstract: "Merge issues into the first: a person's decision, kept across reimports and rebuilds.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "The issue to keep, then the issues to merge into it.") var issues: [Int64]
+    @Option(name: .long, help: "Why they are one problem (kept with the decision).") var reason: String
+
+    func validate() throws {
+        guard issues.count >= 2 else { throw ValidationError("name the issue to keep and at least one to merge into it") }
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must not be empty") }
+    }
+
+    func run() async throws {
+        do {
+            try await database.openStore().mergeIssues(into: issues[0], from: Array(issues.dropFirst()), reason: reason, at: Date())
+        } catch let error as IssueDecisionError {
+            throw CLIError("\(error.message); nothing was changed")
+        }
+        print("Merged \(issues.dropFirst().map(String.init).joined(separator: ", ")) into issue \(issues[0]).")
+    }
+}
+
+struct IssuesSplitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "split", abstract: "Split findings off an issue into a new one: a person's decision, kept across reimports and rebuilds.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "The issue, then the findings to split off it.") var ids: [Int64]
+    @Option(name: .long, help: "Why they are a different problem (kept with the decision).") var reason: String
+
+    func validate() throws {
+        guard ids.count >= 2 else { throw ValidationError("name the issue and at least one of its findings") }
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must not be empty") }
+    }
+
+    func run() async throws {
+        let store = try database.openStore()
+        let findings = Array(ids.dropFirst())
+        let members = try await store.issues(IssueQuery(statuses: FindingStatus.allCases, ids: [ids[0]])).first?.members.map(\.finding.id) ?? []
+        guard findings.allSatisfy(members.contains) else {
+            throw CLIError(
+                "findings \(findings.filter { !members.contains($0) }.map(String.init).joined(separator: ", ")) are not in issue \(ids[0]); nothing was changed"
+            )
+        }
+        do {
+            let issue = try await store.splitIssue(findings: findings, reason: reason, at: Date())
+            print("Split \(findings.map(String.init).joined(separator: ", ")) off issue \(ids[0]) into issue \(issue).")
+        } catch let error as IssueDecisionError {
+            throw CLIError("\(error.message); nothing was changed")
+        }
+    }
+}
+
+struct CorrelateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "correlate",
+        abstract: "Recompute every finding's issue by the current correlation rules, then replay people's merges and splits.",
+        discussion: "Imports correlate what they add as they go; a rebuild is needed only after the rules change. Issue numbers may change.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Flag(name: .long, help: "Rebuild all issues (required: the only mode).") var rebuild = false
+
+    func validate() throws {
+        guard rebuild else { throw ValidationError("pass --rebuild: imports already correlate what they add") }
+    }
+
+    func run() async throws {
+        let count = try await database.openStore().rebuildCorrelation()
+        print("Rebuilt: \(count) issue(s).")
+    }
+}
+
+struct ExplainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain", abstract: "Why an issue is what it is: its findings, each tool's view, and the rule that linked each.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "The issue.") var issue: Int64
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func run() async throws {
+        guard let found = try await database.openStore().issues(IssueQuery(statuses: FindingStatus.allCases, ids: [issue])).first else {
+            throw CLIError("no issue \(issue)")
+        }
+        if json {
+            print(
+                JSONOut.object([
+                    ("id", String(found.id)), ("app", JSONOut.string(found.application)), ("component", JSONOut.string(found.component)),
+                    ("title", JSONOut.string(found.title)), ("severity", JSONOut.string(found.severity.rawValue)),
+                    ("status", JSONOut.string(found.status.rawValue)), ("cwe", JSONOut.int(found.cwe)),
+                    (
+                        "findings",
+                        JSONOut.array(
+                            found.members.map { member in
+                                JSONOut.object([
+                                    ("id", String(member.finding.id)), ("tool", JSONOut.string(member.finding.tool)),
+                                    ("rule_id", JSONOut.string(member.finding.ruleID)),
+                                    ("severity", JSONOut.string(member.finding.severity.rawValue)),
+                                    ("cwe", JSONText.array(member.finding.cwes)), ("status", JSONOut.string(member.finding.status.rawValue)),
+                                    (
+                                        "location",
+                                        JSONOut.string(StoredIssue(id: 0, application: "", component: "", members: [member]).locations.first)
+                                    ),
+                                    ("rule", JSONOut.string(member.rule.rawValue)), ("confidence", JSONOut.string(member.confidence.rawValue)),
+                                    ("linked_to", JSONOut.int(member.linkedTo.map(Int.init))),
+                                ])
+                            })
+                    ),
+                ]))
+            return
+        }
+        print("Issue \(found.id): \(found.title)")
+        print("  \(found.application)/\(found.component), \(found.category.rawValue), \(found.status.rawValue)")
+        print("  severity \(found.severity.rawValue): the highest any tool gives (docs/correlation.md)")
+        if let cwe = found.cwe { print("  weakness CWE-\(cwe): the one most of its findings name") }
+        if !found.vulnerabilityIDs.isEmpty { print("  vulnerabilities \(found.vulnerabilityIDs.joined(separator: ", "))") }
+        print("\n  \(found.members.count) finding(s) from \(found.tools.joined(separator: ", ")):")
+        for member in found.members {
+            let finding = member.finding
+            let place = StoredIssue(id: 0, application: "", component: "", members: [member]).locations.first ?? "-"
+            let link =
+                switch member.rule {
+                case .first: "opened the issue"
+                case .mergedByPerson: "merged by a person"
+                case .splitByPerson: "split off by a person"
+                default: "linked by \(member.rule.rawValue) (\(member.confidence.rawValue))" + (member.linkedTo.map { " to finding \($0)" } ?? "")
+                }
+            let cwe = finding.cwes.isEmpty ? "" : " CWE-" + finding.cwes.map(String.init).joined(separator: ",")
+            print(
+                "  - finding \(finding.id) \(finding.tool) \(finding.ruleID) \(finding.severity.rawValue)\(cwe) at \(place) [\(finding.status.rawValue)]: \(link)"
+            )
+        }
+    }
+}
