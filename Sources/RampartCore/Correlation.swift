@@ -215,12 +215,20 @@ public enum Correlation {
         path.split(separator: "/").last.map(String.init) ?? path
     }
 
-    /// Whether two normalized paths name one file: equal, or one is the other's tail at a
-    /// folder boundary (`vulnerable-app/app/server.py` and `app/server.py`).
+    /// Whether two normalized paths name one file, by their longest common suffix: equal, or
+    /// one is the other's tail at a folder boundary (`vulnerable-app/app/server.py` and
+    /// `app/server.py`), or they share at least a folder and the file and differ only in one
+    /// root folder each (`src/app/server.py` and `vulnerable-app/app/server.py`: two checkouts).
+    /// `tools/server.py` and `app/server.py` share only the name: two files.
     public static func sameFile(_ a: String, _ b: String) -> Bool {
         if a == b { return true }
         let (short, long) = a.count < b.count ? (a, b) : (b, a)
-        return long.hasSuffix("/" + short)
+        if long.hasSuffix("/" + short) { return true }
+        let left = a.split(separator: "/")
+        let right = b.split(separator: "/")
+        var common = 0
+        while common < min(left.count, right.count), left[left.count - 1 - common] == right[right.count - 1 - common] { common += 1 }
+        return common >= 2 && min(left.count, right.count) - common <= 1 && max(left.count, right.count) - common <= 1
     }
 
     /// The path with its variable segments templated: numbers, UUIDs, hex ids and long

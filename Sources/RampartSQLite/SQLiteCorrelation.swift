@@ -329,9 +329,3 @@ extension SQLiteStore {
             arguments: [kind, "[" + findings.map(String.init).joined(separator: ",") + "]", reason, timestamp(date)])
     }
 }
-
-/// A merge or split that cannot be made; nothing was changed.
-public struct IssueDecisionError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-}

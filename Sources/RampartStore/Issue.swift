@@ -149,3 +149,14 @@ public struct IssueQuery: Sendable {
         return kept
     }
 }
+
+/// A merge or split that cannot be made; nothing was changed.
+public struct IssueDecisionError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import RampartCore
+import Testing
+
+@Suite("Correlation rules")
+struct CorrelationTests {
+    @Test("files are one by their longest common suffix, not by their name alone")
+    func sameFile() {
+        #expect(Correlation.sameFile("vulnerable-app/app/server.py", "app/server.py"))
+        #expect(Correlation.sameFile("src/app/server.py", "vulnerable-app/app/server.py"))
+        #expect(Correlation.sameFile(Correlation.normalizedPath("./app/server.py"), Correlation.normalizedPath("/builds/x/app/server.py")))
+        #expect(Correlation.sameFile(Correlation.normalizedPath("app\\server.py"), "app/server.py"))
+        #expect(!Correlation.sameFile("tools/server.py", "app/server.py"))
+        #expect(!Correlation.sameFile("services/api/app/server.py", "services/web/app/server.py"))
+    }
+
+    @Test("endpoint templates: ids become {id}, words stay")
+    func templates() {
+        #expect(Correlation.endpointTemplate("/users/42/orders") == "/users/{id}/orders")
+        #expect(Correlation.endpointTemplate("/files/3f2c9a1e-1b2c-4d5e-8f90-123456789abc") == "/files/{id}")
+        #expect(Correlation.endpointTemplate("/api/v2/login/") == "/api/v2/login")
+        #expect(Correlation.endpointTemplate("") == "/")
+    }
+
+    @Test("weakness classes group a CWE with its parents and children; unrelated CWEs stay apart")
+    func weaknessClasses() {
+        #expect(WeaknessClass.compatible(89, 943))
+        #expect(WeaknessClass.compatible(259, 798))
+        #expect(WeaknessClass.compatible(78, 77))
+        #expect(!WeaknessClass.compatible(89, 79))
+        #expect(WeaknessClass.of(cwe: 12_345) == "cwe-12345")
+    }
+
+    @Test("rule tables name the weakness of Bandit tests and CodeQL queries; keywords only when the tool gives no CWE")
+    func ruleTables() {
+        #expect(RuleWeaknesses.cwes(tool: "Bandit", ruleID: "B608", inferring: false) == [89])
+        #expect(RuleWeaknesses.cwes(tool: "CodeQL", ruleID: "py/sql-injection", inferring: false) == [89])
+        #expect(RuleWeaknesses.cwes(tool: "Semgrep", ruleID: "python.lang.security.audit.formatted-sql-query", inferring: true) == [89])
+        #expect(RuleWeaknesses.cwes(tool: "Semgrep", ruleID: "python.lang.security.audit.formatted-sql-query", inferring: false).isEmpty)
+    }
+
+    @Test("IaC check ids are read however a tool spells them; the table maps each tool's id to one control")
+    func iacControls() {
+        #expect(IaCControls.canonical(tool: "Checkov", checkID: "CKV_AWS_19") == "aws-s3-encryption")
+        #expect(IaCControls.canonical(tool: "Trivy", checkID: "AVD-AWS-0088") == "aws-s3-encryption")
+        #expect(IaCControls.canonical(tool: "tfsec", checkID: "aws-s3-enable-bucket-encryption") == "aws-s3-encryption")
+        #expect(IaCControls.canonical(tool: "Trivy", checkID: "KSV017") == "k8s-privileged")
+        #expect(IaCControls.canonical(tool: "Trivy", checkID: "AVD-KSV-0017") == "k8s-privileged")
+        #expect(IaCControls.canonical(tool: "Checkov", checkID: "CKV_AWS_999") == "CKV_AWS_999")
+    }
+
+    @Test("the IaC table: at least 50 controls, each named by two tools at least, no id under two controls")
+    func iacTable() {
+        let rows = IaCControls.rows
+        #expect(rows.count >= 50)
+        #expect(Set(rows.map(\.control)).count == rows.count)
+        for row in rows {
+            let checkov = row.ids.contains { $0.hasPrefix("CKV") }
+            let trivy = row.ids.contains { $0.hasPrefix("AVD-") }
+            let kics = row.ids.contains { $0.count == 36 && $0.filter { $0 == "-" }.count == 4 }
+            #expect([checkov, trivy, kics].filter { $0 }.count >= 2 || (trivy && row.ids.count >= 2), "\(row.control)")
+        }
+        let ids = rows.flatMap(\.ids).map { $0.uppercased() }
+        #expect(Set(ids).count == ids.count)
+    }
+
+    @Test("keys: two CVEs in one package never meet; an advisory meets its alias")
+    func packageKeys() {
+        func finding(_ ids: [String]) -> Finding {
+            Finding(
+                category: .sca, tool: ToolInfo(name: "t"), ruleID: ids[0], title: "", severity: .high,
+                vulnerabilityIDs: ids.compactMap(VulnerabilityID.init),
+                location: .package(PackageLocation(purl: PackageURL(parsing: "pkg:npm/lodash@1.0.0"), name: "lodash")))
+        }
+        let a = Correlation.keys(for: finding(["CVE-2021-23337", "GHSA-35jh-r3h4-6jhm"]), application: "a", component: "c")
+        let b = Correlation.keys(for: finding(["GHSA-35jh-r3h4-6jhm"]), application: "a", component: "c")
+        let c = Correlation.keys(for: finding(["CVE-2020-8203"]), application: "a", component: "c")
+        #expect(!Set(a.map(\.hash)).isDisjoint(with: b.map(\.hash)))
+        #expect(Set(a.map(\.hash)).isDisjoint(with: c.map(\.hash)))
+    }
+}
