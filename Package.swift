@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "RampartSQLite", targets: ["RampartSQLite"]),
         .library(name: "RampartIngest", targets: ["RampartIngest"]),
         .library(name: "RampartInventory", targets: ["RampartInventory"]),
+        .library(name: "RampartFeeds", targets: ["RampartFeeds"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -58,13 +59,15 @@ let package = Package(
         ),
         // The inventory file: YAML or JSON in, the inventory model out (and back to YAML).
         .target(name: "RampartInventory", dependencies: ["RampartCore", .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
+        // The prioritization feeds: CISA KEV (JSON) and FIRST EPSS (CSV, gzipped or not) read and checked.
+        .target(name: "RampartFeeds", dependencies: ["RampartCore", "CZlib"], swiftSettings: strictSettings),
         // The import use case: importers feeding a store. Shared by the CLI, the benchmark and the server.
         .target(
             name: "RampartIngest", dependencies: ["RampartCore", "RampartImporters", "RampartStore"], swiftSettings: strictSettings),
         .executableTarget(
             name: "rampart",
             dependencies: [
-                "RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest", "RampartInventory",
+                "RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest", "RampartInventory", "RampartFeeds",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -76,6 +79,7 @@ let package = Package(
         ),
         .testTarget(name: "RampartCoreTests", dependencies: ["RampartCore"], swiftSettings: strictSettings),
         .testTarget(name: "RampartInventoryTests", dependencies: ["RampartCore", "RampartInventory"], swiftSettings: strictSettings),
+        .testTarget(name: "RampartFeedsTests", dependencies: ["RampartCore", "RampartFeeds"], swiftSettings: strictSettings),
         .testTarget(
             name: "RampartImportersTests",
             dependencies: ["RampartCore", "RampartImporters"],

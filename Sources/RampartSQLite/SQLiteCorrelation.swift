@@ -176,8 +176,8 @@ extension SQLiteStore {
         var sql = """
             SELECT f.*, g.status, g.last_seen, g.line, g.component_version, g.purl, d.description, a.name AS application_name,
                 c.name AS component_name_, s.tool AS stream_tool, s.branch AS stream_branch, m.issue_id, m.rule AS member_rule,
-                m.confidence AS member_confidence, m.linked_to
-            FROM issue_member m JOIN finding f ON f.id = m.finding_id JOIN finding_sighting g ON g.finding_id = f.id
+                m.confidence AS member_confidence, m.linked_to, i.assessment AS issue_assessment
+            FROM issue_member m JOIN issue i ON i.id = m.issue_id JOIN finding f ON f.id = m.finding_id JOIN finding_sighting g ON g.finding_id = f.id
             JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
             LEFT JOIN finding_detail d ON d.finding_id = f.id
             """
@@ -188,10 +188,14 @@ extension SQLiteStore {
         return try await writer.read { db in
             var findings: [StoredFinding] = []
             var links: [(issue: Int64, rule: CorrelationRule, confidence: LinkConfidence, linkedTo: Int64?)] = []
+            var assessments: [Int64: StoredAssessment] = [:]
             for row in try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments) {
                 var finding = try Self.storedFinding(row)
                 let issue: Int64 = row["issue_id"]
                 finding.issueID = issue
+                if assessments[issue] == nil, let text = row["issue_assessment"] as String? {
+                    assessments[issue] = try Self.decodeJSON(StoredAssessment.self, text, column: "assessment")
+                }
                 findings.append(finding)
                 links.append(
                     (
@@ -210,7 +214,8 @@ extension SQLiteStore {
                 }
                 issues.append(
                     StoredIssue(
-                        id: links[start].issue, application: findings[start].application, component: findings[start].component, members: members))
+                        id: links[start].issue, application: findings[start].application, component: findings[start].component, members: members,
+                        assessment: assessments[links[start].issue]))
                 start = end
             }
             return query.arrange(issues)
@@ -228,6 +233,7 @@ extension SQLiteStore {
             let anchor = try Int64.fetchOne(db, sql: "SELECT min(finding_id) FROM issue_member WHERE issue_id = ?", arguments: [target])
             try Self.merge(findings: moved, into: target, in: db)
             try Self.recordDecision("merge", findings: [anchor].compactMap { $0 } + moved, reason: reason, at: date, in: db)
+            try Self.rescore(issues: [target], at: date, in: db)
         }
     }
 
@@ -247,11 +253,12 @@ extension SQLiteStore {
             }
             let issue = try Self.split(findings: findings, in: db, createdAt: Self.timestamp(date))
             try Self.recordDecision("split", findings: findings, reason: reason, at: date, in: db)
+            try Self.rescore(issues: [issues[0], issue], at: date, in: db)
             return issue
         }
     }
 
-    public func rebuildCorrelation() async throws -> Int {
+    public func rebuildCorrelation(at date: Date) async throws -> Int {
         try await writer.write { db in
             try db.execute(sql: "DELETE FROM issue_member; DELETE FROM correlation_key; DELETE FROM issue;")
             try Self.correlateAll(in: db)
@@ -274,7 +281,7 @@ extension SQLiteStore {
                 }
             }
             try db.execute(sql: "DELETE FROM issue WHERE NOT EXISTS (SELECT 1 FROM issue_member m WHERE m.issue_id = issue.id)")
-            return try Int.fetchOne(db, sql: "SELECT count(*) FROM issue") ?? 0
+            return try Self.rescore(issues: nil, at: date, in: db)
         }
     }
 

@@ -89,6 +89,8 @@ extension SQLiteStore {
             try db.execute(
                 sql: "INSERT INTO inventory_revision (applied_at, source, changes) VALUES (?, ?, ?)",
                 arguments: [now, source, String(decoding: try encoder.encode(changes), as: UTF8.self)])
+            // Exposure, criticality and data weigh every issue of a changed component.
+            if !changes.isEmpty { try Self.rescore(issues: nil, at: date, in: db) }
             return changes
         }
     }

@@ -595,6 +595,7 @@ public final class SQLiteStore: Store {
                 try insert.step()
             }
         }
+        var touched: Set<Int64> = []
         // Each new finding joins the issue its keys meet, or opens one (docs/correlation.md).
         // Findings seen again keep their issue: correlation never undoes a person's decision.
         if !inserted.isEmpty {
@@ -606,9 +607,19 @@ public final class SQLiteStore: Store {
             for (id, index) in inserted {
                 let keys = Correlation.keys(
                     for: findings[index], application: submission.stream.application, component: submission.stream.component, routes: routes)
-                try correlator.correlate(findingID: id, keys: keys, componentID: componentID, createdAt: now)
+                touched.insert(try correlator.correlate(findingID: id, keys: keys, componentID: componentID, createdAt: now))
             }
         }
+        // The issues whose findings came, went or came back are scored again.
+        let moved = plan.fixed + plan.updates.filter { $0.status == .reopened }.map(\.id)
+        for start in stride(from: 0, to: moved.count, by: 500) {
+            let chunk = Array(moved[start..<min(start + 500, moved.count)])
+            touched.formUnion(
+                try Int64.fetchAll(
+                    db, sql: "SELECT DISTINCT issue_id FROM issue_member WHERE finding_id IN (SELECT value FROM json_each(?))",
+                    arguments: ["[" + chunk.map(String.init).joined(separator: ",") + "]"]))
+        }
+        try Self.rescore(issues: Array(touched).sorted(), at: submission.importedAt, in: db)
         return ImportOutcome(
             scanID: scanID, duplicateOfScan: nil, findings: findings.count, new: plan.newCount, unchanged: plan.unchangedCount,
             reopened: plan.reopenedCount, fixed: plan.fixedCount, closedMissing: closesMissing, packages: submission.packages?.count)

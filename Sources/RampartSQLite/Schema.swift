@@ -515,6 +515,50 @@ enum Schema {
             // Findings imported before issues existed are correlated now, in import order.
             try SQLiteStore.correlateAll(in: db)
         }
+        migrator.registerMigration("v9: feeds and risk") { db in
+            // The prioritization feeds, replaced whole by each load (`feed` says which version
+            // is loaded), and each issue's risk: the score, the SSVC decision, KEV and EPSS as
+            // read, and the assessment (every factor's value and contribution) as JSON.
+            try db.execute(
+                sql: """
+                    CREATE TABLE feed (
+                        kind TEXT PRIMARY KEY CHECK \(oneOf("kind", ["kev", "epss"])),
+                        version TEXT,
+                        published TEXT,
+                        entries INTEGER NOT NULL CHECK (entries >= 0),
+                        source TEXT NOT NULL,
+                        loaded_at TEXT NOT NULL
+                    ) STRICT;
+
+                    CREATE TABLE kev (
+                        cve TEXT PRIMARY KEY CHECK (cve LIKE 'CVE-%'),
+                        vendor TEXT,
+                        product TEXT,
+                        name TEXT,
+                        date_added TEXT,
+                        due_date TEXT,
+                        ransomware INTEGER NOT NULL CHECK (ransomware IN (0, 1))
+                    ) STRICT, WITHOUT ROWID;
+
+                    CREATE TABLE epss (
+                        cve TEXT PRIMARY KEY CHECK (cve LIKE 'CVE-%'),
+                        probability REAL NOT NULL CHECK (probability BETWEEN 0 AND 1),
+                        percentile REAL NOT NULL CHECK (percentile BETWEEN 0 AND 1)
+                    ) STRICT, WITHOUT ROWID;
+
+                    ALTER TABLE issue ADD COLUMN risk REAL CHECK (risk IS NULL OR risk BETWEEN 0 AND 100);
+                    ALTER TABLE issue ADD COLUMN ssvc TEXT CHECK (ssvc IS NULL OR \(oneOf("ssvc", ["track", "track*", "attend", "act"])));
+                    ALTER TABLE issue ADD COLUMN kev INTEGER NOT NULL DEFAULT 0 CHECK (kev IN (0, 1));
+                    ALTER TABLE issue ADD COLUMN epss REAL CHECK (epss IS NULL OR epss BETWEEN 0 AND 1);
+                    ALTER TABLE issue ADD COLUMN assessment TEXT CHECK (assessment IS NULL OR json_valid(assessment));
+                    ALTER TABLE issue ADD COLUMN scored_at TEXT;
+                    CREATE INDEX issue_by_risk ON issue (risk DESC);
+                    """)
+            // Issues that exist are scored as of the latest import, so the migration reads no clock.
+            if let latest = try String.fetchOne(db, sql: "SELECT max(imported_at) FROM scan") {
+                try SQLiteStore.rescore(issues: nil, at: SQLiteStore.date(latest), in: db)
+            }
+        }
         return migrator
     }
 

@@ -25,11 +25,14 @@ public struct StoredIssue: Sendable, Hashable {
     public var component: String
     /// Members, first found first.
     public var members: [IssueMember]
+    /// The risk as last scored; nil until the issue is scored.
+    public var assessment: StoredAssessment?
 
-    public init(id: Int64, application: String, component: String, members: [IssueMember]) {
+    public init(id: Int64, application: String, component: String, members: [IssueMember], assessment: StoredAssessment? = nil) {
         self.id = id
         self.application = application
         self.component = component
+        self.assessment = assessment
         self.members = members.sorted { ($0.finding.firstSeen, $0.finding.id) < ($1.finding.firstSeen, $1.finding.id) }
     }
 
@@ -109,8 +112,81 @@ public struct StoredIssue: Sendable, Hashable {
 }
 
 public enum IssueSort: String, Sendable, CaseIterable {
-    case severity
+    case risk, severity
     case firstSeen = "first-seen"
+}
+
+/// An issue's risk as stored: the model's assessment, and the KEV entry and EPSS score it read.
+public struct StoredAssessment: Sendable, Hashable, Codable {
+    public var assessment: RiskAssessment
+    public var kev: KEVEntry?
+    public var epss: EPSSScore?
+
+    public init(assessment: RiskAssessment, kev: KEVEntry?, epss: EPSSScore?) {
+        self.assessment = assessment
+        self.kev = kev
+        self.epss = epss
+    }
+}
+
+/// The two prioritization feeds.
+public enum FeedKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case kev, epss
+}
+
+/// A feed to load: it replaces the stored one whole.
+public struct FeedUpdate: Sendable {
+    public enum Content: Sendable {
+        case kev([KEVEntry])
+        case epss([EPSSScore])
+    }
+
+    public var content: Content
+    /// KEV's catalog version, or EPSS's model version.
+    public var version: String?
+    /// KEV's release date, or EPSS's score date.
+    public var published: String?
+    public var source: String
+
+    public init(content: Content, version: String?, published: String?, source: String) {
+        self.content = content
+        self.version = version
+        self.published = published
+        self.source = source
+    }
+
+    public var kind: FeedKind {
+        switch content {
+        case .kev: .kev
+        case .epss: .epss
+        }
+    }
+
+    public var count: Int {
+        switch content {
+        case .kev(let entries): entries.count
+        case .epss(let scores): scores.count
+        }
+    }
+}
+
+/// A loaded feed.
+public struct FeedInfo: Sendable, Hashable, Codable {
+    public var kind: FeedKind
+    public var version: String?
+    public var published: String?
+    public var entries: Int
+    public var source: String
+    public var loadedAt: Date
+
+    public init(kind: FeedKind, version: String?, published: String?, entries: Int, source: String, loadedAt: Date) {
+        self.kind = kind
+        self.version = version
+        self.published = published
+        self.entries = entries
+        self.source = source
+        self.loadedAt = loadedAt
+    }
 }
 
 public struct IssueQuery: Sendable {
@@ -119,17 +195,25 @@ public struct IssueQuery: Sendable {
     /// Issue statuses to keep; empty: the active ones.
     public var statuses: [FindingStatus]
     public var ids: [Int64]?
+    /// Only these SSVC decisions; empty: any.
+    public var ssvc: [SSVCAssessment.Decision]
+    /// Only issues of a CISA KEV-listed vulnerability.
+    public var kevOnly: Bool
+    public var minimumRisk: Double?
     public var sort: IssueSort
     public var limit: Int?
 
     public init(
-        application: String? = nil, component: String? = nil, statuses: [FindingStatus] = [], ids: [Int64]? = nil, sort: IssueSort = .severity,
-        limit: Int? = nil
+        application: String? = nil, component: String? = nil, statuses: [FindingStatus] = [], ids: [Int64]? = nil,
+        ssvc: [SSVCAssessment.Decision] = [], kevOnly: Bool = false, minimumRisk: Double? = nil, sort: IssueSort = .risk, limit: Int? = nil
     ) {
         self.application = application
         self.component = component
         self.statuses = statuses
         self.ids = ids
+        self.ssvc = ssvc
+        self.kevOnly = kevOnly
+        self.minimumRisk = minimumRisk
         self.sort = sort
         self.limit = limit
     }
@@ -137,9 +221,18 @@ public struct IssueQuery: Sendable {
     /// Filters, sorts and limits issues as the query says; shared by every backend.
     public func arrange(_ issues: [StoredIssue]) -> [StoredIssue] {
         var kept = issues.filter { issue in
-            statuses.isEmpty ? issue.status != .fixed : statuses.contains(issue.status)
+            (statuses.isEmpty ? issue.status != .fixed : statuses.contains(issue.status))
+                && (ssvc.isEmpty || issue.assessment.map { ssvc.contains($0.assessment.ssvc.decision) } == true)
+                && (!kevOnly || issue.assessment?.kev != nil)
+                && (minimumRisk.map { (issue.assessment?.assessment.score ?? 0) >= $0 } ?? true)
         }
         switch sort {
+        case .risk:
+            kept.sort {
+                let left = $0.assessment?.assessment.score ?? -1
+                let right = $1.assessment?.assessment.score ?? -1
+                return (right, $1.severity, $0.firstSeen, $0.id) < (left, $0.severity, $1.firstSeen, $1.id)
+            }
         case .severity:
             kept.sort { ($1.severity, $0.firstSeen, $0.id) < ($0.severity, $1.firstSeen, $1.id) }
         case .firstSeen:

@@ -394,7 +394,13 @@ public protocol Store: Sendable {
     func splitIssue(findings: [Int64], reason: String, at date: Date) async throws -> Int64
     /// Recomputes every finding's issue by the current rules, then replays people's merges and
     /// splits in the order they were made. Returns the number of issues.
-    func rebuildCorrelation() async throws -> Int
+    func rebuildCorrelation(at date: Date) async throws -> Int
+    /// Replaces a feed whole and rescores every issue, in one transaction; returns how many
+    /// issues were scored.
+    func loadFeed(_ update: FeedUpdate, at date: Date) async throws -> Int
+    func feeds() async throws -> [FeedInfo]
+    /// Rescores every issue at `date` (the age factor moves with time).
+    func rescoreIssues(at date: Date) async throws -> Int
     /// Replaces the inventory with `inventory` in one transaction and records the apply; returns
     /// what changed. Applications and components it declares are created; a declaration it
     /// drops is removed, and so is an application or component left with no scans. Imported

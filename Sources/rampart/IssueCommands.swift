@@ -24,7 +24,11 @@ struct IssuesListCommand: AsyncParsableCommand {
         name: .long,
         help: "Statuses, comma-separated: new, open, reopened, fixed; 'active' (the default) is new,open,reopened; 'all' is every status.")
     var status: String = "active"
-    @Option(name: .long, help: "Sort by: \(IssueSort.allCases.map(\.rawValue).joined(separator: ", ")).") var sort: IssueSort = .severity
+    @Option(name: .long, help: "Only these SSVC decisions, comma-separated: act, attend, track*, track.") var ssvc: String?
+    @Flag(name: .long, help: "Only issues of a CISA KEV-listed vulnerability.") var kev = false
+    @Option(name: .long, help: "Only issues with at least this risk (0-100).") var minRisk: Double?
+    @Option(name: .long, help: "Sort by: \(IssueSort.allCases.map(\.rawValue).joined(separator: ", ")) (default: risk, most risky first).")
+    var sort: IssueSort = .risk
     @Option(name: .long, help: "At most this many issues.") var limit: Int?
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
 
@@ -42,14 +46,28 @@ struct IssuesListCommand: AsyncParsableCommand {
         return result
     }
 
+    func decisions() throws -> [SSVCAssessment.Decision] {
+        try (ssvc ?? "").split(separator: ",").map { word in
+            let text = word.trimmingCharacters(in: .whitespaces).lowercased()
+            guard let decision = SSVCAssessment.Decision(rawValue: text == "track-star" ? "track*" : text) else {
+                throw ValidationError("unknown SSVC decision '\(text)' (act, attend, track*, track)")
+            }
+            return decision
+        }
+    }
+
     func validate() throws {
         _ = try statuses()
+        _ = try decisions()
         if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
+        if let minRisk, !(0...100).contains(minRisk) { throw ValidationError("--min-risk must be between 0 and 100") }
     }
 
     func run() async throws {
         let issues = try await database.openStore().issues(
-            IssueQuery(application: app, component: component, statuses: try statuses(), sort: sort, limit: limit))
+            IssueQuery(
+                application: app, component: component, statuses: try statuses(), ssvc: try decisions(), kevOnly: kev, minimumRisk: minRisk,
+                sort: sort, limit: limit))
         if json {
             print(JSONOut.array(issues.map(Self.jsonObject)))
             return
@@ -60,12 +78,14 @@ struct IssuesListCommand: AsyncParsableCommand {
         }
         let rows = issues.map { issue in
             [
-                String(issue.id), "\(issue.application)/\(issue.component)", issue.severity.rawValue, issue.status.rawValue,
+                String(issue.id), issue.assessment.map { String(format: "%.1f", $0.assessment.score) } ?? "-",
+                issue.assessment?.assessment.ssvc.decision.rawValue ?? "-", issue.assessment?.kev == nil ? "" : "KEV",
+                "\(issue.application)/\(issue.component)", issue.severity.rawValue, issue.status.rawValue,
                 String(issue.title.prefix(60)), issue.tools.joined(separator: ","), String(issue.members.count),
                 (issue.locations.first ?? "-") + (issue.locations.count > 1 ? " (+\(issue.locations.count - 1))" : ""),
             ]
         }
-        print(table(["ISSUE", "APP/COMPONENT", "SEVERITY", "STATUS", "TITLE", "TOOLS", "FINDINGS", "WHERE"], rows))
+        print(table(["ISSUE", "RISK", "SSVC", "KEV", "APP/COMPONENT", "SEVERITY", "STATUS", "TITLE", "TOOLS", "FINDINGS", "WHERE"], rows))
         let multi = issues.filter { $0.tools.count > 1 }.count
         print("\n\(issues.count) issue(s) from \(issues.map(\.members.count).reduce(0, +)) finding(s); \(multi) reported by several tools.")
     }
@@ -74,7 +94,9 @@ struct IssuesListCommand: AsyncParsableCommand {
         JSONOut.object([
             ("id", String(issue.id)), ("app", JSONOut.string(issue.application)), ("component", JSONOut.string(issue.component)),
             ("title", JSONOut.string(issue.title)), ("category", JSONOut.string(issue.category.rawValue)),
-            ("severity", JSONOut.string(issue.severity.rawValue)), ("vulnerability_ids", JSONText.array(issue.vulnerabilityIDs)),
+            ("severity", JSONOut.string(issue.severity.rawValue)), ("risk", JSONOut.double(issue.assessment?.assessment.score)),
+            ("ssvc", JSONOut.string(issue.assessment?.assessment.ssvc.decision.rawValue)), ("kev", JSONOut.bool(issue.assessment?.kev != nil)),
+            ("epss", JSONOut.double(issue.assessment?.epss?.probability)), ("vulnerability_ids", JSONText.array(issue.vulnerabilityIDs)),
             ("cwe", JSONOut.int(issue.cwe)), ("status", JSONOut.string(issue.status.rawValue)), ("tools", JSONText.array(issue.tools)),
             ("finding_ids", JSONOut.array(issue.members.map { String($0.finding.id) })), ("findings", String(issue.members.count)),
             ("locations", JSONText.array(issue.locations)), ("confirmed_by_dast", JSONOut.bool(issue.confirmedByDAST)),
@@ -151,7 +173,7 @@ struct CorrelateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let count = try await database.openStore().rebuildCorrelation()
+        let count = try await database.openStore().rebuildCorrelation(at: Date())
         print("Rebuilt: \(count) issue(s).")
     }
 }
@@ -174,6 +196,31 @@ struct ExplainCommand: AsyncParsableCommand {
                     ("id", String(found.id)), ("app", JSONOut.string(found.application)), ("component", JSONOut.string(found.component)),
                     ("title", JSONOut.string(found.title)), ("severity", JSONOut.string(found.severity.rawValue)),
                     ("status", JSONOut.string(found.status.rawValue)), ("cwe", JSONOut.int(found.cwe)),
+                    ("risk", JSONOut.double(found.assessment?.assessment.score)), ("risk_model", JSONOut.string(found.assessment?.assessment.model)),
+                    ("kev", JSONOut.bool(found.assessment?.kev != nil)), ("epss", JSONOut.double(found.assessment?.epss?.probability)),
+                    (
+                        "factors",
+                        JSONOut.array(
+                            (found.assessment?.assessment.factors ?? []).map {
+                                JSONOut.object([
+                                    ("name", JSONOut.string($0.name)), ("value", JSONOut.string($0.value)),
+                                    ("contribution", JSONOut.double($0.contribution)),
+                                ])
+                            })
+                    ),
+                    (
+                        "ssvc",
+                        found.assessment.map { stored in
+                            let ssvc = stored.assessment.ssvc
+                            return JSONOut.object([
+                                ("decision", JSONOut.string(ssvc.decision.rawValue)), ("exploitation", JSONOut.string(ssvc.exploitation.rawValue)),
+                                ("automatable", JSONOut.bool(ssvc.automatable)), ("technical_impact", JSONOut.string(ssvc.technicalImpact.rawValue)),
+                                ("mission_wellbeing", JSONOut.string(ssvc.missionWellbeing.rawValue)),
+                                ("exposure", JSONOut.string(ssvc.exposure.rawValue)),
+                            ])
+                        } ?? "null"
+                    ),
+                    ("related", "[]"),
                     (
                         "findings",
                         JSONOut.array(
@@ -199,6 +246,18 @@ struct ExplainCommand: AsyncParsableCommand {
         print("  \(found.application)/\(found.component), \(found.category.rawValue), \(found.status.rawValue)")
         print("  severity \(found.severity.rawValue): the highest any tool gives (docs/correlation.md)")
         if let cwe = found.cwe { print("  weakness CWE-\(cwe): the one most of its findings name") }
+        if let stored = found.assessment {
+            let assessment = stored.assessment
+            let ssvc = assessment.ssvc
+            print("\n  risk \(String(format: "%.1f", assessment.score)) of 100 (\(assessment.model), docs/risk.md):")
+            for factor in assessment.factors {
+                print("    \(String(format: "%+6.1f", factor.contribution))  \(factor.name): \(factor.value)")
+            }
+            print(
+                "  SSVC \(ssvc.decision.rawValue): exploitation \(ssvc.exploitation.rawValue), automatable \(ssvc.automatable ? "yes" : "no"), "
+                    + "technical impact \(ssvc.technicalImpact.rawValue), mission and well-being \(ssvc.missionWellbeing.rawValue), exposure \(ssvc.exposure.rawValue)"
+            )
+        }
         if !found.vulnerabilityIDs.isEmpty { print("  vulnerabilities \(found.vulnerabilityIDs.joined(separator: ", "))") }
         print("\n  \(found.members.count) finding(s) from \(found.tools.joined(separator: ", ")):")
         for member in found.members {

@@ -19,7 +19,7 @@ struct Rampart: AsyncParsableCommand {
         subcommands: [
             ImportCommand.self, FindingsCommand.self, ScansCommand.self, AppsCommand.self, FormatsCommand.self, EvidenceCommand.self,
             ReportCommand.self, PackagesCommand.self, InventoryCommand.self, CoverageCommand.self, IssuesCommand.self, ExplainCommand.self,
-            CorrelateCommand.self,
+            CorrelateCommand.self, FeedsCommand.self,
         ])
 
     /// Exit codes: 0 ok, 1 error, 2 usage.

@@ -247,7 +247,7 @@ struct CorrelationStoreTests {
         try await Self.record(store, "Semgrep", semgrep, content: "s2")
         #expect(try await Self.groups(store) == decided)
         #expect(try await store.issues(IssueQuery(ids: [split])).first?.members.map(\.rule) == [.splitByPerson])
-        _ = try await store.rebuildCorrelation()
+        _ = try await store.rebuildCorrelation(at: epoch)
         #expect(try await Self.groups(store) == decided)
         issues = try await store.issues(IssueQuery())
         #expect(issues.count == 2)

@@ -1,0 +1,212 @@
+import Foundation
+import GRDB
+import RampartCore
+import RampartStore
+
+/// Feeds and risk in the store: KEV and EPSS replaced whole by a load, and each issue's risk
+/// (`RiskModel`) stored with its assessment, recomputed when its findings, the feeds or the
+/// inventory change.
+extension SQLiteStore {
+    public func loadFeed(_ update: FeedUpdate, at date: Date) async throws -> Int {
+        try await writer.write { db in
+            let now = Self.timestamp(date)
+            switch update.content {
+            case .kev(let entries):
+                try db.execute(sql: "DELETE FROM kev")
+                let insert = try BulkStatement(
+                    db, sql: "INSERT OR REPLACE INTO kev (cve, vendor, product, name, date_added, due_date, ransomware) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                for entry in entries {
+                    insert.bind(1, entry.cve)
+                    insert.bind(2, entry.vendor)
+                    insert.bind(3, entry.product)
+                    insert.bind(4, entry.name)
+                    insert.bind(5, entry.dateAdded)
+                    insert.bind(6, entry.dueDate)
+                    insert.bind(7, entry.knownRansomwareUse ? 1 : 0)
+                    try insert.step()
+                }
+            case .epss(let scores):
+                try db.execute(sql: "DELETE FROM epss")
+                let insert = try BulkStatement(db, sql: "INSERT OR REPLACE INTO epss (cve, probability, percentile) VALUES (?, ?, ?)")
+                for score in scores {
+                    insert.bind(1, score.cve)
+                    insert.bind(2, score.probability)
+                    insert.bind(3, score.percentile)
+                    try insert.step()
+                }
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO feed (kind, version, published, entries, source, loaded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [update.kind.rawValue, update.version, update.published, update.count, update.source, now])
+            return try Self.rescore(issues: nil, at: date, in: db)
+        }
+    }
+
+    public func feeds() async throws -> [FeedInfo] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM feed ORDER BY kind").map { row in
+                FeedInfo(
+                    kind: try Self.stored(FeedKind.self, row["kind"], column: "kind"), version: row["version"], published: row["published"],
+                    entries: row["entries"], source: row["source"], loadedAt: try Self.date(row["loaded_at"]))
+            }
+        }
+    }
+
+    public func rescoreIssues(at date: Date) async throws -> Int {
+        try await writer.write { db in try Self.rescore(issues: nil, at: date, in: db) }
+    }
+
+    /// Scores the issues (all when nil) at `date` and stores each assessment. Returns how many.
+    @discardableResult
+    static func rescore(issues: [Int64]?, at date: Date, in db: Database) throws -> Int {
+        var sql = """
+            SELECT m.issue_id, m.rule, i.component_id, f.severity, f.cvss_score, f.cvss_vector, f.vulnerability_ids, g.status, f.first_seen,
+                s.tool, coalesce(json_array_length(f.location, '$.fixedVersions'), 0) AS fixes, g.purl, a.name AS application,
+                c.name AS component
+            FROM issue_member m JOIN issue i ON i.id = m.issue_id JOIN finding f ON f.id = m.finding_id
+            JOIN finding_sighting g ON g.finding_id = f.id JOIN stream s ON s.id = f.stream_id
+            JOIN component c ON c.id = i.component_id JOIN application a ON a.id = c.application_id
+            """
+        var arguments = StatementArguments()
+        if let issues {
+            if issues.isEmpty { return 0 }
+            sql += " WHERE m.issue_id IN (SELECT value FROM json_each(?))"
+            arguments = [("[" + issues.map(String.init).joined(separator: ",") + "]")]
+        }
+        sql += " ORDER BY m.issue_id"
+        let context = try ScoringContext(db)
+        let update = try BulkStatement(
+            db, sql: "UPDATE issue SET risk = ?, ssvc = ?, kev = ?, epss = ?, assessment = ?, scored_at = ? WHERE id = ?")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let scoredAt = timestamp(date)
+        var scored = 0
+        var current: Int64?
+        var members: [ScoringMember] = []
+        func flush() throws {
+            guard let issue = current, !members.isEmpty else { return }
+            let input = context.input(for: members)
+            let assessment = RiskModel.assess(input, now: date)
+            update.bind(1, assessment.score)
+            update.bind(2, assessment.ssvc.decision.rawValue)
+            update.bind(3, input.kev == nil ? 0 : 1)
+            update.bind(4, input.epss?.probability)
+            update.bind(
+                5, String(decoding: try encoder.encode(StoredAssessment(assessment: assessment, kev: input.kev, epss: input.epss)), as: UTF8.self))
+            update.bind(6, scoredAt)
+            update.bind(7, issue)
+            try update.step()
+            scored += 1
+            members.removeAll(keepingCapacity: true)
+        }
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try cursor.next() {
+            let issue: Int64 = row["issue_id"]
+            if issue != current {
+                try flush()
+                current = issue
+            }
+            members.append(
+                ScoringMember(
+                    rule: row["rule"], componentID: row["component_id"], severity: try stored(Severity.self, row["severity"], column: "severity"),
+                    cvssScore: row["cvss_score"], cvssVector: row["cvss_vector"],
+                    vulnerabilityIDs: try decodeJSON([String].self, row["vulnerability_ids"], column: "vulnerability_ids"),
+                    active: (row["status"] as String) != "fixed", firstSeen: try Self.date(row["first_seen"]), tool: row["tool"],
+                    fixAvailable: (row["fixes"] as Int) > 0, purl: row["purl"], application: row["application"], component: row["component"]))
+        }
+        try flush()
+        return scored
+    }
+
+    /// What scoring reads of one member finding.
+    struct ScoringMember {
+        var rule: String
+        var componentID: Int64
+        var severity: Severity
+        var cvssScore: Double?
+        var cvssVector: String?
+        var vulnerabilityIDs: [String]
+        var active: Bool
+        var firstSeen: Date
+        var tool: String
+        var fixAvailable: Bool
+        var purl: String?
+        var application: String
+        var component: String
+    }
+
+    /// The feeds, the inventory and the VEX statements, read once per scoring pass. KEV is small
+    /// and read whole; EPSS scores are looked up per CVE.
+    struct ScoringContext {
+        var kev: [String: KEVEntry] = [:]
+        let epss: BulkStatement
+        var contexts: [Int64: ComponentContext] = [:]
+        var statements: [String: [(component: String, statement: VEXStatement)]] = [:]
+
+        init(_ db: Database) throws {
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM kev") {
+                let entry = KEVEntry(
+                    cve: row["cve"], vendor: row["vendor"], product: row["product"], name: row["name"], dateAdded: row["date_added"],
+                    dueDate: row["due_date"], knownRansomwareUse: row["ransomware"] as Int == 1)
+                kev[entry.cve] = entry
+            }
+            epss = try BulkStatement(db, sql: "SELECT probability, percentile FROM epss WHERE cve = ?")
+            let inventory = try SQLiteStore.inventory(in: db)
+            for row in try Row.fetchAll(
+                db, sql: "SELECT c.id, c.name AS component, a.name AS application FROM component c JOIN application a ON a.id = c.application_id")
+            {
+                guard let application = inventory.application(named: row["application"]) else { continue }
+                contexts[row["id"]] = ComponentContext(application: application, component: application.component(named: row["component"]))
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.name AS application, c.name AS component, v.vulnerabilities, v.products, v.product_names, v.status
+                    FROM vex_statement v JOIN stream s ON s.id = v.stream_id JOIN component c ON c.id = s.component_id
+                    JOIN application a ON a.id = c.application_id ORDER BY v.scan_id DESC, v.id
+                    """)
+            {
+                let statement = VEXStatement(
+                    vulnerabilities: try decodeJSON([String].self, row["vulnerabilities"], column: "vulnerabilities").compactMap(
+                        VulnerabilityID.init),
+                    products: try decodeJSON([String].self, row["products"], column: "products").compactMap(PackageURL.init(parsing:)),
+                    productNames: try decodeJSON([String].self, row["product_names"], column: "product_names"),
+                    status: try stored(VEXStatus.self, row["status"], column: "status"))
+                statements[row["application"], default: []].append((row["component"], statement))
+            }
+        }
+
+        func epssScore(_ cve: String) throws -> EPSSScore? {
+            epss.bind(1, cve)
+            var score: EPSSScore?
+            while try epss.nextRow() { score = EPSSScore(cve: cve, probability: epss.double(0), percentile: epss.double(1)) }
+            return score
+        }
+
+        func input(for members: [ScoringMember]) -> RiskInput {
+            let speaking = members.contains(where: \.active) ? members.filter(\.active) : members
+            let cves = Set(speaking.flatMap(\.vulnerabilityIDs).filter { $0.hasPrefix("CVE-") })
+            let kevEntry = cves.sorted().compactMap { kev[$0] }.first
+            var best: EPSSScore?
+            for cve in cves.sorted() {
+                if let score = try? epssScore(cve), score.probability > (best?.probability ?? -1) { best = score }
+            }
+            let scored = speaking.filter { $0.cvssScore != nil }.max { ($0.cvssScore ?? 0) < ($1.cvssScore ?? 0) }
+            let vexNotAffected = speaking.allSatisfy { member in
+                let ids = member.vulnerabilityIDs.compactMap(VulnerabilityID.init)
+                guard !ids.isEmpty else { return false }
+                let purl = member.purl.flatMap(PackageURL.init(parsing:))
+                let applying = statements[member.application]?.first {
+                    $0.statement.applies(toFindingNaming: ids, purl: purl, sameComponent: $0.component == member.component)
+                }
+                return applying.map { $0.statement.status == .notAffected || $0.statement.status == .fixed } ?? false
+            }
+            return RiskInput(
+                severity: speaking.map(\.severity).max() ?? .info, cvssScore: scored?.cvssScore, cvssVector: scored?.cvssVector, kev: kevEntry,
+                epss: best, exploitAvailable: false, tools: Set(members.map(\.tool)).count,
+                confirmedByDAST: members.contains { $0.rule == CorrelationRule.dastConfirmsSAST.rawValue },
+                fixAvailable: speaking.contains(where: \.fixAvailable), vexNotAffected: vexNotAffected,
+                firstSeen: members.map(\.firstSeen).min() ?? .distantPast, context: contexts[members[0].componentID])
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import RampartCore
+import Testing
+
+@Suite("Risk model and SSVC")
+struct RiskTests {
+    @Test(
+        "CISA's SSVC tree, row by row",
+        arguments: [
+            ("none", false, "partial", "low", "track"), ("none", false, "total", "high", "track*"), ("none", true, "partial", "high", "attend"),
+            ("none", true, "total", "medium", "track"), ("poc", false, "partial", "high", "track*"), ("poc", false, "total", "medium", "track*"),
+            ("poc", false, "total", "high", "attend"), ("poc", true, "partial", "medium", "track"), ("poc", true, "total", "medium", "track*"),
+            ("poc", true, "partial", "high", "attend"), ("active", false, "partial", "medium", "track"),
+            ("active", false, "partial", "high", "attend"), ("active", false, "total", "low", "track"),
+            ("active", false, "total", "medium", "attend"),
+            ("active", false, "total", "high", "act"), ("active", true, "partial", "low", "attend"), ("active", true, "partial", "medium", "attend"),
+            ("active", true, "partial", "high", "act"), ("active", true, "total", "low", "attend"), ("active", true, "total", "medium", "act"),
+        ])
+    func ssvcTree(exploitation: String, automatable: Bool, impact: String, mission: String, decision: String) throws {
+        let result = SSVCAssessment.decide(
+            try #require(SSVCAssessment.Exploitation(rawValue: exploitation)), automatable,
+            try #require(SSVCAssessment.TechnicalImpact(rawValue: impact)),
+            try #require(SSVCAssessment.MissionWellbeing(rawValue: mission)))
+        #expect(result.rawValue == decision)
+    }
+
+    @Test("every combination of the tree has a decision, and more exploitation never lowers it")
+    func ssvcMonotone() {
+        for automatable in [false, true] {
+            for impact in SSVCAssessment.TechnicalImpact.allCases {
+                for mission in SSVCAssessment.MissionWellbeing.allCases {
+                    let decisions = SSVCAssessment.Exploitation.allCases.map { SSVCAssessment.decide($0, automatable, impact, mission) }
+                    #expect(decisions == decisions.sorted())
+                }
+            }
+        }
+    }
+
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+    static let vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+
+    func assess(kev: Bool, epss: Double?, context: ComponentContext?) -> RiskAssessment {
+        RiskModel.assess(
+            RiskInput(
+                severity: .critical, cvssScore: 9.8, cvssVector: Self.vector,
+                kev: kev ? KEVEntry(cve: "CVE-2021-44228", dateAdded: "2021-12-10") : nil,
+                epss: epss.map { EPSSScore(cve: "CVE-2021-44228", probability: $0, percentile: 0.5) }, firstSeen: Self.now, context: context),
+            now: Self.now)
+    }
+
+    @Test(
+        "a KEV-listed vulnerability in an internet-facing production app of high criticality outranks an equal-CVSS one not in KEV; both outrank it in an isolated dev component"
+    )
+    func ranking() {
+        let exposed = ComponentContext(criticality: .high, exposure: .internet, production: true, data: [.pii])
+        let isolatedDev = ComponentContext(criticality: .high, exposure: .isolated, production: false, data: [.pii])
+        let kevExposed = assess(kev: true, epss: 0.94, context: exposed)
+        let plainExposed = assess(kev: false, epss: 0.002, context: exposed)
+        let kevIsolated = assess(kev: true, epss: 0.94, context: isolatedDev)
+        #expect(kevExposed.score > plainExposed.score)
+        #expect(plainExposed.score > kevIsolated.score)
+        #expect(kevExposed.ssvc.decision == .act)
+        #expect(kevIsolated.ssvc.automatable == false)
+        #expect(plainExposed.ssvc.exploitation == SSVCAssessment.Exploitation.none)
+    }
+
+    @Test("the factors add up to the score and say why")
+    func explainable() {
+        for assessment in [
+            assess(kev: true, epss: 0.94, context: ComponentContext(criticality: .critical, exposure: .internet, production: true, data: [.pci])),
+            assess(kev: false, epss: 0.3, context: ComponentContext(criticality: .low, exposure: .internal, production: false, data: [])),
+            assess(kev: false, epss: nil, context: nil),
+        ] {
+            let sum = assessment.factors.map(\.contribution).reduce(0, +)
+            #expect(abs(sum - assessment.score) < 0.05)
+            #expect((0...100).contains(assessment.score))
+            #expect(
+                Set(assessment.factors.map(\.name)).isSuperset(of: ["severity", "exploitation", "exposure", "criticality", "environment", "data"]))
+        }
+        let capped = assess(
+            kev: true, epss: 0.94, context: ComponentContext(criticality: .critical, exposure: .internet, production: true, data: [.pci]))
+        #expect(capped.score <= 100)
+        #expect(capped.factors.first { $0.name == "exploitation" }?.value.contains("KEV") == true)
+    }
+
+    @Test("VEX not affected takes the risk to zero; age and a fix add to it")
+    func vexAgeFix() {
+        let context = ComponentContext(criticality: .medium, exposure: .internal, production: true, data: [])
+        let base = RiskInput(severity: .high, cvssScore: 7.5, firstSeen: Self.now, context: context)
+        var vex = base
+        vex.vexNotAffected = true
+        #expect(RiskModel.assess(vex, now: Self.now).score == 0)
+        var old = base
+        old.firstSeen = Self.now.addingTimeInterval(-200 * 86_400)
+        old.fixAvailable = true
+        #expect(RiskModel.assess(old, now: Self.now).score > RiskModel.assess(base, now: Self.now).score)
+    }
+}

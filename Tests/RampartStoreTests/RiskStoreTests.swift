@@ -1,0 +1,81 @@
+import Foundation
+import RampartCore
+import RampartStore
+import Testing
+
+@Suite("Store conformance: feeds and risk")
+struct RiskStoreTests {
+    static func log4j(component: String) -> Finding {
+        Finding(
+            category: .sca, tool: ToolInfo(name: "Trivy"), ruleID: "CVE-2021-44228", title: "Log4Shell", severity: .critical,
+            vulnerabilityIDs: [VulnerabilityID("CVE-2021-44228")!, VulnerabilityID("GHSA-jfh8-c2jp-5v3q")!],
+            cvss: [CVSSScore(vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", score: 10.0, source: "nvd")!],
+            location: .package(
+                PackageLocation(
+                    purl: PackageURL(parsing: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"), name: "log4j-core", version: "2.14.1",
+                    fixedVersions: ["2.15.0"])))
+    }
+
+    @Test("issues are scored when imported, and again when feeds and the inventory change", arguments: StoreBackend.all)
+    func scoring(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        _ = try await store.applyInventory(
+            Inventory(applications: [
+                ApplicationDeclaration(
+                    name: "shop", criticality: .high, data: [.pii], exposure: .internet,
+                    environments: [DeploymentEnvironment(name: "production", production: true)],
+                    components: [ComponentDeclaration(name: "api"), ComponentDeclaration(name: "batch", exposure: .isolated)])
+            ]), source: "inventory.yaml", at: epoch)
+        for component in ["api", "batch"] {
+            _ = try await store.record(
+                submission(
+                    [Self.log4j(component: component)], stream: StreamKey(application: "shop", component: component, tool: "Trivy"),
+                    content: component))
+        }
+        var issues = try await store.issues(IssueQuery())
+        #expect(issues.count == 2)
+        #expect(issues.allSatisfy { $0.assessment != nil && $0.assessment?.kev == nil })
+        let before = try #require(issues.first { $0.component == "api" }?.assessment?.assessment.score)
+
+        // KEV and EPSS arrive: every issue is rescored, and the exposed one ranks first.
+        _ = try await store.loadFeed(
+            FeedUpdate(
+                content: .kev([KEVEntry(cve: "CVE-2021-44228", dateAdded: "2021-12-10", knownRansomwareUse: true)]), version: "2026.08.21",
+                published: "2026-08-21", source: "kev.json"), at: epoch)
+        let scored = try await store.loadFeed(
+            FeedUpdate(
+                content: .epss([EPSSScore(cve: "CVE-2021-44228", probability: 0.94358, percentile: 0.99957)]), version: "v2025.03.14",
+                published: "2026-01-30", source: "epss.csv"), at: epoch)
+        #expect(scored == 2)
+        issues = try await store.issues(IssueQuery())
+        #expect(issues.map(\.component) == ["api", "batch"])
+        let api = try #require(issues.first?.assessment)
+        #expect(api.kev?.cve == "CVE-2021-44228")
+        #expect(api.epss?.probability == 0.94358)
+        #expect(api.assessment.score > before)
+        #expect(api.assessment.ssvc.decision == .act)
+        #expect(api.assessment.factors.contains { $0.name == "fix" && $0.contribution > 0 })
+        #expect(try await store.issues(IssueQuery(kevOnly: true)).count == 2)
+        // Actively exploited with total impact on a high-mission system: act, even where no attack is automatable.
+        #expect(try await store.issues(IssueQuery(ssvc: [.act])).map(\.component) == ["api", "batch"])
+        #expect(issues.last?.assessment?.assessment.ssvc.automatable == false)
+        #expect(try await store.issues(IssueQuery(ssvc: [.track, .attend])).isEmpty)
+        #expect(try await store.issues(IssueQuery(minimumRisk: api.assessment.score)).map(\.component) == ["api"])
+        let feeds = try await store.feeds()
+        #expect(feeds.map(\.kind) == [.epss, .kev])
+        #expect(feeds.first { $0.kind == .kev }?.version == "2026.08.21")
+
+        // A later KEV without the CVE replaces the list whole.
+        _ = try await store.loadFeed(
+            FeedUpdate(content: .kev([KEVEntry(cve: "CVE-2020-0001")]), version: "2", published: nil, source: "k2"), at: epoch)
+        #expect(try await store.issues(IssueQuery(kevOnly: true)).isEmpty)
+
+        // The inventory says the API is internal now: its risk drops.
+        let exposed = try #require(try await store.issues(IssueQuery(component: "api")).first?.assessment?.assessment.score)
+        var inventory = try await store.inventory()
+        inventory.applications[0].exposure = .internal
+        _ = try await store.applyInventory(inventory, source: "inventory.yaml", at: epoch)
+        let inward = try #require(try await store.issues(IssueQuery(component: "api")).first?.assessment?.assessment.score)
+        #expect(inward < exposed)
+    }
+}
