@@ -12,9 +12,11 @@ extension SQLiteStore {
         let lookup: BulkStatement
         let insertKey: BulkStatement
         let insertIssue: BulkStatement
+        /// An issue opened with its score (imports); nil where issues are scored afterwards.
+        let insertScoredIssue: BulkStatement?
         let insertMember: BulkStatement
 
-        init(_ db: Database) throws {
+        init(_ db: Database, scoring: Bool = false) throws {
             lookup = try BulkStatement(
                 db,
                 sql: """
@@ -28,6 +30,13 @@ extension SQLiteStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             insertIssue = try BulkStatement(db, sql: "INSERT INTO issue (component_id, created_at) VALUES (?, ?)")
+            insertScoredIssue =
+                scoring
+                ? try BulkStatement(
+                    db,
+                    sql: """
+                        INSERT INTO issue (component_id, created_at, risk, ssvc, kev, epss, assessment, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """) : nil
             insertMember = try BulkStatement(
                 db, sql: "INSERT INTO issue_member (finding_id, issue_id, rule, confidence, linked_to) VALUES (?, ?, ?, ?, ?)")
         }
@@ -35,7 +44,9 @@ extension SQLiteStore {
         /// Links the finding to the issue its surest key meets (ties: the oldest issue), or opens
         /// an issue for it; then records its keys for the findings after it. Returns the issue.
         @discardableResult
-        func correlate(findingID: Int64, keys: [CorrelationKey], componentID: Int64, createdAt: String) throws -> Int64 {
+        func correlate(
+            findingID: Int64, keys: [CorrelationKey], componentID: Int64, createdAt: String, score: () -> StoredAssessment? = { nil }
+        ) throws -> (issue: Int64, opened: Bool) {
             var best: (confidence: LinkConfidence, issue: Int64, rule: CorrelationRule, through: Int64)?
             for key in keys {
                 lookup.bind(1, key.hash)
@@ -55,6 +66,18 @@ extension SQLiteStore {
             if let best {
                 issueID = best.issue
                 try addMember(findingID, issue: issueID, rule: best.rule, confidence: best.confidence, through: best.through)
+            } else if let insertScoredIssue, let stored = score() {
+                insertScoredIssue.bind(1, componentID)
+                insertScoredIssue.bind(2, createdAt)
+                insertScoredIssue.bind(3, stored.assessment.score)
+                insertScoredIssue.bind(4, stored.assessment.ssvc.decision.rawValue)
+                insertScoredIssue.bind(5, stored.kev == nil ? 0 : 1)
+                insertScoredIssue.bind(6, stored.epss?.probability)
+                insertScoredIssue.bind(7, stored.jsonText)
+                insertScoredIssue.bind(8, createdAt)
+                try insertScoredIssue.step()
+                issueID = insertScoredIssue.lastInsertedRowID
+                try addMember(findingID, issue: issueID, rule: .first, confidence: .high, through: nil)
             } else {
                 insertIssue.bind(1, componentID)
                 insertIssue.bind(2, createdAt)
@@ -73,7 +96,7 @@ extension SQLiteStore {
                 insertKey.bind(8, key.cwe)
                 try insertKey.step()
             }
-            return issueID
+            return (issueID, best == nil)
         }
 
         func addMember(_ findingID: Int64, issue: Int64, rule: CorrelationRule, confidence: LinkConfidence, through: Int64?) throws {

@@ -77,8 +77,6 @@ extension SQLiteStore {
         let context = try ScoringContext(db)
         let update = try BulkStatement(
             db, sql: "UPDATE issue SET risk = ?, ssvc = ?, kev = ?, epss = ?, assessment = ?, scored_at = ? WHERE id = ?")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let scoredAt = timestamp(date)
         var scored = 0
         var current: Int64?
@@ -91,8 +89,7 @@ extension SQLiteStore {
             update.bind(2, assessment.ssvc.decision.rawValue)
             update.bind(3, input.kev == nil ? 0 : 1)
             update.bind(4, input.epss?.probability)
-            update.bind(
-                5, String(decoding: try encoder.encode(StoredAssessment(assessment: assessment, kev: input.kev, epss: input.epss)), as: UTF8.self))
+            update.bind(5, StoredAssessment(assessment: assessment, kev: input.kev, epss: input.epss).jsonText)
             update.bind(6, scoredAt)
             update.bind(7, issue)
             try update.step()
@@ -120,6 +117,40 @@ extension SQLiteStore {
 
     /// What scoring reads of one member finding.
     struct ScoringMember {
+        /// A finding just imported, as the issue it opens.
+        init(opening finding: borrowing Finding, componentID: Int64, application: String, component: String, at date: Date) {
+            let primary = finding.primaryCVSS
+            var fix = false
+            var purl: String?
+            if case .package(let package) = finding.location {
+                fix = !package.fixedVersions.isEmpty
+                purl = package.purl?.description
+            }
+            self.init(
+                rule: CorrelationRule.first.rawValue, componentID: componentID, severity: finding.severity, cvssScore: primary?.score,
+                cvssVector: primary?.vector?.description, vulnerabilityIDs: finding.vulnerabilityIDs.map(\.value), active: true, firstSeen: date,
+                tool: finding.tool.name, fixAvailable: fix, purl: purl, application: application, component: component)
+        }
+
+        init(
+            rule: String, componentID: Int64, severity: Severity, cvssScore: Double?, cvssVector: String?, vulnerabilityIDs: [String], active: Bool,
+            firstSeen: Date, tool: String, fixAvailable: Bool, purl: String?, application: String, component: String
+        ) {
+            self.rule = rule
+            self.componentID = componentID
+            self.severity = severity
+            self.cvssScore = cvssScore
+            self.cvssVector = cvssVector
+            self.vulnerabilityIDs = vulnerabilityIDs
+            self.active = active
+            self.firstSeen = firstSeen
+            self.tool = tool
+            self.fixAvailable = fixAvailable
+            self.purl = purl
+            self.application = application
+            self.component = component
+        }
+
         var rule: String
         var componentID: Int64
         var severity: Severity

@@ -603,11 +603,22 @@ public final class SQLiteStore: Store {
                 throw StoredValueError(column: "stream.component_id", value: String(streamID))
             }
             let routes = try Self.routes(componentID: componentID, in: db)
-            let correlator = try Correlator(db)
+            let correlator = try Correlator(db, scoring: true)
+            let scoring = try ScoringContext(db)
+            let application = submission.stream.application
+            let component = submission.stream.component
             for (id, index) in inserted {
-                let keys = Correlation.keys(
-                    for: findings[index], application: submission.stream.application, component: submission.stream.component, routes: routes)
-                touched.insert(try correlator.correlate(findingID: id, keys: keys, componentID: componentID, createdAt: now))
+                let keys = Correlation.keys(for: findings[index], application: application, component: component, routes: routes)
+                // An issue the finding opens is scored from the finding itself; one it joins, from all its members below.
+                let result = try correlator.correlate(findingID: id, keys: keys, componentID: componentID, createdAt: now) {
+                    let input = scoring.input(for: [
+                        ScoringMember(
+                            opening: findings[index], componentID: componentID, application: application, component: component,
+                            at: submission.importedAt)
+                    ])
+                    return StoredAssessment(assessment: RiskModel.assess(input, now: submission.importedAt), kev: input.kev, epss: input.epss)
+                }
+                if !result.opened { touched.insert(result.issue) }
             }
         }
         // The issues whose findings came, went or came back are scored again.

@@ -253,3 +253,32 @@ public struct IssueDecisionError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+extension StoredAssessment {
+    /// The assessment as JSON, written by hand: an import scores every new issue, and Foundation's
+    /// encoder cost more than the scoring. `JSONDecoder` reads it back as the Codable value.
+    public var jsonText: String {
+        func string(_ value: String?) -> String { value.map(JSONText.quoted) ?? "null" }
+        func number(_ value: Double) -> String { value.isFinite ? String(value) : "0" }
+        let ssvc = assessment.ssvc
+        var parts: [String] = []
+        parts.append(
+            "\"assessment\":{\"model\":\(string(assessment.model)),\"score\":\(number(assessment.score)),\"factors\":["
+                + assessment.factors.map {
+                    "{\"name\":\(string($0.name)),\"value\":\(string($0.value)),\"contribution\":\(number($0.contribution))}"
+                }.joined(separator: ",")
+                + "],\"ssvc\":{\"exploitation\":\(string(ssvc.exploitation.rawValue)),\"automatable\":\(ssvc.automatable),"
+                + "\"technicalImpact\":\(string(ssvc.technicalImpact.rawValue)),\"missionWellbeing\":\(string(ssvc.missionWellbeing.rawValue)),"
+                + "\"exposure\":\(string(ssvc.exposure.rawValue)),\"decision\":\(string(ssvc.decision.rawValue))}}")
+        if let kev {
+            parts.append(
+                "\"kev\":{\"cve\":\(string(kev.cve)),\"vendor\":\(string(kev.vendor)),\"product\":\(string(kev.product)),\"name\":\(string(kev.name)),"
+                    + "\"dateAdded\":\(string(kev.dateAdded)),\"dueDate\":\(string(kev.dueDate)),\"knownRansomwareUse\":\(kev.knownRansomwareUse)}")
+        }
+        if let epss {
+            parts.append(
+                "\"epss\":{\"cve\":\(string(epss.cve)),\"probability\":\(number(epss.probability)),\"percentile\":\(number(epss.percentile))}")
+        }
+        return "{" + parts.joined(separator: ",") + "}"
+    }
+}
