@@ -46,16 +46,19 @@ public enum LinkConfidence: String, Sendable, Hashable, Codable, Comparable {
 /// One way a finding can meet others: a rule, an exact key (findings meet only when their keys
 /// are equal) and what the rule compares beyond the key (file, line, method, parameter).
 public struct CorrelationKey: Sendable, Hashable {
-    public var rule: CorrelationRule
-    public var value: String
+    public let rule: CorrelationRule
+    public let value: String
     /// The normalized file, compared by longest common suffix.
-    public var path: String?
-    public var line: Int?
+    public let path: String?
+    public let line: Int?
     /// DAST: the HTTP method and the parameter, compared only when both findings name one.
-    public var method: String?
-    public var parameter: String?
+    public let method: String?
+    public let parameter: String?
     /// The CWE behind a weakness-class key: an exact CWE match is surer than a related one.
-    public var cwe: Int?
+    public let cwe: Int?
+    /// The key as a 64-bit number, for the store's index: the first eight bytes of the SHA-256
+    /// of its rule and value. Equal numbers are then confirmed on the key's other fields.
+    public let hash: Int64
 
     public init(
         rule: CorrelationRule, value: String, path: String? = nil, line: Int? = nil, method: String? = nil, parameter: String? = nil, cwe: Int? = nil
@@ -67,11 +70,22 @@ public struct CorrelationKey: Sendable, Hashable {
         self.method = method
         self.parameter = parameter
         self.cwe = cwe
+        self.hash = Hashing.sha256Prefix64(rule.rawValue + "\u{1F}" + value)
     }
 
-    /// The key as a 64-bit number, for the store's index: the first eight bytes of its SHA-256.
-    /// Equal numbers are then confirmed on the key's other fields.
-    public var hash: Int64 { Hashing.sha256Prefix64(rule.rawValue + "\u{1F}" + value) }
+    /// A stored key, whose value is known only by its hash.
+    public init(
+        rule: CorrelationRule, hash: Int64, value: String, path: String?, line: Int?, method: String?, parameter: String?, cwe: Int?
+    ) {
+        self.rule = rule
+        self.value = value
+        self.path = path
+        self.line = line
+        self.method = method
+        self.parameter = parameter
+        self.cwe = cwe
+        self.hash = hash
+    }
 }
 
 /// The rules that decide which findings are one issue. Pure: the store calls `keys` for each

@@ -53,7 +53,7 @@ extension SQLiteStore {
                 while try lookup.nextRow() {
                     guard let rule = CorrelationRule(rawValue: lookup.text(1) ?? "") else { continue }
                     let stored = CorrelationKey(
-                        rule: rule, value: key.value, path: lookup.text(2), line: lookup.isNull(3) ? nil : Int(lookup.int64(3)),
+                        rule: rule, hash: key.hash, value: key.value, path: lookup.text(2), line: lookup.isNull(3) ? nil : Int(lookup.int64(3)),
                         method: lookup.text(4), parameter: lookup.text(5), cwe: lookup.isNull(6) ? nil : Int(lookup.int64(6)))
                     guard let confidence = Correlation.link(key, stored) else { continue }
                     let issue = lookup.int64(7)
@@ -107,6 +107,16 @@ extension SQLiteStore {
             insertMember.bind(5, through)
             try insertMember.step()
         }
+    }
+
+    /// The routes the inventory maps to files, for a component named by its application.
+    static func routes(application: String, component: String, in db: Database) throws -> [Correlation.Route] {
+        guard
+            let id = try Int64.fetchOne(
+                db, sql: "SELECT c.id FROM component c JOIN application a ON a.id = c.application_id WHERE a.name = ? AND c.name = ?",
+                arguments: [application, component])
+        else { return [] }
+        return try routes(componentID: id, in: db)
     }
 
     /// The routes the inventory maps to files, for a component.

@@ -130,7 +130,16 @@ public final class SQLiteStore: Store {
         let feed = ImportFeed(
             findings: findings, order: predicted.inserts + predicted.updates.map(\.incomingIndex), report: submission.archivedReport,
             textSlots: predicted.inserts.count)
-        let prediction = Prediction(snapshot: snapshot, plan: predicted)
+        // The new findings' correlation keys, made on every core while the writer waits for its turn.
+        let stream = submission.stream
+        let routes = try await writer.read { db in try Self.routes(application: stream.application, component: stream.component, in: db) }
+        let inserts = predicted.inserts
+        async let correlationKeys = Concurrently.map(count: inserts.count) {
+            Correlation.keys(for: findings[inserts[$0]], application: stream.application, component: stream.component, routes: routes)
+        }
+        let prediction = Prediction(
+            snapshot: snapshot, plan: predicted,
+            correlation: PredictedKeys(routes: routes, byIndex: Dictionary(uniqueKeysWithValues: zip(inserts, await correlationKeys))))
         async let making: Void = feed.make()
         do {
             let outcome = try await writer.write { db in try Self.record(submission, keys: keys, feed: feed, prediction: prediction, in: db) }
@@ -181,6 +190,8 @@ public final class SQLiteStore: Store {
         /// Nil when the stream did not exist yet.
         var snapshot: StreamSnapshot?
         var plan: StreamReconciliation
+        /// The predicted new findings' correlation keys, and the routes they were made with.
+        var correlation: PredictedKeys
 
         /// Whether the stream is still as predicted: same revision, or still without findings
         /// (a stream's revision is 0 until its first import).
@@ -188,6 +199,12 @@ public final class SQLiteStore: Store {
             guard let snapshot else { return revision == 0 }
             return snapshot.streamID == streamID && snapshot.revision == revision
         }
+    }
+
+    /// Correlation keys made before the write, by finding index.
+    struct PredictedKeys: Sendable {
+        var routes: [Correlation.Route]
+        var byIndex: [Int: [CorrelationKey]]
     }
 
     /// A stream's findings as the lifecycle needs them, at one revision.
@@ -607,8 +624,10 @@ public final class SQLiteStore: Store {
             let scoring = try ScoringContext(db)
             let application = submission.stream.application
             let component = submission.stream.component
+            let predictedKeys = prediction?.correlation.routes == routes ? prediction?.correlation.byIndex ?? [:] : [:]
             for (id, index) in inserted {
-                let keys = Correlation.keys(for: findings[index], application: application, component: component, routes: routes)
+                let keys =
+                    predictedKeys[index] ?? Correlation.keys(for: findings[index], application: application, component: component, routes: routes)
                 // An issue the finding opens is scored from the finding itself; one it joins, from all its members below.
                 let result = try correlator.correlate(findingID: id, keys: keys, componentID: componentID, createdAt: now) {
                     let input = scoring.input(for: [
