@@ -192,6 +192,9 @@ extension SQLiteStore {
 
 extension SQLiteStore {
     public func issues(_ query: IssueQuery) async throws -> [StoredIssue] {
+        var narrowed = query
+        if query.ids == nil, let ids = try await candidateIssues(query) { narrowed.ids = ids }
+        let query = narrowed
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let application = query.application {
@@ -203,8 +206,8 @@ extension SQLiteStore {
             arguments.append(component)
         }
         if let ids = query.ids {
-            conditions.append("m.issue_id IN (" + ids.map { _ in "?" }.joined(separator: ", ") + ")")
-            arguments.append(contentsOf: ids)
+            conditions.append("m.issue_id IN (SELECT value FROM json_each(?))")
+            arguments.append("[" + ids.map(String.init).joined(separator: ",") + "]")
         }
         var sql = """
             SELECT f.*, g.status, g.last_seen, g.line, g.component_version, g.purl, d.description, a.name AS application_name,
@@ -253,6 +256,47 @@ extension SQLiteStore {
             }
             return query.arrange(issues)
         }
+    }
+
+    /// The issues a query can return, chosen on the issue table (risk, SSVC, KEV, component) and
+    /// its index when the query sorts by risk with a limit and keeps active or fixed issues:
+    /// the listing then reads the members of those issues only, whatever the database's size.
+    /// Nil when the query needs every issue's members to decide.
+    func candidateIssues(_ query: IssueQuery) async throws -> [Int64]? {
+        let active: Set<FindingStatus> = [.new, .open, .reopened]
+        let statuses = Set(query.statuses)
+        guard query.sort == .risk, let limit = query.limit, statuses.isEmpty || statuses == active || statuses == [.fixed] else { return nil }
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let application = query.application {
+            conditions.append("a.name = ?")
+            arguments.append(application)
+        }
+        if let component = query.component {
+            conditions.append("c.name = ?")
+            arguments.append(component)
+        }
+        if query.kevOnly { conditions.append("i.kev = 1") }
+        if !query.ssvc.isEmpty {
+            conditions.append("i.ssvc IN (SELECT value FROM json_each(?))")
+            arguments.append(JSONText.array(query.ssvc.map(\.rawValue)))
+        }
+        if let minimum = query.minimumRisk {
+            conditions.append("i.risk >= ?")
+            arguments.append(minimum)
+        }
+        let anyActive = """
+            EXISTS (SELECT 1 FROM issue_member m JOIN finding_sighting g ON g.finding_id = m.finding_id
+                WHERE m.issue_id = i.id AND g.status != 'fixed')
+            """
+        conditions.append(statuses == [.fixed] ? "NOT " + anyActive : anyActive)
+        let sql = """
+            SELECT i.id FROM issue i JOIN component c ON c.id = i.component_id JOIN application a ON a.id = c.application_id
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY i.risk DESC NULLS LAST, i.id LIMIT ?
+            """
+        arguments.append(limit)
+        let finalArguments = StatementArguments(arguments)
+        return try await writer.read { db in try Int64.fetchAll(db, sql: sql, arguments: finalArguments) }
     }
 
     public func mergeIssues(into target: Int64, from sources: [Int64], reason: String, at date: Date) async throws {

@@ -231,7 +231,7 @@ public struct IssueQuery: Sendable {
             kept.sort {
                 let left = $0.assessment?.assessment.score ?? -1
                 let right = $1.assessment?.assessment.score ?? -1
-                return (right, $1.severity, $0.firstSeen, $0.id) < (left, $0.severity, $1.firstSeen, $1.id)
+                return (right, $0.id) < (left, $1.id)
             }
         case .severity:
             kept.sort { ($1.severity, $0.firstSeen, $0.id) < ($0.severity, $1.firstSeen, $1.id) }

@@ -56,6 +56,10 @@ struct RiskStoreTests {
         #expect(api.assessment.ssvc.decision == .act)
         #expect(api.assessment.factors.contains { $0.name == "fix" && $0.contribution > 0 })
         #expect(try await store.issues(IssueQuery(kevOnly: true)).count == 2)
+        // With a limit, the most risky are chosen on the issue table first: the same answer.
+        #expect(try await store.issues(IssueQuery(limit: 1)).map(\.component) == ["api"])
+        #expect(try await store.issues(IssueQuery(kevOnly: true, limit: 5)).map(\.component) == ["api", "batch"])
+        #expect(try await store.issues(IssueQuery(statuses: [.fixed], limit: 5)).isEmpty)
         // Actively exploited with total impact on a high-mission system: act, even where no attack is automatable.
         #expect(try await store.issues(IssueQuery(ssvc: [.act])).map(\.component) == ["api", "batch"])
         #expect(issues.last?.assessment?.assessment.ssvc.automatable == false)
