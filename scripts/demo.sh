@@ -27,6 +27,23 @@ top=$("$bin" findings --db "$db" --app orders --json --limit 1 | grep -o '"id": 
 echo
 echo "What the component ships, as its SBOM lists it:"
 "$bin" packages --db "$db" --app orders
+feeds=../shared/feeds
+if [ -f "$feeds/kev/known_exploited_vulnerabilities.json" ] && [ -f "$feeds/epss/epss_scores-2026-01-30.csv.gz" ]; then
+    echo
+    echo "Prioritization feeds (CISA KEV, FIRST EPSS):"
+    "$bin" feeds update --db "$db" --kev "$feeds/kev/known_exploited_vulnerabilities.json" \
+        --epss "$feeds/epss/epss_scores-2026-01-30.csv.gz"
+else
+    echo
+    echo "(No KEV/EPSS snapshot in $feeds: \`rampart feeds update\` downloads them when the network allows.)"
+fi
+echo
+echo "Issues, most risky first: one per real problem, however many tools report it:"
+"$bin" issues --db "$db" --limit 10
+echo
+issue=$("$bin" issues --db "$db" --json --limit 1 | grep -o '"id": *[0-9]*' | head -n 1 | grep -o '[0-9]*$')
+echo "Why issue $issue ranks first:"
+"$bin" explain --db "$db" "$issue"
 echo
 echo "Where scanner coverage is missing or stale:"
 "$bin" coverage --db "$db"
