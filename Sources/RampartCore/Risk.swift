@@ -241,7 +241,7 @@ public enum RiskModel {
         func add(_ name: String, _ value: String, _ points: Double) {
             factors.append(RiskFactor(name: name, value: value, contribution: (points * multiplier * 10).rounded() / 10))
         }
-        add("severity", input.cvssScore.map { String(format: "CVSS %.1f", $0) } ?? input.severity.rawValue, severityPoints)
+        add("severity", input.cvssScore.map { "CVSS " + oneDecimal($0) } ?? input.severity.rawValue, severityPoints)
         add("exploitation", exploitation.value, exploitation.points)
         add("corroboration", "\(input.tools) tool(s)" + (input.confirmedByDAST ? ", confirmed by DAST" : ""), corroboration)
         add("age", "\(ageDays) day(s) open", age)
@@ -308,15 +308,27 @@ public enum RiskModel {
             exposure: context.exposure)
     }
 
-    /// `AV:N/AC:L/...` as a dictionary (CVSS 3.x or 4.0; 4.0's `AT` is ignored).
+    /// `AV:N/AC:L/...` as metric → value (CVSS 3.x or 4.0; 4.0's `AT` is ignored). Read on
+    /// bytes: every new issue is scored during its import.
     static func cvssMetrics(_ vector: String?) -> [String: String] {
         guard let vector else { return [:] }
         var metrics: [String: String] = [:]
-        for part in vector.split(separator: "/") {
-            let pair = part.split(separator: ":", maxSplits: 1)
-            if pair.count == 2 { metrics[String(pair[0])] = String(pair[1]) }
+        var utf8 = Substring(vector).utf8[...]
+        while !utf8.isEmpty {
+            let end = utf8.firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+            let part = utf8[utf8.startIndex..<end]
+            if let colon = part.firstIndex(of: UInt8(ascii: ":")) {
+                let name = part[part.startIndex..<colon]
+                if name.count <= 2, let key = String(name), let value = String(part[part.index(after: colon)...]) { metrics[key] = value }
+            }
+            utf8 = end == utf8.endIndex ? utf8[end...] : utf8[utf8.index(after: end)...]
         }
-        // CVSS 4.0 writes user interaction as N, P or A; privileges as N, L, H.
         return metrics
+    }
+
+    /// One decimal, without Foundation's formatter (every new issue is scored during its import).
+    static func oneDecimal(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(abs(tenths % 10))"
     }
 }

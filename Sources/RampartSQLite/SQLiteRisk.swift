@@ -224,6 +224,7 @@ extension SQLiteStore {
             }
             let scored = speaking.filter { $0.cvssScore != nil }.max { ($0.cvssScore ?? 0) < ($1.cvssScore ?? 0) }
             let vexNotAffected = speaking.allSatisfy { member in
+                guard statements[member.application] != nil else { return false }
                 let ids = member.vulnerabilityIDs.compactMap(VulnerabilityID.init)
                 guard !ids.isEmpty else { return false }
                 let purl = member.purl.flatMap(PackageURL.init(parsing:))
