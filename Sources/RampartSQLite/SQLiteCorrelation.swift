@@ -195,16 +195,7 @@ extension SQLiteStore {
         var narrowed = query
         if query.ids == nil, let ids = try await candidateIssues(query) { narrowed.ids = ids }
         let query = narrowed
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if let application = query.application {
-            conditions.append("a.name = ?")
-            arguments.append(application)
-        }
-        if let component = query.component {
-            conditions.append("c.name = ?")
-            arguments.append(component)
-        }
+        var (conditions, arguments) = Self.placeConditions(application: query.application, component: query.component)
         if let ids = query.ids {
             conditions.append("m.issue_id IN (SELECT value FROM json_each(?))")
             arguments.append("[" + ids.map(String.init).joined(separator: ",") + "]")
@@ -258,6 +249,21 @@ extension SQLiteStore {
         }
     }
 
+    /// `WHERE` conditions on the application (`a`) and component (`c`) names, with their arguments.
+    static func placeConditions(application: String?, component: String?) -> ([String], [(any DatabaseValueConvertible)?]) {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let application {
+            conditions.append("a.name = ?")
+            arguments.append(application)
+        }
+        if let component {
+            conditions.append("c.name = ?")
+            arguments.append(component)
+        }
+        return (conditions, arguments)
+    }
+
     /// The issues a query can return, chosen on the issue table (risk, SSVC, KEV, component) and
     /// its index when the query sorts by risk with a limit and keeps active or fixed issues:
     /// the listing then reads the members of those issues only, whatever the database's size.
@@ -266,16 +272,7 @@ extension SQLiteStore {
         let active: Set<FindingStatus> = [.new, .open, .reopened]
         let statuses = Set(query.statuses)
         guard query.sort == .risk, let limit = query.limit, statuses.isEmpty || statuses == active || statuses == [.fixed] else { return nil }
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if let application = query.application {
-            conditions.append("a.name = ?")
-            arguments.append(application)
-        }
-        if let component = query.component {
-            conditions.append("c.name = ?")
-            arguments.append(component)
-        }
+        var (conditions, arguments) = Self.placeConditions(application: query.application, component: query.component)
         if query.kevOnly { conditions.append("i.kev = 1") }
         if !query.ssvc.isEmpty {
             conditions.append("i.ssvc IN (SELECT value FROM json_each(?))")

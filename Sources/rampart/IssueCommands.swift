@@ -32,19 +32,7 @@ struct IssuesListCommand: AsyncParsableCommand {
     @Option(name: .long, help: "At most this many issues.") var limit: Int?
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
 
-    func statuses() throws -> [FindingStatus] {
-        var result: [FindingStatus] = []
-        for word in status.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
-            switch word {
-            case "active": result += [.new, .open, .reopened]
-            case "all": return FindingStatus.allCases
-            default:
-                guard let parsed = FindingStatus(rawValue: word) else { throw ValidationError("unknown status '\(word)'") }
-                result.append(parsed)
-            }
-        }
-        return result
-    }
+    func statuses() throws -> [FindingStatus] { try FindingsCommand.statuses(status, all: FindingStatus.allCases) }
 
     func decisions() throws -> [SSVCAssessment.Decision] {
         try (ssvc ?? "").split(separator: ",").map { word in

@@ -28,12 +28,16 @@ struct FindingsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "At most this many findings.") var limit: Int?
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
 
-    func statuses() throws -> [FindingStatus] {
+    func statuses() throws -> [FindingStatus] { try Self.statuses(status, all: []) }
+
+    /// `--status`: comma-separated statuses, `active` for new, open and reopened, and `all`
+    /// for what the caller means by every status.
+    static func statuses(_ text: String, all: [FindingStatus]) throws -> [FindingStatus] {
         var result: [FindingStatus] = []
-        for word in status.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+        for word in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
             switch word {
             case "active": result += [.new, .open, .reopened]
-            case "all": return []
+            case "all": return all
             default:
                 guard let parsed = FindingStatus(rawValue: word) else { throw ValidationError("unknown status '\(word)'") }
                 result.append(parsed)
