@@ -45,7 +45,7 @@ extension SQLiteStore {
         /// an issue for it; then records its keys for the findings after it. Returns the issue.
         @discardableResult
         func correlate(
-            findingID: Int64, keys: [CorrelationKey], componentID: Int64, createdAt: String, score: () -> StoredAssessment? = { nil }
+            findingID: Int64, keys: [CorrelationKey], componentID: Int64, createdAt: String, score: () -> ScoredIssue? = { nil }
         ) throws -> (issue: Int64, opened: Bool) {
             var best: (confidence: LinkConfidence, issue: Int64, rule: CorrelationRule, through: Int64)?
             for key in keys {
@@ -66,14 +66,15 @@ extension SQLiteStore {
             if let best {
                 issueID = best.issue
                 try addMember(findingID, issue: issueID, rule: best.rule, confidence: best.confidence, through: best.through)
-            } else if let insertScoredIssue, let stored = score() {
+            } else if let insertScoredIssue, let scored = score() {
+                let stored = scored.assessment
                 insertScoredIssue.bind(1, componentID)
                 insertScoredIssue.bind(2, createdAt)
                 insertScoredIssue.bind(3, stored.assessment.score)
                 insertScoredIssue.bind(4, stored.assessment.ssvc.decision.rawValue)
                 insertScoredIssue.bind(5, stored.kev == nil ? 0 : 1)
                 insertScoredIssue.bind(6, stored.epss?.probability)
-                insertScoredIssue.bind(7, stored.jsonText)
+                insertScoredIssue.bind(7, scored.json)
                 insertScoredIssue.bind(8, createdAt)
                 try insertScoredIssue.step()
                 issueID = insertScoredIssue.lastInsertedRowID
@@ -107,6 +108,17 @@ extension SQLiteStore {
             insertMember.bind(5, through)
             try insertMember.step()
         }
+    }
+
+    /// What new issues' scores depend on besides their findings: the feeds, the inventory and
+    /// the VEX statements as of now. Scores made before the write are used only if it is unchanged.
+    static func scoringFactsStamp(in db: Database) throws -> String {
+        try String.fetchOne(
+            db,
+            sql: """
+                SELECT coalesce((SELECT group_concat(kind || loaded_at) FROM feed), '') || '/' ||
+                    coalesce((SELECT max(id) FROM inventory_revision), 0) || '/' || coalesce((SELECT max(id) FROM vex_statement), 0)
+                """) ?? ""
     }
 
     /// The routes the inventory maps to files, for a component named by its application.

@@ -215,30 +215,89 @@ extension SQLiteStore {
         }
 
         func input(for members: [ScoringMember]) -> RiskInput {
-            let speaking = members.contains(where: \.active) ? members.filter(\.active) : members
-            let cves = Set(speaking.flatMap(\.vulnerabilityIDs).filter { $0.hasPrefix("CVE-") })
-            let kevEntry = cves.sorted().compactMap { kev[$0] }.first
-            var best: EPSSScore?
-            for cve in cves.sorted() {
-                if let score = try? epssScore(cve), score.probability > (best?.probability ?? -1) { best = score }
+            SQLiteStore.riskInput(
+                for: members, kev: { kev[$0] }, epss: { try? epssScore($0) }, context: contexts[members[0].componentID], statements: statements)
+        }
+    }
+
+    /// What the risk model reads of an issue, from its members and the facts around them:
+    /// KEV and EPSS by CVE, the component's context, the application's VEX statements.
+    static func riskInput(
+        for members: [ScoringMember], kev: (String) -> KEVEntry?, epss: (String) -> EPSSScore?, context: ComponentContext?,
+        statements: [String: [(component: String, statement: VEXStatement)]]
+    ) -> RiskInput {
+        let speaking = members.contains(where: \.active) ? members.filter(\.active) : members
+        let cves = Set(speaking.flatMap(\.vulnerabilityIDs).filter { $0.hasPrefix("CVE-") }).sorted()
+        let kevEntry = cves.lazy.compactMap(kev).first
+        var best: EPSSScore?
+        for cve in cves {
+            if let score = epss(cve), score.probability > (best?.probability ?? -1) { best = score }
+        }
+        let scored = speaking.filter { $0.cvssScore != nil }.max { ($0.cvssScore ?? 0) < ($1.cvssScore ?? 0) }
+        let vexNotAffected = speaking.allSatisfy { member in
+            guard let candidates = statements[member.application] else { return false }
+            let ids = member.vulnerabilityIDs.compactMap(VulnerabilityID.init)
+            guard !ids.isEmpty else { return false }
+            let purl = member.purl.flatMap(PackageURL.init(parsing:))
+            let applying = candidates.first {
+                $0.statement.applies(toFindingNaming: ids, purl: purl, sameComponent: $0.component == member.component)
             }
-            let scored = speaking.filter { $0.cvssScore != nil }.max { ($0.cvssScore ?? 0) < ($1.cvssScore ?? 0) }
-            let vexNotAffected = speaking.allSatisfy { member in
-                guard statements[member.application] != nil else { return false }
-                let ids = member.vulnerabilityIDs.compactMap(VulnerabilityID.init)
-                guard !ids.isEmpty else { return false }
-                let purl = member.purl.flatMap(PackageURL.init(parsing:))
-                let applying = statements[member.application]?.first {
-                    $0.statement.applies(toFindingNaming: ids, purl: purl, sameComponent: $0.component == member.component)
+            return applying.map { $0.statement.status == .notAffected || $0.statement.status == .fixed } ?? false
+        }
+        return RiskInput(
+            severity: speaking.map(\.severity).max() ?? .info, cvssScore: scored?.cvssScore, cvssVector: scored?.cvssVector, kev: kevEntry,
+            epss: best, exploitAvailable: false, tools: Set(members.map(\.tool)).count,
+            confirmedByDAST: members.contains { $0.rule == CorrelationRule.dastConfirmsSAST.rawValue },
+            fixAvailable: speaking.contains(where: \.fixAvailable), vexNotAffected: vexNotAffected,
+            firstSeen: members.map(\.firstSeen).min() ?? .distantPast, context: context)
+    }
+
+    /// An issue's score, ready to store.
+    struct ScoredIssue: Sendable {
+        var assessment: StoredAssessment
+        var json: String
+
+        init(_ assessment: StoredAssessment) {
+            self.assessment = assessment
+            self.json = assessment.jsonText
+        }
+    }
+
+    /// The facts an import's new issues are scored with, read before the write so that the
+    /// scoring runs on every core: KEV, the EPSS scores of the report's CVEs, the component's
+    /// context and the application's VEX statements.
+    struct PreparedScoring: Sendable {
+        var kev: [String: KEVEntry] = [:]
+        var epss: [String: EPSSScore] = [:]
+        var context: ComponentContext?
+        var statements: [String: [(component: String, statement: VEXStatement)]] = [:]
+
+        init(application: String, component: String, cves: Set<String>, in db: Database) throws {
+            let scoring = try ScoringContext(db)
+            kev = scoring.kev
+            statements = scoring.statements.filter { $0.key == application }
+            let inventory = try SQLiteStore.inventory(in: db)
+            if let declared = inventory.application(named: application) {
+                context = ComponentContext(application: declared, component: declared.component(named: component))
+            }
+            let list = cves.sorted()
+            for start in stride(from: 0, to: list.count, by: 5000) {
+                let chunk = list[start..<min(start + 5000, list.count)]
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT cve, probability, percentile FROM epss WHERE cve IN (SELECT value FROM json_each(?))",
+                    arguments: [JSONText.array(Array(chunk))])
+                {
+                    epss[row["cve"]] = EPSSScore(cve: row["cve"], probability: row["probability"], percentile: row["percentile"])
                 }
-                return applying.map { $0.statement.status == .notAffected || $0.statement.status == .fixed } ?? false
             }
-            return RiskInput(
-                severity: speaking.map(\.severity).max() ?? .info, cvssScore: scored?.cvssScore, cvssVector: scored?.cvssVector, kev: kevEntry,
-                epss: best, exploitAvailable: false, tools: Set(members.map(\.tool)).count,
-                confirmedByDAST: members.contains { $0.rule == CorrelationRule.dastConfirmsSAST.rawValue },
-                fixAvailable: speaking.contains(where: \.fixAvailable), vexNotAffected: vexNotAffected,
-                firstSeen: members.map(\.firstSeen).min() ?? .distantPast, context: contexts[members[0].componentID])
+        }
+
+        /// The score of the issue a new finding opens.
+        func score(_ finding: borrowing Finding, application: String, component: String, at date: Date) -> ScoredIssue {
+            let member = ScoringMember(opening: finding, componentID: 0, application: application, component: component, at: date)
+            let input = SQLiteStore.riskInput(
+                for: [member], kev: { kev[$0] }, epss: { epss[$0] }, context: context, statements: statements)
+            return ScoredIssue(StoredAssessment(assessment: RiskModel.assess(input, now: date), kev: input.kev, epss: input.epss))
         }
     }
 }

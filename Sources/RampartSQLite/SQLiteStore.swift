@@ -131,15 +131,29 @@ public final class SQLiteStore: Store {
             findings: findings, order: predicted.inserts + predicted.updates.map(\.incomingIndex), report: submission.archivedReport,
             textSlots: predicted.inserts.count)
         // The new findings' correlation keys, made on every core while the writer waits for its turn.
+        // So are the scores of the issues they will open.
         let stream = submission.stream
-        let routes = try await writer.read { db in try Self.routes(application: stream.application, component: stream.component, in: db) }
         let inserts = predicted.inserts
-        async let correlationKeys = Concurrently.map(count: inserts.count) {
-            Correlation.keys(for: findings[inserts[$0]], application: stream.application, component: stream.component, routes: routes)
+        let cves = Set(inserts.flatMap { findings[$0].vulnerabilityIDs.map(\.value).filter { $0.hasPrefix("CVE-") } })
+        let (routes, scoring, stamp) = try await writer.read { db in
+            (
+                try Self.routes(application: stream.application, component: stream.component, in: db),
+                try PreparedScoring(application: stream.application, component: stream.component, cves: cves, in: db),
+                try Self.scoringFactsStamp(in: db)
+            )
+        }
+        let importedAt = submission.importedAt
+        let made = await Concurrently.map(count: inserts.count) {
+            (
+                Correlation.keys(for: findings[inserts[$0]], application: stream.application, component: stream.component, routes: routes),
+                scoring.score(findings[inserts[$0]], application: stream.application, component: stream.component, at: importedAt)
+            )
         }
         let prediction = Prediction(
             snapshot: snapshot, plan: predicted,
-            correlation: PredictedKeys(routes: routes, byIndex: Dictionary(uniqueKeysWithValues: zip(inserts, await correlationKeys))))
+            correlation: PredictedKeys(
+                routes: routes, byIndex: Dictionary(uniqueKeysWithValues: zip(inserts, made.map(\.0))), stamp: stamp,
+                scores: Dictionary(uniqueKeysWithValues: zip(inserts, made.map(\.1)))))
         async let making: Void = feed.make()
         do {
             let outcome = try await writer.write { db in try Self.record(submission, keys: keys, feed: feed, prediction: prediction, in: db) }
@@ -205,6 +219,9 @@ public final class SQLiteStore: Store {
     struct PredictedKeys: Sendable {
         var routes: [Correlation.Route]
         var byIndex: [Int: [CorrelationKey]]
+        /// `scoringFactsStamp` when the scores were made.
+        var stamp: String = ""
+        var scores: [Int: ScoredIssue] = [:]
     }
 
     /// A stream's findings as the lifecycle needs them, at one revision.
@@ -625,17 +642,21 @@ public final class SQLiteStore: Store {
             let application = submission.stream.application
             let component = submission.stream.component
             let predictedKeys = prediction?.correlation.routes == routes ? prediction?.correlation.byIndex ?? [:] : [:]
+            let currentStamp = try Self.scoringFactsStamp(in: db)
+            let predictedScores = prediction?.correlation.stamp == currentStamp ? prediction?.correlation.scores ?? [:] : [:]
             for (id, index) in inserted {
                 let keys =
                     predictedKeys[index] ?? Correlation.keys(for: findings[index], application: application, component: component, routes: routes)
                 // An issue the finding opens is scored from the finding itself; one it joins, from all its members below.
                 let result = try correlator.correlate(findingID: id, keys: keys, componentID: componentID, createdAt: now) {
+                    if let made = predictedScores[index] { return made }
                     let input = scoring.input(for: [
                         ScoringMember(
                             opening: findings[index], componentID: componentID, application: application, component: component,
                             at: submission.importedAt)
                     ])
-                    return StoredAssessment(assessment: RiskModel.assess(input, now: submission.importedAt), kev: input.kev, epss: input.epss)
+                    return ScoredIssue(
+                        StoredAssessment(assessment: RiskModel.assess(input, now: submission.importedAt), kev: input.kev, epss: input.epss))
                 }
                 if !result.opened { touched.insert(result.issue) }
             }

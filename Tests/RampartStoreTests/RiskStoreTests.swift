@@ -69,6 +69,15 @@ struct RiskStoreTests {
         #expect(feeds.map(\.kind) == [.epss, .kev])
         #expect(feeds.first { $0.kind == .kev }?.version == "2026.08.21")
 
+        // An issue opened after the feeds were loaded is scored with them at once.
+        _ = try await store.record(
+            submission([Self.log4j(component: "web")], stream: StreamKey(application: "shop", component: "web", tool: "Trivy"), content: "web"))
+        let web = try #require(try await store.issues(IssueQuery(component: "web")).first?.assessment)
+        #expect(web.kev?.cve == "CVE-2021-44228" && web.epss?.probability == 0.94358)
+        #expect(
+            web.assessment.factors.contains { $0.name == "exposure" && $0.value == "internet" },
+            "an undeclared component takes its application's context")
+
         // A later KEV without the CVE replaces the list whole.
         _ = try await store.loadFeed(
             FeedUpdate(content: .kev([KEVEntry(cve: "CVE-2020-0001")]), version: "2", published: nil, source: "k2"), at: epoch)
