@@ -67,13 +67,12 @@ extension SQLiteStore {
                 issueID = best.issue
                 try addMember(findingID, issue: issueID, rule: best.rule, confidence: best.confidence, through: best.through)
             } else if let insertScoredIssue, let scored = score() {
-                let stored = scored.assessment
                 insertScoredIssue.bind(1, componentID)
                 insertScoredIssue.bind(2, createdAt)
-                insertScoredIssue.bind(3, stored.assessment.score)
-                insertScoredIssue.bind(4, stored.assessment.ssvc.decision.rawValue)
-                insertScoredIssue.bind(5, stored.kev == nil ? 0 : 1)
-                insertScoredIssue.bind(6, stored.epss?.probability)
+                insertScoredIssue.bind(3, scored.score)
+                insertScoredIssue.bind(4, scored.ssvc.rawValue)
+                insertScoredIssue.bind(5, scored.kev ? 1 : 0)
+                insertScoredIssue.bind(6, scored.epss)
                 insertScoredIssue.bind(7, scored.json)
                 insertScoredIssue.bind(8, createdAt)
                 try insertScoredIssue.step()

@@ -252,14 +252,21 @@ extension SQLiteStore {
             firstSeen: members.map(\.firstSeen).min() ?? .distantPast, context: context)
     }
 
-    /// An issue's score, ready to store.
+    /// An issue's score as the issue row stores it: the columns and the assessment's JSON (the
+    /// model's value is not kept, so that 100k scores made ahead of the write stay small).
     struct ScoredIssue: Sendable {
-        var assessment: StoredAssessment
+        var score: Double
+        var ssvc: SSVCAssessment.Decision
+        var kev: Bool
+        var epss: Double?
         var json: String
 
-        init(_ assessment: StoredAssessment) {
-            self.assessment = assessment
-            self.json = assessment.jsonText
+        init(_ stored: StoredAssessment) {
+            score = stored.assessment.score
+            ssvc = stored.assessment.ssvc.decision
+            kev = stored.kev != nil
+            epss = stored.epss?.probability
+            json = stored.jsonText
         }
     }
 
