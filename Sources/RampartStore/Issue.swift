@@ -282,3 +282,53 @@ extension StoredAssessment {
         return "{" + parts.joined(separator: ",") + "}"
     }
 }
+
+/// An issue similar to another without being the same problem: shown beside it, never merged
+/// (docs/correlation.md, "Related issues").
+public struct RelatedIssue: Sendable, Hashable {
+    public var id: Int64
+    public var reason: String
+
+    public init(id: Int64, reason: String) {
+        self.id = id
+        self.reason = reason
+    }
+}
+
+extension StoredIssue {
+    /// The issues of the same component that share a place with this one but were not merged:
+    /// another weakness at the same file and nearby line, another advisory of the same
+    /// package, another weakness at the same endpoint.
+    public func related(among candidates: [StoredIssue]) -> [RelatedIssue] {
+        var related: [RelatedIssue] = []
+        for other in candidates where other.id != id && other.application == application && other.component == component {
+            if let reason = relation(to: other) { related.append(RelatedIssue(id: other.id, reason: reason)) }
+        }
+        return related
+    }
+
+    func relation(to other: StoredIssue) -> String? {
+        for mine in members.map(\.finding) {
+            for theirs in other.members.map(\.finding) {
+                if let a = mine.filePath, let b = theirs.filePath,
+                    Correlation.sameFile(Correlation.normalizedPath(a), Correlation.normalizedPath(b))
+                {
+                    if let x = mine.line, let y = theirs.line, abs(x - y) <= Correlation.lineWindow {
+                        return "same place, \(b):\(y), another weakness or rule"
+                    }
+                }
+                if let a = mine.purl.flatMap(PackageURL.init(parsing:)), let b = theirs.purl.flatMap(PackageURL.init(parsing:)),
+                    a.versionlessKey == b.versionlessKey
+                {
+                    return "same package, \(b.versionlessKey), another advisory"
+                }
+                if let a = mine.url.flatMap(EndpointMatch.parts), let b = theirs.url.flatMap(EndpointMatch.parts), a.origin == b.origin,
+                    Correlation.endpointTemplate(a.path) == Correlation.endpointTemplate(b.path)
+                {
+                    return "same endpoint, \(b.origin)\(Correlation.endpointTemplate(b.path)), another weakness"
+                }
+            }
+        }
+        return nil
+    }
+}

@@ -175,9 +175,12 @@ struct ExplainCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
 
     func run() async throws {
-        guard let found = try await database.openStore().issues(IssueQuery(statuses: FindingStatus.allCases, ids: [issue])).first else {
+        let store = try database.openStore()
+        guard let found = try await store.issues(IssueQuery(statuses: FindingStatus.allCases, ids: [issue])).first else {
             throw CLIError("no issue \(issue)")
         }
+        let related = found.related(
+            among: try await store.issues(IssueQuery(application: found.application, component: found.component, statuses: FindingStatus.allCases)))
         if json {
             print(
                 JSONOut.object([
@@ -208,7 +211,10 @@ struct ExplainCommand: AsyncParsableCommand {
                             ])
                         } ?? "null"
                     ),
-                    ("related", "[]"),
+                    (
+                        "related",
+                        JSONOut.array(related.map { JSONOut.object([("id", String($0.id)), ("reason", JSONOut.string($0.reason))]) })
+                    ),
                     (
                         "findings",
                         JSONOut.array(
@@ -247,6 +253,10 @@ struct ExplainCommand: AsyncParsableCommand {
             )
         }
         if !found.vulnerabilityIDs.isEmpty { print("  vulnerabilities \(found.vulnerabilityIDs.joined(separator: ", "))") }
+        if !related.isEmpty {
+            print("\n  related, not merged (a different problem at the same place):")
+            for item in related { print("  - issue \(item.id): \(item.reason)") }
+        }
         print("\n  \(found.members.count) finding(s) from \(found.tools.joined(separator: ", ")):")
         for member in found.members {
             let finding = member.finding

@@ -77,6 +77,11 @@ struct CorrelationStoreTests {
         let merged = try #require(try await store.issues(IssueQuery()).first { $0.members.count == 2 })
         #expect(merged.vulnerabilityIDs == ["CVE-2021-23337", "GHSA-35jh-r3h4-6jhm"])
         #expect(merged.members.last?.rule == .sameAdvisory && merged.members.last?.confidence == .high)
+        // The other advisory of the package is related, not merged.
+        let all = try await store.issues(IssueQuery())
+        let other = try #require(all.first { $0.members.count == 1 })
+        #expect(merged.related(among: all).map(\.id) == [other.id])
+        #expect(merged.related(among: all).first?.reason.contains("same package, npm/lodash") == true)
         // The same advisory in another component is another issue.
         try await Self.record(
             store, "Trivy",
@@ -117,6 +122,10 @@ struct CorrelationStoreTests {
         let sql = try #require(try await store.issues(IssueQuery()).first { $0.members.count == 3 })
         #expect(sql.severity == .high, "the highest any tool gives")
         #expect(sql.tools == ["bandit", "semgrep", "codeql"])
+        // XSS on the SQL line is another problem at the same place: related, not merged.
+        let all = try await store.issues(IssueQuery())
+        let xss = try #require(all.first { $0.members.first?.finding.ruleID == "reflected-xss" })
+        #expect(sql.related(among: all).map(\.id) == [xss.id])
         // Lines further apart than the window are different places.
         try await Self.record(store, "Gosec", [Self.code("Gosec", rule: "G201", file: "app/server.py", line: 40, cwes: [89])], content: "gosec")
         #expect(try await store.issues(IssueQuery()).count == 5)
@@ -177,6 +186,8 @@ struct CorrelationStoreTests {
             store, "Nuclei", [Self.endpoint("Nuclei", rule: "sqli-error-based", url: "https://shop.example.com/users/7", method: nil, cwes: [89])],
             content: "nuclei")
         #expect(try await Self.groups(store) == [["zap 40018", "nuclei sqli-error-based"], ["zap 40012"]])
+        let issues = try await store.issues(IssueQuery())
+        #expect(issues.allSatisfy { $0.related(among: issues).count == 1 }, "another weakness at the same endpoint is related")
     }
 
     @Test("DAST confirms SAST where the inventory maps the route to the file", arguments: StoreBackend.all)
