@@ -143,17 +143,14 @@ public final class SQLiteStore: Store {
             )
         }
         let importedAt = submission.importedAt
+        // One array, in the order of the predicted inserts: the writer takes entry k for its k-th new finding.
         let made = await Concurrently.map(count: inserts.count) {
-            (
-                Correlation.keys(for: findings[inserts[$0]], application: stream.application, component: stream.component, routes: routes),
-                scoring.score(findings[inserts[$0]], application: stream.application, component: stream.component, at: importedAt)
-            )
+            PredictedIssue(
+                keys: Correlation.keys(for: findings[inserts[$0]], application: stream.application, component: stream.component, routes: routes),
+                score: scoring.score(findings[inserts[$0]], application: stream.application, component: stream.component, at: importedAt))
         }
         let prediction = Prediction(
-            snapshot: snapshot, plan: predicted,
-            correlation: PredictedKeys(
-                routes: routes, byIndex: Dictionary(uniqueKeysWithValues: zip(inserts, made.map(\.0))), stamp: stamp,
-                scores: Dictionary(uniqueKeysWithValues: zip(inserts, made.map(\.1)))))
+            snapshot: snapshot, plan: predicted, correlation: PredictedKeys(routes: routes, stamp: stamp, issues: made))
         async let making: Void = feed.make()
         do {
             let outcome = try await writer.write { db in try Self.record(submission, keys: keys, feed: feed, prediction: prediction, in: db) }
@@ -218,10 +215,16 @@ public final class SQLiteStore: Store {
     /// Correlation keys made before the write, by finding index.
     struct PredictedKeys: Sendable {
         var routes: [Correlation.Route]
-        var byIndex: [Int: [CorrelationKey]]
         /// `scoringFactsStamp` when the scores were made.
         var stamp: String = ""
-        var scores: [Int: ScoredIssue] = [:]
+        /// One per predicted insert, in the plan's order.
+        var issues: [PredictedIssue] = []
+    }
+
+    /// A predicted new finding's correlation keys and the score of the issue it would open.
+    struct PredictedIssue: Sendable {
+        var keys: [CorrelationKey]
+        var score: ScoredIssue
     }
 
     /// A stream's findings as the lifecycle needs them, at one revision.
@@ -370,9 +373,11 @@ public final class SQLiteStore: Store {
         let storedHashes: [Int64: StoredHashes]
         let plan: StreamReconciliation
         let closesMissing = submission.closesMissing
+        var predictedIssues: [PredictedIssue] = []
         if let prediction, prediction.holds(streamID: streamID, revision: revision) {
             storedHashes = prediction.snapshot?.hashes ?? [:]
             plan = prediction.plan
+            predictedIssues = prediction.correlation.issues
         } else {
             let snapshot = try Self.snapshot(streamID: streamID, revision: revision, in: db)
             storedHashes = snapshot.hashes
@@ -641,15 +646,19 @@ public final class SQLiteStore: Store {
             let scoring = try ScoringContext(db)
             let application = submission.stream.application
             let component = submission.stream.component
-            let predictedKeys = prediction?.correlation.routes == routes ? prediction?.correlation.byIndex ?? [:] : [:]
-            let currentStamp = try Self.scoringFactsStamp(in: db)
-            let predictedScores = prediction?.correlation.stamp == currentStamp ? prediction?.correlation.scores ?? [:] : [:]
-            for (id, index) in inserted {
+            // What was made before the write holds if the plan and the facts it read are unchanged.
+            let predicted = predictedIssues.count == inserted.count ? predictedIssues : []
+            let keysHold = !predicted.isEmpty && prediction?.correlation.routes == routes
+            let stamp = try Self.scoringFactsStamp(in: db)
+            let scoresHold = !predicted.isEmpty && prediction?.correlation.stamp == stamp
+            for (position, (id, index)) in inserted.enumerated() {
                 let keys =
-                    predictedKeys[index] ?? Correlation.keys(for: findings[index], application: application, component: component, routes: routes)
+                    keysHold
+                    ? predicted[position].keys
+                    : Correlation.keys(for: findings[index], application: application, component: component, routes: routes)
                 // An issue the finding opens is scored from the finding itself; one it joins, from all its members below.
                 let result = try correlator.correlate(findingID: id, keys: keys, componentID: componentID, createdAt: now) {
-                    if let made = predictedScores[index] { return made }
+                    if scoresHold { return predicted[position].score }
                     let input = scoring.input(for: [
                         ScoringMember(
                             opening: findings[index], componentID: componentID, application: application, component: component,

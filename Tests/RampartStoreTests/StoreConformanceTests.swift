@@ -666,7 +666,7 @@ struct SQLiteSnapshotTests {
             try SQLiteStore.record(
                 third, keys: keys,
                 feed: ImportFeed(findings: third.findings, order: [], report: nil),
-                prediction: .init(snapshot: stale, plan: stalePlan, correlation: .init(routes: [], byIndex: [:])), in: db)
+                prediction: .init(snapshot: stale, plan: stalePlan, correlation: .init(routes: [])), in: db)
         }
         // With the stale snapshot "b" would look new and "a" open; the fresh state says otherwise.
         #expect((outcome.new, outcome.unchanged, outcome.reopened) == (0, 1, 1))
