@@ -239,8 +239,6 @@ public enum RepositoryMatch {
         return seen == declared || (parts.count == 2 && !parts[0].contains(".") && declared.hasSuffix("/" + seen))
     }
 
-    /// Whether a reported file is inside a repository folder, even under an absolute checkout
-    /// root: `/builds/acme/shop/services/api/app.py` is in `services/api`.
     /// The depth every path is in the folder at (the least of them); nil when one is not in it.
     static func commonDepth(_ paths: [String], in folder: String) -> Int? {
         var least = Int.max
@@ -252,14 +250,11 @@ public enum RepositoryMatch {
         return least == Int.max ? nil : least
     }
 
-    /// A scanner run inside the folder's parent writes paths from a tail of the folder
-    /// (`vulnerable-app/app/server.py` for `examples/vulnerable-app`): that counts too.
-    public static func path(_ path: String, isIn folder: String) -> Bool {
-        depth(path, isIn: folder) > 0
-    }
-
     /// How many trailing segments of `folder` the path is under (the whole folder's count when
-    /// it is under all of it); 0 when it is not in the folder.
+    /// it is under all of it); 0 when it is not in the folder. A file is in a folder even under
+    /// an absolute checkout root (`/builds/acme/shop/services/api/app.py` is in `services/api`),
+    /// and a scanner run inside the folder's parent writes paths from a tail of the folder
+    /// (`vulnerable-app/app/server.py` for `examples/vulnerable-app`): that counts too.
     public static func depth(_ path: String, isIn folder: String) -> Int {
         guard !folder.isEmpty else { return 0 }
         let segments = folder.split(separator: "/")
