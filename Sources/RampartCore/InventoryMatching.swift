@@ -43,8 +43,8 @@ public struct ReportSubject: Sendable, Hashable, Codable {
             guard let value, !value.isEmpty, subject[keyPath: list].count < limit, !subject[keyPath: list].contains(value) else { return }
             subject[keyPath: list].append(value)
         }
-        for finding in findings {
-            switch finding.location {
+        for index in findings.indices {
+            switch findings[index].location {
             case .code(let code): add(code.file, to: \.paths)
             case .iac(let iac): add(iac.file, to: \.paths)
             case .package(let package):

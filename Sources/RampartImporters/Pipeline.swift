@@ -194,9 +194,13 @@ public struct NormalizedReport: Sendable {
     public var packages: [SBOMPackage]? = nil
     /// The statements of a VEX document (see `ImporterOutput.vexStatements`).
     public var vexStatements: [VEXStatement]? = nil
+    /// What the importer declared the report scanned (see `ImporterOutput.subject`).
+    public var declaredSubject = ReportSubject()
+
     /// What the report names as scanned: the importer's declaration completed with the
-    /// findings' locations (see `ReportSubject`).
-    public var subject = ReportSubject()
+    /// findings' locations (see `ReportSubject`). Made when asked, for placement only: an
+    /// import into a named component never walks its findings for it.
+    public var subject: ReportSubject { ReportSubject(declared: declaredSubject, findings: findings, scopeTarget: scope.target) }
 }
 
 /// Bytes in, normalized findings and diagnostics out: syntax, then format detection, then the
@@ -371,7 +375,7 @@ public struct ImportPipeline: Sendable {
         return NormalizedReport(
             file: file, format: importer.info, tool: output.tool, findings: merged, diagnostics: Diagnostic.bounded(diagnostics),
             toolReportedError: output.toolReportedError, recordCount: recordCount, scope: output.scope, packages: output.packages,
-            vexStatements: output.vexStatements, subject: ReportSubject(declared: output.subject, findings: merged, scopeTarget: output.scope.target))
+            vexStatements: output.vexStatements, declaredSubject: output.subject)
     }
 
     private func readReport(

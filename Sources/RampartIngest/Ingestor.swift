@@ -172,14 +172,15 @@ public struct Ingestor: Sendable {
         let prepared = try await normalize(file, formatID: template.formatID, context: context)
         let scope = application.map { name in Inventory(applications: inventory.applications.filter { $0.name == name }) } ?? inventory
         var target = template
-        switch scope.place(prepared.report.subject) {
+        let subject = prepared.report.subject
+        switch scope.place(subject) {
         case .component(let match):
             target.application = match.application
             target.component = match.component
         case .unmatched:
-            throw PlacementError(file: path, subject: prepared.report.subject, candidates: [], application: application)
+            throw PlacementError(file: path, subject: subject, candidates: [], application: application)
         case .ambiguous(let matches):
-            throw PlacementError(file: path, subject: prepared.report.subject, candidates: matches, application: application)
+            throw PlacementError(file: path, subject: subject, candidates: matches, application: application)
         }
         if let scan = try await existingScan(for: file, target: target) { return (.repeated(repeated(file, of: scan)), target) }
         return (.prepared(prepared), target)
