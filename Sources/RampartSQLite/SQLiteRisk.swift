@@ -58,7 +58,7 @@ extension SQLiteStore {
 
     /// Scores the issues (all when nil) at `date` and stores each assessment. Returns how many.
     @discardableResult
-    static func rescore(issues: [Int64]?, at date: Date, in db: Database) throws -> Int {
+    static func rescore(issues: [Int64]?, at date: Date, in db: Database, context read: ScoringContext? = nil) throws -> Int {
         var sql = """
             SELECT m.issue_id, m.rule, i.component_id, f.severity, f.cvss_score, f.cvss_vector, f.vulnerability_ids, g.status, f.first_seen,
                 s.tool, coalesce(json_array_length(f.location, '$.fixedVersions'), 0) AS fixes, g.purl, a.name AS application,
@@ -74,7 +74,7 @@ extension SQLiteStore {
             arguments = [("[" + issues.map(String.init).joined(separator: ",") + "]")]
         }
         sql += " ORDER BY m.issue_id"
-        let context = try ScoringContext(db)
+        let context = try read ?? ScoringContext(db)
         let update = try BulkStatement(
             db, sql: "UPDATE issue SET risk = ?, ssvc = ?, kev = ?, epss = ?, assessment = ?, scored_at = ? WHERE id = ?")
         let scoredAt = timestamp(date)
@@ -172,15 +172,10 @@ extension SQLiteStore {
         var kev: [String: KEVEntry] = [:]
         let epss: BulkStatement
         var contexts: [Int64: ComponentContext] = [:]
-        var statements: [String: [(component: String, statement: VEXStatement)]] = [:]
+        var statements: [String: [KeptStatement]] = [:]
 
         init(_ db: Database) throws {
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM kev") {
-                let entry = KEVEntry(
-                    cve: row["cve"], vendor: row["vendor"], product: row["product"], name: row["name"], dateAdded: row["date_added"],
-                    dueDate: row["due_date"], knownRansomwareUse: row["ransomware"] as Int == 1)
-                kev[entry.cve] = entry
-            }
+            kev = try SQLiteStore.kevEntries(in: db)
             epss = try BulkStatement(db, sql: "SELECT probability, percentile FROM epss WHERE cve = ?")
             let inventory = try SQLiteStore.inventory(in: db)
             for row in try Row.fetchAll(
@@ -189,22 +184,7 @@ extension SQLiteStore {
                 guard let application = inventory.application(named: row["application"]) else { continue }
                 contexts[row["id"]] = ComponentContext(application: application, component: application.component(named: row["component"]))
             }
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT a.name AS application, c.name AS component, v.vulnerabilities, v.products, v.product_names, v.status
-                    FROM vex_statement v JOIN stream s ON s.id = v.stream_id JOIN component c ON c.id = s.component_id
-                    JOIN application a ON a.id = c.application_id ORDER BY v.scan_id DESC, v.id
-                    """)
-            {
-                let statement = VEXStatement(
-                    vulnerabilities: try decodeJSON([String].self, row["vulnerabilities"], column: "vulnerabilities").compactMap(
-                        VulnerabilityID.init),
-                    products: try decodeJSON([String].self, row["products"], column: "products").compactMap(PackageURL.init(parsing:)),
-                    productNames: try decodeJSON([String].self, row["product_names"], column: "product_names"),
-                    status: try stored(VEXStatus.self, row["status"], column: "status"))
-                statements[row["application"], default: []].append((row["component"], statement))
-            }
+            statements = try SQLiteStore.keptStatements(applications: nil, in: db)
         }
 
         func epssScore(_ cve: String) throws -> EPSSScore? {
@@ -224,7 +204,7 @@ extension SQLiteStore {
     /// KEV and EPSS by CVE, the component's context, the application's VEX statements.
     static func riskInput(
         for members: [ScoringMember], kev: (String) -> KEVEntry?, epss: (String) -> EPSSScore?, context: ComponentContext?,
-        statements: [String: [(component: String, statement: VEXStatement)]]
+        statements: [String: [KeptStatement]]
     ) -> RiskInput {
         let speaking = members.contains(where: \.active) ? members.filter(\.active) : members
         let cves = Set(speaking.flatMap(\.vulnerabilityIDs).filter { $0.hasPrefix("CVE-") }).sorted()
@@ -240,9 +220,9 @@ extension SQLiteStore {
             guard !ids.isEmpty else { return false }
             let purl = member.purl.flatMap(PackageURL.init(parsing:))
             let applying = candidates.first {
-                $0.statement.applies(toFindingNaming: ids, purl: purl, sameComponent: $0.component == member.component)
+                $0.applied.statement.applies(toFindingNaming: ids, purl: purl, sameComponent: $0.component == member.component)
             }
-            return applying.map { $0.statement.status == .notAffected || $0.statement.status == .fixed } ?? false
+            return applying.map { $0.applied.statement.status == .notAffected || $0.applied.statement.status == .fixed } ?? false
         }
         return RiskInput(
             severity: speaking.map(\.severity).max() ?? .info, cvssScore: scored?.cvssScore, cvssVector: scored?.cvssVector, kev: kevEntry,
@@ -277,12 +257,11 @@ extension SQLiteStore {
         var kev: [String: KEVEntry] = [:]
         var epss: [String: EPSSScore] = [:]
         var context: ComponentContext?
-        var statements: [String: [(component: String, statement: VEXStatement)]] = [:]
+        var statements: [String: [KeptStatement]] = [:]
 
         init(application: String, component: String, cves: Set<String>, in db: Database) throws {
-            let scoring = try ScoringContext(db)
-            kev = scoring.kev
-            statements = scoring.statements.filter { $0.key == application }
+            kev = try SQLiteStore.kevEntries(in: db)
+            statements = try SQLiteStore.keptStatements(applications: [application], in: db)
             let inventory = try SQLiteStore.inventory(in: db)
             if let declared = inventory.application(named: application) {
                 context = ComponentContext(application: declared, component: declared.component(named: component))
@@ -306,5 +285,17 @@ extension SQLiteStore {
                 for: [member], kev: { kev[$0] }, epss: { epss[$0] }, context: context, statements: statements)
             return ScoredIssue(StoredAssessment(assessment: RiskModel.assess(input, now: date), kev: input.kev, epss: input.epss))
         }
+    }
+
+    /// The KEV catalog as loaded, by CVE: small (under 2,000 entries), read whole.
+    static func kevEntries(in db: Database) throws -> [String: KEVEntry] {
+        var entries: [String: KEVEntry] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM kev") {
+            let entry = KEVEntry(
+                cve: row["cve"], vendor: row["vendor"], product: row["product"], name: row["name"], dateAdded: row["date_added"],
+                dueDate: row["due_date"], knownRansomwareUse: row["ransomware"] as Int == 1)
+            entries[entry.cve] = entry
+        }
+        return entries
     }
 }

@@ -635,6 +635,7 @@ public final class SQLiteStore: Store {
             }
         }
         var touched: Set<Int64> = []
+        var scoring: ScoringContext?
         // Each new finding joins the issue its keys meet, or opens one (docs/correlation.md).
         // Findings seen again keep their issue: correlation never undoes a person's decision.
         if !inserted.isEmpty {
@@ -643,7 +644,6 @@ public final class SQLiteStore: Store {
             }
             let routes = try Self.routes(componentID: componentID, in: db)
             let correlator = try Correlator(db, scoring: true)
-            let scoring = try ScoringContext(db)
             let application = submission.stream.application
             let component = submission.stream.component
             // What was made before the write holds if the plan and the facts it read are unchanged.
@@ -651,6 +651,8 @@ public final class SQLiteStore: Store {
             let keysHold = !predicted.isEmpty && prediction?.correlation.routes == routes
             let stamp = try Self.scoringFactsStamp(in: db)
             let scoresHold = !predicted.isEmpty && prediction?.correlation.stamp == stamp
+            // The facts are read here only when the scores made before the write do not hold.
+            scoring = scoresHold ? nil : try ScoringContext(db)
             for (position, (id, index)) in inserted.enumerated() {
                 let keys =
                     keysHold
@@ -658,7 +660,7 @@ public final class SQLiteStore: Store {
                     : Correlation.keys(for: findings[index], application: application, component: component, routes: routes)
                 // An issue the finding opens is scored from the finding itself; one it joins, from all its members below.
                 let result = try correlator.correlate(findingID: id, keys: keys, componentID: componentID, createdAt: now) {
-                    if scoresHold { return predicted[position].score }
+                    guard let scoring else { return predicted[position].score }
                     let input = scoring.input(for: [
                         ScoringMember(
                             opening: findings[index], componentID: componentID, application: application, component: component,
@@ -679,7 +681,7 @@ public final class SQLiteStore: Store {
                     db, sql: "SELECT DISTINCT issue_id FROM issue_member WHERE finding_id IN (SELECT value FROM json_each(?))",
                     arguments: ["[" + chunk.map(String.init).joined(separator: ",") + "]"]))
         }
-        try Self.rescore(issues: Array(touched).sorted(), at: submission.importedAt, in: db)
+        try Self.rescore(issues: Array(touched).sorted(), at: submission.importedAt, in: db, context: scoring)
         return ImportOutcome(
             scanID: scanID, duplicateOfScan: nil, findings: findings.count, new: plan.newCount, unchanged: plan.unchangedCount,
             reopened: plan.reopenedCount, fixed: plan.fixedCount, closedMissing: closesMissing, packages: submission.packages?.count)
@@ -811,7 +813,7 @@ public final class SQLiteStore: Store {
     }
 
     /// A VEX statement kept in the database, with where it came from.
-    struct KeptStatement {
+    struct KeptStatement: Sendable {
         var application: String
         var component: String
         var applied: AppliedVEX
@@ -819,21 +821,19 @@ public final class SQLiteStore: Store {
 
     /// Sets each vulnerability finding's VEX status from the statements of its application:
     /// the latest imported statement that applies wins.
-    static func applyVEX(to findings: inout [StoredFinding], in db: Database) throws {
-        guard findings.contains(where: { !$0.vulnerabilityIDs.isEmpty }),
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM vex_statement)") == true
-        else { return }
-        let applications = Array(Set(findings.map(\.application)))
+    /// The VEX statements kept for the applications (all when nil), by application, the latest
+    /// imported first: what reading findings and scoring issues both apply.
+    static func keptStatements(applications: [String]?, in db: Database) throws -> [String: [KeptStatement]] {
         var statements: [String: [KeptStatement]] = [:]
+        let filter = applications.map { " WHERE a.name IN (" + $0.map { _ in "?" }.joined(separator: ", ") + ")" } ?? ""
         for row in try Row.fetchAll(
             db,
             sql: """
                 SELECT a.name AS application_name, c.name AS component_name, v.vulnerabilities, v.products, v.product_names, v.status,
                     v.justification, v.detail, v.scan_id, sc.file_name, sc.tool_name
                 FROM vex_statement v JOIN stream s ON s.id = v.stream_id JOIN component c ON c.id = s.component_id
-                JOIN application a ON a.id = c.application_id JOIN scan sc ON sc.id = v.scan_id
-                WHERE a.name IN (\(applications.map { _ in "?" }.joined(separator: ", "))) ORDER BY v.scan_id DESC, v.id
-                """, arguments: StatementArguments(applications))
+                JOIN application a ON a.id = c.application_id JOIN scan sc ON sc.id = v.scan_id\(filter) ORDER BY v.scan_id DESC, v.id
+                """, arguments: StatementArguments(applications ?? []))
         {
             let statement = VEXStatement(
                 vulnerabilities: try decodeJSON([String].self, row["vulnerabilities"], column: "vulnerabilities").compactMap(VulnerabilityID.init),
@@ -845,6 +845,14 @@ public final class SQLiteStore: Store {
                 applied: AppliedVEX(statement: statement, scanID: row["scan_id"], document: row["file_name"], source: row["tool_name"]))
             statements[kept.application, default: []].append(kept)
         }
+        return statements
+    }
+
+    static func applyVEX(to findings: inout [StoredFinding], in db: Database) throws {
+        guard findings.contains(where: { !$0.vulnerabilityIDs.isEmpty }),
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM vex_statement)") == true
+        else { return }
+        let statements = try keptStatements(applications: Array(Set(findings.map(\.application))), in: db)
         for index in findings.indices where !findings[index].vulnerabilityIDs.isEmpty {
             let finding = findings[index]
             guard let candidates = statements[finding.application] else { continue }
