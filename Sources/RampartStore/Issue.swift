@@ -17,6 +17,14 @@ public struct IssueMember: Sendable, Hashable {
     }
 }
 
+extension StoredFinding {
+    /// Where the finding is, as one string: `file:line`, purl, URL, host, or component.
+    public var place: String {
+        if let filePath { return line.map { "\(filePath):\($0)" } ?? filePath }
+        return purl ?? url ?? host ?? componentName.map { name in componentVersion.map { "\(name)@\($0)" } ?? name } ?? ruleID
+    }
+}
+
 /// One real problem, however many tools, streams and files report it: its member findings and
 /// what the issue says by the rules of docs/correlation.md. Every backend builds it the same way.
 public struct StoredIssue: Sendable, Hashable {
@@ -92,15 +100,7 @@ public struct StoredIssue: Sendable, Hashable {
     /// Where it is, one string per distinct place: `file:line`, purl, URL, host, resource.
     public var locations: [String] {
         var places: [String] = []
-        for finding in members.map(\.finding) {
-            let place =
-                if let file = finding.filePath { finding.line.map { "\(file):\($0)" } ?? file } else {
-                    finding.purl ?? finding.url ?? finding.host ?? finding.componentName.map { name in
-                        finding.componentVersion.map { "\(name)@\($0)" } ?? name
-                    } ?? finding.ruleID
-                }
-            if !places.contains(place) { places.append(place) }
-        }
+        for member in members where !places.contains(member.finding.place) { places.append(member.finding.place) }
         return places
     }
 

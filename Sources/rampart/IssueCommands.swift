@@ -226,7 +226,7 @@ struct ExplainCommand: AsyncParsableCommand {
                                     ("cwe", JSONText.array(member.finding.cwes)), ("status", JSONOut.string(member.finding.status.rawValue)),
                                     (
                                         "location",
-                                        JSONOut.string(StoredIssue(id: 0, application: "", component: "", members: [member]).locations.first)
+                                        JSONOut.string(member.finding.place)
                                     ),
                                     ("rule", JSONOut.string(member.rule.rawValue)), ("confidence", JSONOut.string(member.confidence.rawValue)),
                                     ("linked_to", JSONOut.int(member.linkedTo.map(Int.init))),
@@ -260,7 +260,7 @@ struct ExplainCommand: AsyncParsableCommand {
         print("\n  \(found.members.count) finding(s) from \(found.tools.joined(separator: ", ")):")
         for member in found.members {
             let finding = member.finding
-            let place = StoredIssue(id: 0, application: "", component: "", members: [member]).locations.first ?? "-"
+            let place = finding.place
             let link =
                 switch member.rule {
                 case .first: "opened the issue"
