@@ -212,9 +212,8 @@ extension SQLiteStore {
             arguments.append("[" + ids.map(String.init).joined(separator: ",") + "]")
         }
         var sql = """
-            SELECT f.*, g.status, g.last_seen, g.line, g.component_version, g.purl, d.description, a.name AS application_name,
-                c.name AS component_name_, s.tool AS stream_tool, s.branch AS stream_branch, m.issue_id, m.rule AS member_rule,
-                m.confidence AS member_confidence, m.linked_to, i.assessment AS issue_assessment
+            SELECT \(Self.storedFindingColumns), m.rule AS member_rule, m.confidence AS member_confidence, m.linked_to,
+                i.assessment AS issue_assessment
             FROM issue_member m JOIN issue i ON i.id = m.issue_id JOIN finding f ON f.id = m.finding_id JOIN finding_sighting g ON g.finding_id = f.id
             JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
             LEFT JOIN finding_detail d ON d.finding_id = f.id
@@ -228,9 +227,8 @@ extension SQLiteStore {
             var links: [(issue: Int64, rule: CorrelationRule, confidence: LinkConfidence, linkedTo: Int64?)] = []
             var assessments: [Int64: StoredAssessment] = [:]
             for row in try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments) {
-                var finding = try Self.storedFinding(row)
+                let finding = try Self.storedFinding(row)
                 let issue: Int64 = row["issue_id"]
-                finding.issueID = issue
                 if assessments[issue] == nil, let text = row["issue_assessment"] as String? {
                     assessments[issue] = try Self.decodeJSON(StoredAssessment.self, text, column: "assessment")
                 }

@@ -740,16 +740,7 @@ public final class SQLiteStore: Store {
     }
 
     public func findings(_ query: FindingQuery) async throws -> [StoredFinding] {
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if let application = query.application {
-            conditions.append("a.name = ?")
-            arguments.append(application)
-        }
-        if let component = query.component {
-            conditions.append("c.name = ?")
-            arguments.append(component)
-        }
+        var (conditions, arguments) = Self.placeConditions(application: query.application, component: query.component)
         if let tool = query.tool {
             conditions.append("s.tool = ?")
             arguments.append(ToolIdentity.canonicalID(tool))
@@ -776,8 +767,7 @@ public final class SQLiteStore: Store {
         case .cvss: order = "f.cvss_score DESC NULLS LAST, f.severity_rank DESC, f.id"
         }
         var sql = """
-            SELECT f.*, g.status, g.last_seen, g.line, g.component_version, g.purl, d.description, a.name AS application_name, c.name AS component_name_, s.tool AS stream_tool,
-                s.branch AS stream_branch, m.issue_id
+            SELECT \(Self.storedFindingColumns)
             FROM finding f JOIN finding_sighting g ON g.finding_id = f.id JOIN stream s ON s.id = f.stream_id
             JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
             LEFT JOIN finding_detail d ON d.finding_id = f.id LEFT JOIN issue_member m ON m.finding_id = f.id
@@ -864,6 +854,13 @@ public final class SQLiteStore: Store {
                 }?.applied
         }
     }
+
+    /// The columns `storedFinding` reads, from `finding f`, `finding_sighting g`,
+    /// `finding_detail d`, `stream s`, `component c`, `application a` and `issue_member m`.
+    static let storedFindingColumns = """
+        f.*, g.status, g.last_seen, g.line, g.component_version, g.purl, d.description, a.name AS application_name,
+            c.name AS component_name_, s.tool AS stream_tool, s.branch AS stream_branch, m.issue_id
+        """
 
     static func storedFinding(_ row: Row) throws -> StoredFinding {
         var finding = try StoredFinding(
