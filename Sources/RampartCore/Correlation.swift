@@ -63,14 +63,9 @@ public struct CorrelationKey: Sendable, Hashable {
     public init(
         rule: CorrelationRule, value: String, path: String? = nil, line: Int? = nil, method: String? = nil, parameter: String? = nil, cwe: Int? = nil
     ) {
-        self.rule = rule
-        self.value = value
-        self.path = path
-        self.line = line
-        self.method = method
-        self.parameter = parameter
-        self.cwe = cwe
-        self.hash = Hashing.sha256Prefix64(rule.rawValue + "\u{1F}" + value)
+        self.init(
+            rule: rule, hash: Hashing.sha256Prefix64(rule.rawValue + "\u{1F}" + value), value: value, path: path, line: line, method: method,
+            parameter: parameter, cwe: cwe)
     }
 
     /// A stored key, whose value is known only by its hash.
