@@ -74,7 +74,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "rampart-benchmark",
-            dependencies: ["RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest"],
+            dependencies: [
+                "RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest", "RampartFeeds",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RampartCoreTests", dependencies: ["RampartCore"], swiftSettings: strictSettings),

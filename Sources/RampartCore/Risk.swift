@@ -186,6 +186,13 @@ public struct RiskAssessment: Sendable, Hashable, Codable {
     /// Each factor's contribution; they add up to the score.
     public var factors: [RiskFactor]
     public var ssvc: SSVCAssessment
+
+    public init(model: String, score: Double, factors: [RiskFactor], ssvc: SSVCAssessment) {
+        self.model = model
+        self.score = score
+        self.factors = factors
+        self.ssvc = ssvc
+    }
 }
 
 /// Rampart's risk model, open and versioned (docs/risk.md): technical severity and

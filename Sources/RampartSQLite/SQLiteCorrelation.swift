@@ -45,7 +45,7 @@ extension SQLiteStore {
         /// an issue for it; then records its keys for the findings after it. Returns the issue.
         @discardableResult
         func correlate(
-            findingID: Int64, keys: [CorrelationKey], componentID: Int64, createdAt: String, score: () -> ScoredIssue? = { nil }
+            findingID: Int64, keys: [CorrelationKey], componentID: Int64, createdAt: String, score: () throws -> ScoredIssue? = { nil }
         ) throws -> (issue: Int64, opened: Bool) {
             var best: (confidence: LinkConfidence, issue: Int64, rule: CorrelationRule, through: Int64)?
             for key in keys {
@@ -66,7 +66,7 @@ extension SQLiteStore {
             if let best {
                 issueID = best.issue
                 try addMember(findingID, issue: issueID, rule: best.rule, confidence: best.confidence, through: best.through)
-            } else if let insertScoredIssue, let scored = score() {
+            } else if let insertScoredIssue, let scored = try score() {
                 insertScoredIssue.bind(1, componentID)
                 insertScoredIssue.bind(2, createdAt)
                 insertScoredIssue.bind(3, scored.score)
@@ -230,7 +230,7 @@ extension SQLiteStore {
                 let finding = try Self.storedFinding(row)
                 let issue: Int64 = row["issue_id"]
                 if assessments[issue] == nil, let text = row["issue_assessment"] as String? {
-                    assessments[issue] = try Self.decodeJSON(StoredAssessment.self, text, column: "assessment")
+                    assessments[issue] = try Self.storedAssessment(text)
                 }
                 findings.append(finding)
                 links.append(

@@ -115,6 +115,15 @@ extension SQLiteStore {
         return scored
     }
 
+    /// An issue's stored assessment (`StoredAssessment.jsonText`).
+    static func storedAssessment(_ text: String) throws -> StoredAssessment {
+        do {
+            return try StoredAssessment(jsonText: text)
+        } catch {
+            throw StoredValueError(column: "issue.assessment", value: text)
+        }
+    }
+
     /// What scoring reads of one member finding.
     struct ScoringMember {
         /// A finding just imported, as the issue it opens.
@@ -230,24 +239,6 @@ extension SQLiteStore {
             confirmedByDAST: members.contains { $0.rule == CorrelationRule.dastConfirmsSAST.rawValue },
             fixAvailable: speaking.contains(where: \.fixAvailable), vexNotAffected: vexNotAffected,
             firstSeen: members.map(\.firstSeen).min() ?? .distantPast, context: context)
-    }
-
-    /// An issue's score as the issue row stores it: the columns and the assessment's JSON (the
-    /// model's value is not kept, so that 100k scores made ahead of the write stay small).
-    struct ScoredIssue: Sendable {
-        var score: Double
-        var ssvc: SSVCAssessment.Decision
-        var kev: Bool
-        var epss: Double?
-        var json: String
-
-        init(_ stored: StoredAssessment) {
-            score = stored.assessment.score
-            ssvc = stored.assessment.ssvc.decision
-            kev = stored.kev != nil
-            epss = stored.epss?.probability
-            json = stored.jsonText
-        }
     }
 
     /// The facts an import's new issues are scored with, read before the write so that the

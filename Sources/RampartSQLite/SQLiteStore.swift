@@ -125,16 +125,8 @@ public final class SQLiteStore: Store {
             let candidates = try await writer.read { db in try Self.aliasCandidates(unreported, in: db) }
             predicted.pairAliases(incoming: findings, unreported: candidates)
         }
-        // Every finding gets its row, in the order the writer takes them; the row's hashes tell the
-        // writer which of a seen-again finding's rows changed.
-        let feed = ImportFeed(
-            findings: findings, order: predicted.inserts + predicted.updates.map(\.incomingIndex), report: submission.archivedReport,
-            textSlots: predicted.inserts.count)
-        // The new findings' correlation keys, made on every core while the writer waits for its turn.
-        // So are the scores of the issues they will open.
         let stream = submission.stream
-        let inserts = predicted.inserts
-        let cves = Set(inserts.flatMap { findings[$0].vulnerabilityIDs.map(\.value).filter { $0.hasPrefix("CVE-") } })
+        let cves = Set(predicted.inserts.flatMap { findings[$0].vulnerabilityIDs.map(\.value).filter { $0.hasPrefix("CVE-") } })
         let (routes, scoring, stamp) = try await writer.read { db in
             (
                 try Self.routes(application: stream.application, component: stream.component, in: db),
@@ -143,14 +135,19 @@ public final class SQLiteStore: Store {
             )
         }
         let importedAt = submission.importedAt
-        // One array, in the order of the predicted inserts: the writer takes entry k for its k-th new finding.
-        let made = await Concurrently.map(count: inserts.count) {
+        // Every finding gets its row, in the order the writer takes them; the row's hashes tell the
+        // writer which of a seen-again finding's rows changed. Each new finding also gets its
+        // correlation keys and the score of the issue it would open, made with its row on the
+        // other cores while the writer works.
+        let feed = ImportFeed(
+            findings: findings, order: predicted.inserts + predicted.updates.map(\.incomingIndex), report: submission.archivedReport,
+            textSlots: predicted.inserts.count
+        ) { finding in
             PredictedIssue(
-                keys: Correlation.keys(for: findings[inserts[$0]], application: stream.application, component: stream.component, routes: routes),
-                score: scoring.score(findings[inserts[$0]], application: stream.application, component: stream.component, at: importedAt))
+                keys: Correlation.keys(for: finding, application: stream.application, component: stream.component, routes: routes),
+                score: scoring.score(finding, application: stream.application, component: stream.component, at: importedAt))
         }
-        let prediction = Prediction(
-            snapshot: snapshot, plan: predicted, correlation: PredictedKeys(routes: routes, stamp: stamp, issues: made))
+        let prediction = Prediction(snapshot: snapshot, plan: predicted, correlation: PredictedKeys(routes: routes, stamp: stamp))
         async let making: Void = feed.make()
         do {
             let outcome = try await writer.write { db in try Self.record(submission, keys: keys, feed: feed, prediction: prediction, in: db) }
@@ -217,14 +214,6 @@ public final class SQLiteStore: Store {
         var routes: [Correlation.Route]
         /// `scoringFactsStamp` when the scores were made.
         var stamp: String = ""
-        /// One per predicted insert, in the plan's order.
-        var issues: [PredictedIssue] = []
-    }
-
-    /// A predicted new finding's correlation keys and the score of the issue it would open.
-    struct PredictedIssue: Sendable {
-        var keys: [CorrelationKey]
-        var score: ScoredIssue
     }
 
     /// A stream's findings as the lifecycle needs them, at one revision.
@@ -373,11 +362,9 @@ public final class SQLiteStore: Store {
         let storedHashes: [Int64: StoredHashes]
         let plan: StreamReconciliation
         let closesMissing = submission.closesMissing
-        var predictedIssues: [PredictedIssue] = []
         if let prediction, prediction.holds(streamID: streamID, revision: revision) {
             storedHashes = prediction.snapshot?.hashes ?? [:]
             plan = prediction.plan
-            predictedIssues = prediction.correlation.issues
         } else {
             let snapshot = try Self.snapshot(streamID: streamID, revision: revision, in: db)
             storedHashes = snapshot.hashes
@@ -646,22 +633,24 @@ public final class SQLiteStore: Store {
             let correlator = try Correlator(db, scoring: true)
             let application = submission.stream.application
             let component = submission.stream.component
-            // What was made before the write holds if the plan and the facts it read are unchanged.
-            let predicted = predictedIssues.count == inserted.count ? predictedIssues : []
-            let keysHold = !predicted.isEmpty && prediction?.correlation.routes == routes
-            let stamp = try Self.scoringFactsStamp(in: db)
-            let scoresHold = !predicted.isEmpty && prediction?.correlation.stamp == stamp
-            // The facts are read here only when the scores made before the write do not hold.
-            scoring = scoresHold ? nil : try ScoringContext(db)
-            for (position, (id, index)) in inserted.enumerated() {
-                let keys =
-                    keysHold
-                    ? predicted[position].keys
-                    : Correlation.keys(for: findings[index], application: application, component: component, routes: routes)
+            // What was made beside the write holds if the facts it read are unchanged.
+            let keysHold = prediction?.correlation.routes == routes
+            let scoresHold = prediction?.correlation.stamp == (try Self.scoringFactsStamp(in: db))
+            for (id, index) in inserted {
+                let made = feed.predictedIssue(index)
+                let keys: [CorrelationKey]
+                if keysHold, let made {
+                    keys = made.keys
+                } else {
+                    keys = Correlation.keys(for: findings[index], application: application, component: component, routes: routes)
+                }
                 // An issue the finding opens is scored from the finding itself; one it joins, from all its members below.
                 let result = try correlator.correlate(findingID: id, keys: keys, componentID: componentID, createdAt: now) {
-                    guard let scoring else { return predicted[position].score }
-                    let input = scoring.input(for: [
+                    if scoresHold, let made { return made.score }
+                    // The facts are read here only when a score made beside the write does not hold.
+                    let context = try scoring ?? ScoringContext(db)
+                    scoring = context
+                    let input = context.input(for: [
                         ScoringMember(
                             opening: findings[index], componentID: componentID, application: application, component: component,
                             at: submission.importedAt)

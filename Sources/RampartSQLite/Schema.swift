@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RampartCore
+import RampartStore
 
 /// The schema, as migrations from the first version on. Constraints live here, in the
 /// database, not only in Swift: SQLite refuses what the code might get wrong.
@@ -557,6 +558,19 @@ enum Schema {
             // Issues that exist are scored as of the latest import, so the migration reads no clock.
             if let latest = try String.fetchOne(db, sql: "SELECT max(imported_at) FROM scan") {
                 try SQLiteStore.rescore(issues: nil, at: SQLiteStore.date(latest), in: db)
+            }
+        }
+        migrator.registerMigration("v10: compact stored assessments") { db in
+            // Issue rows held the assessment as keyed JSON (890 bytes an issue); the stored form is
+            // now arrays (`StoredAssessment.jsonText`). Each one is rewritten, its content unchanged.
+            let rows = try Row.fetchAll(db, sql: "SELECT id, assessment FROM issue WHERE assessment IS NOT NULL")
+            let update = try db.makeStatement(sql: "UPDATE issue SET assessment = ? WHERE id = ?")
+            for row in rows {
+                let keyed: String = row["assessment"]
+                // v9's own migration scores with today's code, which writes the compact form.
+                if (try? StoredAssessment(jsonText: keyed)) != nil { continue }
+                let assessment = try SQLiteStore.decodeJSON(StoredAssessment.self, keyed, column: "issue.assessment")
+                try update.execute(arguments: [assessment.jsonText, row["id"]])
             }
         }
         return migrator

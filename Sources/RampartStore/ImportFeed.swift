@@ -29,6 +29,9 @@ package final class ImportFeed: @unchecked Sendable {
     // Guarded by `condition`: what has been made and not yet taken.
     private let condition = NSCondition()
     private var rows: [StorageRow?]
+    /// What `predict` made for each new finding's slot, kept until the writer asks (after all rows).
+    private var predicted: [PredictedIssue?]
+    private let predict: (@Sendable (borrowing Finding) -> PredictedIssue)?
     private var batchMade: [Bool]
     private var chunks: [Data?]
     private var chunkMade: [Bool]
@@ -37,7 +40,13 @@ package final class ImportFeed: @unchecked Sendable {
     ///   - order: indices of the findings that need rows, in the order the writer takes them.
     ///   - textSlots: how many rows, from the first, are written for sure (new findings) and get
     ///     their JSON texts made here; the writer makes the others' texts only if they changed.
-    package init(findings: [Finding], order: [Int], report: Data?, textSlots: Int = .max) {
+    ///   - predict: what else a new finding needs (its correlation keys and the score of the
+    ///     issue it would open), made with its row.
+    package init(
+        findings: [Finding], order: [Int], report: Data?, textSlots: Int = .max,
+        predict: (@Sendable (borrowing Finding) -> PredictedIssue)? = nil
+    ) {
+        self.predict = predict
         self.findings = findings
         self.report = report
         self.order = order
@@ -46,6 +55,7 @@ package final class ImportFeed: @unchecked Sendable {
         for (slot, index) in order.enumerated() { slotOfFinding[index] = Int32(slot) }
         self.slotOfFinding = slotOfFinding
         rows = [StorageRow?](repeating: nil, count: order.count)
+        predicted = [PredictedIssue?](repeating: nil, count: predict == nil ? 0 : min(textSlots, order.count))
         batchCount = (order.count + Self.batchSize - 1) / Self.batchSize
         batchMade = [Bool](repeating: false, count: batchCount)
         chunkCount = report.map { ReportArchive.chunkCount(byteCount: $0.count) } ?? 0
@@ -75,8 +85,12 @@ package final class ImportFeed: @unchecked Sendable {
                     let batch = findings.withUnsafeBufferPointer { findings in
                         slots.map { slot in StorageRow(findings[order[slot]], report: report, withText: slot < textSlots) }
                     }
+                    let made = findings.withUnsafeBufferPointer { findings in
+                        slots.map { slot in slot < predicted.count ? predict?(findings[order[slot]]) : nil }
+                    }
                     condition.lock()
                     for (slot, row) in zip(slots, batch) { rows[slot] = row }
+                    for (slot, issue) in zip(slots, made) where issue != nil { predicted[slot] = issue }
                     batchMade[unit] = true
                     condition.broadcast()
                     condition.unlock()
@@ -108,6 +122,17 @@ package final class ImportFeed: @unchecked Sendable {
         return withReport { report in StorageRow(findings[index], report: report) }
     }
 
+    /// What `predict` made for the finding at `index` (handed over once), or nil if it made nothing.
+    package func predictedIssue(_ index: Int) -> PredictedIssue? {
+        let slot = Int(slotOfFinding[index])
+        guard slot >= 0, slot < predicted.count else { return nil }
+        condition.lock()
+        defer { condition.unlock() }
+        while !batchMade[slot / Self.batchSize] { condition.wait() }
+        defer { predicted[slot] = nil }
+        return predicted[slot]
+    }
+
     /// Archive chunk `number`, compressed (handed over once).
     package func chunk(_ number: Int) -> Data {
         condition.lock()
@@ -120,5 +145,35 @@ package final class ImportFeed: @unchecked Sendable {
     private func withReport<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         guard let report else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         return report.withUnsafeBytes(body)
+    }
+}
+
+/// A new finding's correlation keys and the score of the issue it would open, made before the
+/// write (`ImportFeed`); the writer uses them only if what they were made from still holds.
+package struct PredictedIssue: Sendable {
+    package var keys: [CorrelationKey]
+    package var score: ScoredIssue
+
+    package init(keys: [CorrelationKey], score: ScoredIssue) {
+        self.keys = keys
+        self.score = score
+    }
+}
+
+/// An issue's score as an issue row stores it: the columns and the assessment's stored text (the
+/// model's value is not kept, so that 100k scores made ahead of the write stay small).
+package struct ScoredIssue: Sendable {
+    package var score: Double
+    package var ssvc: SSVCAssessment.Decision
+    package var kev: Bool
+    package var epss: Double?
+    package var json: String
+
+    package init(_ stored: StoredAssessment) {
+        score = stored.assessment.score
+        ssvc = stored.assessment.ssvc.decision
+        kev = stored.kev != nil
+        epss = stored.epss?.probability
+        json = stored.jsonText
     }
 }

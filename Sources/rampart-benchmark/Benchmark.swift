@@ -41,6 +41,13 @@ struct Benchmark {
         var sweepSize = 10_000
         /// Only the throughput section (`--throughput-only`).
         var throughputOnly = false
+        /// Makes a Grype report of a Trivy report's vulnerabilities, for the second-tool figure.
+        var secondToolScript = "scripts/bench-second-tool.py"
+        var secondToolSize = 100_000
+        /// Where the KEV and EPSS snapshots are, for the feed-load figure.
+        var feeds = "../shared/feeds"
+        /// Skips the issue-layer figures (`--skip-issues`).
+        var skipIssues = false
     }
 
     static func parseOptions() -> Options {
@@ -65,12 +72,16 @@ struct Benchmark {
             case "--sweep": options.sweepFormats = (arguments.next() ?? "").split(separator: ",").map(String.init)
             case "--sweep-size": options.sweepSize = Int(arguments.next() ?? "") ?? options.sweepSize
             case "--throughput-only": options.throughputOnly = true
+            case "--second-tool-script": options.secondToolScript = arguments.next() ?? options.secondToolScript
+            case "--second-tool-size": options.secondToolSize = Int(arguments.next() ?? "") ?? options.secondToolSize
+            case "--feeds": options.feeds = arguments.next() ?? options.feeds
+            case "--skip-issues": options.skipIssues = true
             case "--scenario":
                 let parts = (arguments.next() ?? "").split(separator: ":")
                 if parts.count == 2, let size = Int(parts[1]) { options.scenario = (String(parts[0]), size) }
             default:
                 print(
-                    "usage: rampart-benchmark [--stages REPORT] [--sizes 10000,100000] [--formats trivy,sarif] [--repeat N] [--work DIR] [--generator PATH] [--big-db-streams N] [--skip-big-db] [--throughput zap:100000,tenable-csv:100000] [--sweep trivy,sarif,...] [--sweep-size N] [--throughput-only]"
+                    "usage: rampart-benchmark [--stages REPORT] [--sizes 10000,100000] [--formats trivy,sarif] [--repeat N] [--work DIR] [--generator PATH] [--big-db-streams N] [--skip-big-db] [--throughput zap:100000,tenable-csv:100000] [--sweep trivy,sarif,...] [--sweep-size N] [--throughput-only] [--second-tool-size N] [--skip-issues] [--feeds DIR]"
                 )
                 exit(2)
             }
@@ -322,6 +333,11 @@ struct Benchmark {
             try runThroughput(options)
             return
         }
+        if let (format, size) = options.scenario, format == "second" || format == "queries" {
+            let figures = format == "second" ? try await measureSecondTool(options, size: size) : try await measureIssueQueries(options)
+            FileHandle.standardOutput.write(try JSONEncoder().encode(figures))
+            return
+        }
         if let (format, size) = options.scenario {
             let measurement =
                 format == "big"
@@ -379,6 +395,7 @@ struct Benchmark {
             }
         }
         try runThroughput(options)
+        if !options.skipIssues { try runSecondTool(options) }
         guard !options.skipBigDatabase, options.formats.contains("trivy") else { return }
         let size = options.bigDatabaseSize
         let report = try generate(options, format: "trivy", size: size, run: 0)
@@ -402,8 +419,7 @@ struct Benchmark {
                 try FileManager.default.moveItem(atPath: building + suffix, toPath: seed + suffix)
             }
         }
-        var bigRuns: [Double] = []
-        for _ in 0..<options.repeats {
+        func copySeed() throws {
             let copy = "\(options.work)/big-run.db"
             for suffix in ["", "-wal", "-shm", ".key"] {
                 try? FileManager.default.removeItem(atPath: copy + suffix)
@@ -412,6 +428,10 @@ struct Benchmark {
                 }
             }
             sync()
+        }
+        var bigRuns: [Double] = []
+        for _ in 0..<options.repeats {
+            try copySeed()
             bigRuns.append(try runChild(options, format: "big", size: size).importSeconds)
         }
         let emptySeconds = try freshImportSeconds["trivy-\(size)"] ?? runChild(options, format: "trivy", size: size).importSeconds
@@ -419,6 +439,13 @@ struct Benchmark {
             String(
                 format: "  into the full database: %.2f s (median; runs %.2f-%.2f s); into an empty one: %.2f s; ratio %.2f (target < 1.5)",
                 median(bigRuns), bigRuns.min()!, bigRuns.max()!, emptySeconds, median(bigRuns) / emptySeconds))
+        guard !options.skipIssues else { return }
+        var queries: [IssueFigures] = []
+        for _ in 0..<options.repeats {
+            try copySeed()
+            queries.append(try runIssueChild(options, scenario: "queries:0"))
+        }
+        printIssueQueries(queries)
     }
 
     /// The full-database scenario, in a child process: one import into the copy the parent made.

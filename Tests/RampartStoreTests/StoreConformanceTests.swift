@@ -650,6 +650,36 @@ struct SQLiteSnapshotTests {
         #expect(try await store.evidence(findingID: 2).map { String(decoding: $0, as: UTF8.self) } == #"{"rule":"b","at":"t1"}"#)
     }
 
+    @Test("a database of schema v9 migrates: each stored assessment is rewritten in the compact form with the same content")
+    func migrationOfAssessments() async throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue, upTo: "v9: feeds and risk")
+        // As v9 stored it: keyed JSON.
+        let keyed = """
+            {"assessment":{"model":"rampart-risk-1","score":61.5,"factors":[{"name":"severity","value":"CVSS 9.8","contribution":44.1},\
+            {"name":"exploitation","value":"CISA KEV since 2021-12-10, used by ransomware","contribution":31.5},\
+            {"name":"exposure","value":"internet","contribution":-14.1}],"ssvc":{"exploitation":"active","automatable":true,\
+            "technicalImpact":"total","missionWellbeing":"high","exposure":"internet","decision":"act"}},\
+            "kev":{"cve":"CVE-2021-44228","vendor":"Apache","product":"Log4j2","name":"Log4Shell \\"RCE\\"","dateAdded":"2021-12-10",\
+            "dueDate":null,"knownRansomwareUse":true},"epss":{"cve":"CVE-2021-44228","probability":0.94358,"percentile":0.99957}}
+            """
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO application (id, name, created_at) VALUES (1, 'shop', '2026-01-01T00:00:00Z');
+                    INSERT INTO component (id, application_id, name) VALUES (1, 1, 'api');
+                    INSERT INTO issue (id, component_id, created_at, risk, ssvc, kev, epss, assessment, scored_at)
+                        VALUES (1, 1, '2026-01-01T00:00:00Z', 61.5, 'act', 1, 0.94358, ?, '2026-01-01T00:00:00Z');
+                    """, arguments: [keyed])
+        }
+        let expected = try JSONDecoder().decode(StoredAssessment.self, from: Data(keyed.utf8))
+        let store = try SQLiteStore(writer: queue, secretKey: .value(Array(repeating: 7, count: 32)))
+        let stored = try #require(try await store.writer.read { db in try String.fetchOne(db, sql: "SELECT assessment FROM issue WHERE id = 1") })
+        #expect(stored.count < keyed.count * 3 / 4)
+        #expect(try SQLiteStore.storedAssessment(stored) == expected)
+        #expect(expected.kev?.name == #"Log4Shell "RCE""#)
+    }
+
     @Test("a stream snapshot taken before another import is not reused")
     func staleSnapshot() async throws {
         let store = try SQLiteStore.inMemory()
