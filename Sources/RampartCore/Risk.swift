@@ -251,7 +251,8 @@ public enum RiskModel {
         add("severity", input.cvssScore.map { "CVSS " + oneDecimal($0) } ?? input.severity.rawValue, severityPoints)
         add("exploitation", exploitation.value, exploitation.points)
         add("corroboration", "\(input.tools) tool(s)" + (input.confirmedByDAST ? ", confirmed by DAST" : ""), corroboration)
-        add("age", "\(ageDays) day(s) open", age)
+        // The date, not the days: a value that moves every day would make every rescoring rewrite every issue.
+        add("age", "first seen " + isoDay(input.firstSeen), age)
         add("fix", input.fixAvailable ? "a fixed version exists" : "no fix known", fix)
         // What the context took away, so that the contributions add up to the score.
         var remaining = raw
@@ -331,6 +332,24 @@ public enum RiskModel {
             utf8 = end == utf8.endIndex ? utf8[end...] : utf8[utf8.index(after: end)...]
         }
         return metrics
+    }
+
+    /// `YYYY-MM-DD` in UTC, by the civil-from-days algorithm (Howard Hinnant's), without a formatter.
+    static func isoDay(_ date: Date) -> String {
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down)) + 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func padded(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
     }
 
     /// One decimal, without Foundation's formatter (every new issue is scored during its import).

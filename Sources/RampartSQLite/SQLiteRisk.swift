@@ -8,7 +8,13 @@ import RampartStore
 /// inventory change.
 extension SQLiteStore {
     public func loadFeed(_ update: FeedUpdate, at date: Date) async throws -> Int {
-        try await writer.write { db in
+        // Every issue is scored again with the new feed in place: the issues' members and the
+        // other facts are read before the write and the scores made on every core; the write
+        // keeps them only if nothing they were read from changed meanwhile.
+        let prepared = try await writer.read { db in try PreparedRescore(replacing: update, in: db) }
+        let scores = await prepared.score(at: date)
+        return try await writer.write { db in
+            let holds = try Self.rescoreStamp(in: db) == prepared.stamp
             let now = Self.timestamp(date)
             switch update.content {
             case .kev(let entries):
@@ -38,7 +44,9 @@ extension SQLiteStore {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO feed (kind, version, published, entries, source, loaded_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [update.kind.rawValue, update.version, update.published, update.count, update.source, now])
-            return try Self.rescore(issues: nil, at: date, in: db)
+            guard holds else { return try Self.rescore(issues: nil, at: date, in: db) }
+            try Self.storeScores(zip(prepared.groups.lazy.map(\.issue), scores), at: date, in: db)
+            return prepared.groups.count
         }
     }
 
@@ -53,66 +61,204 @@ extension SQLiteStore {
     }
 
     public func rescoreIssues(at date: Date) async throws -> Int {
-        try await writer.write { db in try Self.rescore(issues: nil, at: date, in: db) }
+        let prepared = try await writer.read { db in try PreparedRescore(replacing: nil, in: db) }
+        let scores = await prepared.score(at: date)
+        return try await writer.write { db in
+            guard try Self.rescoreStamp(in: db) == prepared.stamp else { return try Self.rescore(issues: nil, at: date, in: db) }
+            try Self.storeScores(zip(prepared.groups.lazy.map(\.issue), scores), at: date, in: db)
+            return prepared.groups.count
+        }
     }
 
-    /// Scores the issues (all when nil) at `date` and stores each assessment. Returns how many.
-    @discardableResult
-    static func rescore(issues: [Int64]?, at date: Date, in db: Database, context read: ScoringContext? = nil) throws -> Int {
+    /// What a rescoring made outside the write reads besides the feeds: the issues, their members
+    /// and the inventory. Imports, merges, splits, rebuilds and inventory, VEX or feed changes move it.
+    static func rescoreStamp(in db: Database) throws -> String {
+        try scoringFactsStamp(in: db)
+            + (try String.fetchOne(
+                db,
+                sql: """
+                    SELECT '/' || coalesce((SELECT max(id) FROM scan), 0) || '/' || coalesce((SELECT max(id) FROM issue), 0) || '/' ||
+                        coalesce((SELECT max(id) FROM issue_decision), 0)
+                    """) ?? "")
+    }
+
+    /// Every issue's members and stored assessment, and the facts to score them with (a feed being
+    /// loaded in place of the stored one), read in one snapshot.
+    struct PreparedRescore: Sendable {
+        var stamp: String
+        var groups: [ScoringGroup]
+        var facts: ScoringFacts
+
+        init(replacing update: FeedUpdate?, in db: Database) throws {
+            stamp = try SQLiteStore.rescoreStamp(in: db)
+            groups = try SQLiteStore.scoringGroups(issues: nil, in: db)
+            facts = try ScoringFacts(db, replacing: update)
+        }
+
+        /// Each issue's new score, nil where its stored assessment would not change; on every core.
+        func score(at date: Date) async -> [ScoredIssue?] {
+            await Concurrently.map(count: groups.count) { index in
+                let group = groups[index]
+                let input = facts.input(for: group.members)
+                let scored = ScoredIssue(StoredAssessment(assessment: RiskModel.assess(input, now: date), kev: input.kev, epss: input.epss))
+                return scored.json == group.stored ? nil : scored
+            }
+        }
+    }
+
+    /// The feeds, the inventory's contexts and the VEX statements, as values: scoring on every core.
+    struct ScoringFacts: Sendable {
+        var kev: [String: KEVEntry] = [:]
+        var epss: [String: EPSSScore] = [:]
+        var contexts: [Int64: ComponentContext] = [:]
+        var statements: [String: [KeptStatement]] = [:]
+
+        init(_ db: Database, replacing update: FeedUpdate?) throws {
+            switch update?.content {
+            case .kev(let entries): kev = Dictionary(entries.map { ($0.cve, $0) }, uniquingKeysWith: { _, last in last })
+            default: kev = try SQLiteStore.kevEntries(in: db)
+            }
+            switch update?.content {
+            case .epss(let scores): epss = Dictionary(scores.map { ($0.cve, $0) }, uniquingKeysWith: { _, last in last })
+            default:
+                let rows = try BulkStatement(db, sql: "SELECT cve, probability, percentile FROM epss")
+                while try rows.nextRow() {
+                    let cve = rows.text(0) ?? ""
+                    epss[cve] = EPSSScore(cve: cve, probability: rows.double(1), percentile: rows.double(2))
+                }
+            }
+            contexts = try SQLiteStore.componentContexts(in: db)
+            statements = try SQLiteStore.keptStatements(applications: nil, in: db)
+        }
+
+        func input(for members: [ScoringMember]) -> RiskInput {
+            SQLiteStore.riskInput(
+                for: members, kev: { kev[$0] }, epss: { epss[$0] }, context: contexts[members[0].componentID], statements: statements)
+        }
+    }
+
+    /// Each declared component's context, by component id.
+    static func componentContexts(in db: Database) throws -> [Int64: ComponentContext] {
+        let inventory = try SQLiteStore.inventory(in: db)
+        var contexts: [Int64: ComponentContext] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT c.id, c.name AS component, a.name AS application FROM component c JOIN application a ON a.id = c.application_id")
+        {
+            guard let application = inventory.application(named: row["application"]) else { continue }
+            contexts[row["id"]] = ComponentContext(application: application, component: application.component(named: row["component"]))
+        }
+        return contexts
+    }
+
+    /// An issue's members as scoring reads them, and its stored assessment.
+    struct ScoringGroup: Sendable {
+        var issue: Int64
+        var stored: String?
+        var members: [ScoringMember]
+    }
+
+    /// The members of the issues (all when nil), grouped by issue in id order. Read column by
+    /// column (a rescoring reads a million rows): names by component, dates by their text.
+    static func scoringGroups(issues: [Int64]?, in db: Database) throws -> [ScoringGroup] {
         var sql = """
             SELECT m.issue_id, m.rule, i.component_id, f.severity, f.cvss_score, f.cvss_vector, f.vulnerability_ids, g.status, f.first_seen,
-                s.tool, coalesce(json_array_length(f.location, '$.fixedVersions'), 0) AS fixes, g.purl, a.name AS application,
-                c.name AS component
+                s.tool, coalesce(json_array_length(f.location, '$.fixedVersions'), 0), g.purl, i.assessment
             FROM issue_member m JOIN issue i ON i.id = m.issue_id JOIN finding f ON f.id = m.finding_id
             JOIN finding_sighting g ON g.finding_id = f.id JOIN stream s ON s.id = f.stream_id
-            JOIN component c ON c.id = i.component_id JOIN application a ON a.id = c.application_id
             """
-        var arguments = StatementArguments()
-        if let issues {
-            if issues.isEmpty { return 0 }
-            sql += " WHERE m.issue_id IN (SELECT value FROM json_each(?))"
-            arguments = [("[" + issues.map(String.init).joined(separator: ",") + "]")]
-        }
+        if issues != nil { sql += " WHERE m.issue_id IN (SELECT value FROM json_each(?))" }
         sql += " ORDER BY m.issue_id"
-        let context = try read ?? ScoringContext(db)
+        if issues?.isEmpty == true { return [] }
+        var names: [Int64: (application: String, component: String)] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT c.id, a.name AS application, c.name AS component FROM component c JOIN application a ON a.id = c.application_id")
+        {
+            names[row["id"]] = (row["application"], row["component"])
+        }
+        let rows = try BulkStatement(db, sql: sql)
+        if let issues { rows.bind(1, "[" + issues.map(String.init).joined(separator: ",") + "]") }
+        var dates: [String: Date] = [:]
+        var tools: [String: String] = [:]
+        var groups: [ScoringGroup] = []
+        while try rows.nextRow() {
+            let issue = rows.int64(0)
+            if groups.last?.issue != issue { groups.append(ScoringGroup(issue: issue, stored: rows.text(12), members: [])) }
+            let componentID = rows.int64(2)
+            let firstSeenText = rows.text(8) ?? ""
+            let firstSeen: Date
+            if let known = dates[firstSeenText] {
+                firstSeen = known
+            } else {
+                firstSeen = try date(firstSeenText)
+                dates[firstSeenText] = firstSeen
+            }
+            let toolText = rows.text(9) ?? ""
+            let tool = tools[toolText] ?? toolText
+            tools[toolText] = tool
+            let place = names[componentID] ?? ("", "")
+            groups[groups.count - 1].members.append(
+                ScoringMember(
+                    rule: rows.text(1) ?? "", componentID: componentID, severity: try stored(Severity.self, rows.text(3) ?? "", column: "severity"),
+                    cvssScore: rows.isNull(4) ? nil : rows.double(4), cvssVector: rows.text(5),
+                    vulnerabilityIDs: try identifiers(rows.textBytes(6)), active: rows.text(7) != "fixed", firstSeen: firstSeen, tool: tool,
+                    fixAvailable: rows.int64(10) > 0, purl: rows.text(11), application: place.application, component: place.component))
+        }
+        return groups
+    }
+
+    /// A `vulnerability_ids` column: a JSON array of identifiers, which hold no character JSON
+    /// escapes; one that does goes through the JSON decoder.
+    static func identifiers(_ bytes: UnsafeRawBufferPointer) throws -> [String] {
+        guard !bytes.contains(UInt8(ascii: "\\")) else {
+            return try decodeJSON([String].self, String(decoding: bytes, as: UTF8.self), column: "vulnerability_ids")
+        }
+        var identifiers: [String] = []
+        var start: Int?
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\"") {
+            if let open = start {
+                identifiers.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(open + 1)..<index]), as: UTF8.self))
+                start = nil
+            } else {
+                start = index
+            }
+        }
+        guard start == nil, bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else {
+            throw StoredValueError(column: "vulnerability_ids", value: String(decoding: bytes, as: UTF8.self))
+        }
+        return identifiers
+    }
+
+    /// Stores each score given, leaving an issue whose score is nil (unchanged) as it is.
+    static func storeScores(_ scores: some Sequence<(Int64, ScoredIssue?)>, at date: Date, in db: Database) throws {
         let update = try BulkStatement(
             db, sql: "UPDATE issue SET risk = ?, ssvc = ?, kev = ?, epss = ?, assessment = ?, scored_at = ? WHERE id = ?")
         let scoredAt = timestamp(date)
-        var scored = 0
-        var current: Int64?
-        var members: [ScoringMember] = []
-        func flush() throws {
-            guard let issue = current, !members.isEmpty else { return }
-            let input = context.input(for: members)
-            let assessment = RiskModel.assess(input, now: date)
-            update.bind(1, assessment.score)
-            update.bind(2, assessment.ssvc.decision.rawValue)
-            update.bind(3, input.kev == nil ? 0 : 1)
-            update.bind(4, input.epss?.probability)
-            update.bind(5, StoredAssessment(assessment: assessment, kev: input.kev, epss: input.epss).jsonText)
+        for case (let issue, let scored?) in scores {
+            update.bind(1, scored.score)
+            update.bind(2, scored.ssvc.rawValue)
+            update.bind(3, scored.kev ? 1 : 0)
+            update.bind(4, scored.epss)
+            update.bind(5, scored.json)
             update.bind(6, scoredAt)
             update.bind(7, issue)
             try update.step()
-            scored += 1
-            members.removeAll(keepingCapacity: true)
         }
-        let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-        while let row = try cursor.next() {
-            let issue: Int64 = row["issue_id"]
-            if issue != current {
-                try flush()
-                current = issue
-            }
-            members.append(
-                ScoringMember(
-                    rule: row["rule"], componentID: row["component_id"], severity: try stored(Severity.self, row["severity"], column: "severity"),
-                    cvssScore: row["cvss_score"], cvssVector: row["cvss_vector"],
-                    vulnerabilityIDs: try decodeJSON([String].self, row["vulnerability_ids"], column: "vulnerability_ids"),
-                    active: (row["status"] as String) != "fixed", firstSeen: try Self.date(row["first_seen"]), tool: row["tool"],
-                    fixAvailable: (row["fixes"] as Int) > 0, purl: row["purl"], application: row["application"], component: row["component"]))
-        }
-        try flush()
-        return scored
+    }
+
+    /// Scores the issues (all when nil) at `date` inside the write, and stores each assessment
+    /// that changed. Returns how many issues were scored.
+    @discardableResult
+    static func rescore(issues: [Int64]?, at date: Date, in db: Database, context read: ScoringContext? = nil) throws -> Int {
+        let groups = try scoringGroups(issues: issues, in: db)
+        if groups.isEmpty { return 0 }
+        let context = try read ?? ScoringContext(db)
+        try storeScores(
+            groups.lazy.map { group in
+                let input = context.input(for: group.members)
+                let scored = ScoredIssue(StoredAssessment(assessment: RiskModel.assess(input, now: date), kev: input.kev, epss: input.epss))
+                return (group.issue, scored.json == group.stored ? nil : scored)
+            }, at: date, in: db)
+        return groups.count
     }
 
     /// An issue's stored assessment (`StoredAssessment.jsonText`).
@@ -125,7 +271,7 @@ extension SQLiteStore {
     }
 
     /// What scoring reads of one member finding.
-    struct ScoringMember {
+    struct ScoringMember: Sendable {
         /// A finding just imported, as the issue it opens.
         init(opening finding: borrowing Finding, componentID: Int64, application: String, component: String, at date: Date) {
             let primary = finding.primaryCVSS
@@ -186,13 +332,7 @@ extension SQLiteStore {
         init(_ db: Database) throws {
             kev = try SQLiteStore.kevEntries(in: db)
             epss = try BulkStatement(db, sql: "SELECT probability, percentile FROM epss WHERE cve = ?")
-            let inventory = try SQLiteStore.inventory(in: db)
-            for row in try Row.fetchAll(
-                db, sql: "SELECT c.id, c.name AS component, a.name AS application FROM component c JOIN application a ON a.id = c.application_id")
-            {
-                guard let application = inventory.application(named: row["application"]) else { continue }
-                contexts[row["id"]] = ComponentContext(application: application, component: application.component(named: row["component"]))
-            }
+            contexts = try SQLiteStore.componentContexts(in: db)
             statements = try SQLiteStore.keptStatements(applications: nil, in: db)
         }
 

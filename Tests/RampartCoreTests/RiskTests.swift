@@ -94,5 +94,16 @@ struct RiskTests {
         old.firstSeen = Self.now.addingTimeInterval(-200 * 86_400)
         old.fixAvailable = true
         #expect(RiskModel.assess(old, now: Self.now).score > RiskModel.assess(base, now: Self.now).score)
+        // The age factor names the day first seen (1_800_000_000 is 2027-01-15 08:00 UTC), so the
+        // stored assessment of an issue does not change from one day to the next.
+        let aged = RiskModel.assess(old, now: Self.now).factors.first { $0.name == "age" }
+        #expect(aged?.value == "first seen 2026-06-29")
+        #expect(aged?.contribution ?? 0 > 0)
+        #expect(RiskModel.assess(base, now: Self.now) == RiskModel.assess(base, now: Self.now.addingTimeInterval(86_400)))
+        for (seconds, day) in [(951_782_400.0, "2000-02-29"), (-86_400, "1969-12-31"), (4_107_542_399, "2100-02-28")] {
+            var dated = base
+            dated.firstSeen = Date(timeIntervalSince1970: seconds)
+            #expect(RiskModel.assess(dated, now: Self.now).factors.first { $0.name == "age" }?.value == "first seen " + day)
+        }
     }
 }

@@ -91,4 +91,25 @@ struct RiskStoreTests {
         let inward = try #require(try await store.issues(IssueQuery(component: "api")).first?.assessment?.assessment.score)
         #expect(inward < exposed)
     }
+
+    @Test("rescoring every issue: nothing moves a day later, the age factor does a quarter later", arguments: StoreBackend.all)
+    func rescoring(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        for component in ["api", "batch"] {
+            _ = try await store.record(
+                submission(
+                    [Self.log4j(component: component)], stream: StreamKey(application: "shop", component: component, tool: "Trivy"),
+                    content: component))
+        }
+        let before = try await store.issues(IssueQuery()).map(\.assessment)
+        #expect(try await store.rescoreIssues(at: epoch + 86_400) == 2)
+        #expect(try await store.issues(IssueQuery()).map(\.assessment) == before)
+        #expect(try await store.rescoreIssues(at: epoch + 95 * 86_400) == 2)
+        let later = try await store.issues(IssueQuery())
+        for issue in later {
+            let age = try #require(issue.assessment?.assessment.factors.first { $0.name == "age" })
+            #expect(age.contribution > 0 && age.value == "first seen 2026-09-21")
+            #expect(issue.assessment?.assessment.score ?? 0 > before.first??.assessment.score ?? 100)
+        }
+    }
 }
