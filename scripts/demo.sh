@@ -13,9 +13,14 @@ echo
 echo "Bandit's report names files under examples/vulnerable-app: auto-link places it."
 "$bin" import --db "$db" examples/reports/bandit.json
 echo
+echo "Wapiti scanned the app at http://127.0.0.1:8000, which the inventory ties to orders-api: auto-link places it."
+"$bin" import --db "$db" examples/reports/wapiti.json
+echo
 echo "These name only files relative to the app, which any component could hold: the component is given."
 "$bin" import --db "$db" --component orders-api \
-    examples/reports/semgrep.json examples/reports/checkov.json examples/reports/sbom.cdx.json
+    examples/reports/semgrep.json examples/reports/checkov.json examples/reports/sbom.cdx.json \
+    examples/reports/pairs/trivy-config.json examples/reports/pairs/trivy-secret.json examples/reports/pairs/gitleaks.json \
+    examples/reports/detect-secrets.json
 echo
 "$bin" findings --db "$db" --app orders --severity high
 echo

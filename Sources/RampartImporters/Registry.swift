@@ -134,6 +134,7 @@ package enum ImporterRegistry {
         MixAuditImporter(),
         DevAuditImporter(),
         WapitiImporter(),
+        WapitiJSONImporter(),
         BurpAPIImporter(),
         BurpDastardlyImporter(),
         NexposeImporter(),

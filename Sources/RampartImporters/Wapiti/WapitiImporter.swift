@@ -87,3 +87,65 @@ struct WapitiImporter: ReportImporter {
         return "\(scheme)://\(host)\(base.port.map { ":\($0)" } ?? "")" + (path.hasPrefix("/") ? path : "/" + path)
     }
 }
+
+/// Wapiti's JSON report (`-f json`, the format of Wapiti 3): `vulnerabilities`, `anomalies` and
+/// `additionals` map each category to its entries (method, path, parameter, level, info, module,
+/// the HTTP request and a curl command); `classifications` describe each category, with its CWE
+/// among the references; `infos` names the target and Wapiti's version. Read like the XML report.
+struct WapitiJSONImporter: ReportImporter {
+    let info = FormatInfo(
+        id: "wapiti-json", name: "Wapiti JSON", tool: "Wapiti", category: .dast, syntax: .json,
+        notes: "web vulnerabilities and anomalies per path and parameter, with level, CWE from the classification and curl command",
+        defectDojoScanTypes: [])
+
+    func detect(_ report: ParsedReport) -> DetectionConfidence? {
+        guard let root = report.jsonRoot, root.isObject, root["vulnerabilities"]?.isObject == true, let infos = root["infos"], infos.isObject
+        else { return nil }
+        if infos["version"]?.string?.lowercased().hasPrefix("wapiti") == true { return .certain }
+        return root["classifications"] != nil && root["anomalies"] != nil ? .likely : nil
+    }
+
+    func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
+        guard let root = report.jsonRoot, root.isObject else { throw ImportError.content("expected Wapiti's JSON report object") }
+        let infos = root["infos"]
+        // "Wapiti 3.2.3"
+        let version = infos?["version"]?.text.map { $0.lowercased().hasPrefix("wapiti ") ? String($0.dropFirst(7)) : $0 }
+        var output = ImporterOutput(tool: ToolInfo(name: "Wapiti", version: version))
+        let target = infos?["target"]?.text ?? ""
+        if !target.isEmpty { output.scope = ScanScope(kind: "dast", target: target) }
+        let classifications = root["classifications"]
+        for group in ["vulnerabilities", "anomalies", "additionals"] {
+            for (name, entries) in root[group]?.entries ?? [] {
+                let classification = classifications?[name]
+                // References: {"CWE-89: Improper Neutralization ...": "https://cwe.mitre.org/..."}.
+                let references = classification?["ref"]?.entries ?? []
+                let cwes = CWE.parseAll(references.map(\.key).filter { $0.hasPrefix("CWE-") })
+                for entry in entries.array {
+                    let info = entry["info"]?.text
+                    let parameter = entry["parameter"]?.text
+                    // The level is a number in Wapiti 3, a string in some exports.
+                    let level = entry["level"]?.int.map(String.init) ?? entry["level"]?.text
+                    let rule = parameter?.nonBlank == nil ? info.flatMap { $0.count <= 80 ? "\(name): \($0)" : nil } ?? name : name
+                    var finding = Finding(
+                        category: .dast, tool: output.tool, ruleID: rule, title: info.map { "\(name): \($0)" } ?? name,
+                        description: [classification?["desc"]?.text, info, entry["curl_command"]?.text.map { "Reproduce: \($0)" }]
+                            .compactMap { $0 }.joined(separator: "\n\n"),
+                        toolSeverity: level.map { "level \($0)" }, severity: WapitiImporter.severity(level: level, group: group), cwes: cwes,
+                        location: .endpoint(
+                            EndpointLocation(
+                                url: WapitiImporter.url(target: target, path: entry["path"]?.text ?? "/"), method: entry["method"]?.text,
+                                parameter: parameter.flatMap { $0.nonBlank }.flatMap {
+                                    $0.contains("=") ? $0.split(separator: "=").first.map(String.init) : $0
+                                })),
+                        remediation: classification?["sol"]?.text, references: references.compactMap { $0.value.text },
+                        tags: entry["wstg"]?.strings ?? [], raw: .json(entry))
+                    if name.lowercased().contains("credential"), let parameter {
+                        finding.revealedSecrets = WapitiImporter.passwords(in: parameter)
+                    }
+                    output.findings.append(finding)
+                }
+            }
+        }
+        return output
+    }
+}
