@@ -271,6 +271,9 @@ public struct Finding: Sendable, Hashable {
     /// within an anchor when their fingerprints alone cannot (see `StreamReconciliation`).
     public var identityAnchor: String?
     public var occurrences: Int = 1
+    /// How far exploitation has gone, where the tool says (Snyk's exploit maturity, a scanner's
+    /// "exploit available"); nil when it says nothing. The risk model reads it (docs/risk.md).
+    public var exploitMaturity: ExploitMaturity?
 
     public init(
         category: FindingCategory, tool: ToolInfo, ruleID: String, title: String, description: String? = nil,
@@ -303,6 +306,41 @@ public struct Finding: Sendable, Hashable {
     /// The highest-version CVSS entry, preferring v3.1 for display; scores computed where needed.
     public var primaryCVSS: CVSSScore? {
         cvss.first { $0.vector?.version == .v3_1 } ?? cvss.first { $0.vector != nil } ?? cvss.first
+    }
+}
+
+/// Exploit maturity as vulnerability tools report it, in Snyk's (and CVSS temporal) terms.
+public enum ExploitMaturity: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    /// The tool says no exploit is known.
+    case unproven
+    /// Proof-of-concept code is public (also a tool's plain "exploit available").
+    case proofOfConcept = "proof-of-concept"
+    /// Functional exploit code is public.
+    case functional
+    /// Exploits are widespread or autonomous.
+    case high
+
+    var rank: Int {
+        switch self {
+        case .unproven: 0
+        case .proofOfConcept: 1
+        case .functional: 2
+        case .high: 3
+        }
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
+
+    /// Snyk's `exploit` values ("Not Defined", "Unproven", "Proof of Concept", "Functional",
+    /// "High") and CVSS temporal E values (X, U, P, F, H); nil for "not defined" and unknown text.
+    public init?(toolText text: String) {
+        switch text.lowercased().trimmingCharacters(in: .whitespaces) {
+        case "unproven", "u": self = .unproven
+        case "proof of concept", "proof-of-concept", "poc", "p": self = .proofOfConcept
+        case "functional", "f": self = .functional
+        case "high", "h": self = .high
+        default: return nil
+        }
     }
 }
 

@@ -114,8 +114,10 @@ public struct RiskInput: Sendable, Hashable {
     public var kev: KEVEntry?
     /// The highest EPSS among the CVEs.
     public var epss: EPSSScore?
+    /// The most mature exploit any finding's tool reports.
+    public var exploitMaturity: ExploitMaturity?
     /// A tool reports a public exploit or proof of concept.
-    public var exploitAvailable: Bool
+    public var exploitAvailable: Bool { (exploitMaturity ?? .unproven) >= .proofOfConcept }
     public var tools: Int
     public var confirmedByDAST: Bool
     public var fixAvailable: Bool
@@ -127,7 +129,8 @@ public struct RiskInput: Sendable, Hashable {
 
     public init(
         severity: Severity, cvssScore: Double? = nil, cvssVector: String? = nil, kev: KEVEntry? = nil, epss: EPSSScore? = nil,
-        exploitAvailable: Bool = false, tools: Int = 1, confirmedByDAST: Bool = false, fixAvailable: Bool = false, vexNotAffected: Bool = false,
+        exploitMaturity: ExploitMaturity? = nil, tools: Int = 1, confirmedByDAST: Bool = false, fixAvailable: Bool = false,
+        vexNotAffected: Bool = false,
         firstSeen: Date, context: ComponentContext? = nil
     ) {
         self.severity = severity
@@ -135,7 +138,7 @@ public struct RiskInput: Sendable, Hashable {
         self.cvssVector = cvssVector
         self.kev = kev
         self.epss = epss
-        self.exploitAvailable = exploitAvailable
+        self.exploitMaturity = exploitMaturity
         self.tools = tools
         self.confirmedByDAST = confirmedByDAST
         self.fixAvailable = fixAvailable
@@ -214,9 +217,11 @@ public enum RiskModel {
                 min(25, 30 * epss.probability.squareRoot()),
                 String(format: "EPSS %.4f (percentile %.3f)", epss.probability, epss.percentile)
             )
-            if input.exploitAvailable, exploitation.points < 15 { exploitation = (15, exploitation.value + "; public exploit") }
-        } else if input.exploitAvailable {
-            exploitation = (15, "public exploit reported by a tool")
+            if let maturity = input.exploitMaturity, exploitPoints(maturity) > exploitation.points {
+                exploitation = (exploitPoints(maturity), exploitation.value + "; exploit maturity " + maturity.rawValue)
+            }
+        } else if let maturity = input.exploitMaturity, maturity > .unproven {
+            exploitation = (exploitPoints(maturity), "exploit maturity " + maturity.rawValue + " (reported by a tool)")
         } else {
             exploitation = (0, "no known exploitation")
         }
@@ -274,6 +279,17 @@ public enum RiskModel {
         let sum = factors.map(\.contribution).reduce(0, +)
         factors[0].contribution = ((factors[0].contribution + score - sum) * 10).rounded() / 10
         return RiskAssessment(model: version, score: score, factors: factors, ssvc: ssvc(input, context: context))
+    }
+
+    /// Points for a tool's exploit maturity: proof of concept 10, functional 15, high 20 (below
+    /// KEV's 35: a tool's claim, not evidence of exploitation in the wild).
+    static func exploitPoints(_ maturity: ExploitMaturity) -> Double {
+        switch maturity {
+        case .unproven: 0
+        case .proofOfConcept: 10
+        case .functional: 15
+        case .high: 20
+        }
     }
 
     static func severityScore(_ severity: Severity) -> Double {

@@ -162,7 +162,7 @@ extension SQLiteStore {
     static func scoringGroups(issues: [Int64]?, in db: Database) throws -> [ScoringGroup] {
         var sql = """
             SELECT m.issue_id, m.rule, i.component_id, f.severity, f.cvss_score, f.cvss_vector, f.vulnerability_ids, g.status, f.first_seen,
-                s.tool, coalesce(json_array_length(f.location, '$.fixedVersions'), 0), g.purl, i.assessment
+                s.tool, coalesce(json_array_length(f.location, '$.fixedVersions'), 0), g.purl, i.assessment, f.exploit_maturity
             FROM issue_member m JOIN issue i ON i.id = m.issue_id JOIN finding f ON f.id = m.finding_id
             JOIN finding_sighting g ON g.finding_id = f.id JOIN stream s ON s.id = f.stream_id
             """
@@ -201,7 +201,8 @@ extension SQLiteStore {
                     rule: rows.text(1) ?? "", componentID: componentID, severity: try stored(Severity.self, rows.text(3) ?? "", column: "severity"),
                     cvssScore: rows.isNull(4) ? nil : rows.double(4), cvssVector: rows.text(5),
                     vulnerabilityIDs: try identifiers(rows.textBytes(6)), active: rows.text(7) != "fixed", firstSeen: firstSeen, tool: tool,
-                    fixAvailable: rows.int64(10) > 0, purl: rows.text(11), application: place.application, component: place.component))
+                    fixAvailable: rows.int64(10) > 0, purl: rows.text(11), application: place.application, component: place.component,
+                    exploitMaturity: try rows.text(13).map { try stored(ExploitMaturity.self, $0, column: "exploit_maturity") }))
         }
         return groups
     }
@@ -284,13 +285,16 @@ extension SQLiteStore {
             self.init(
                 rule: CorrelationRule.first.rawValue, componentID: componentID, severity: finding.severity, cvssScore: primary?.score,
                 cvssVector: primary?.vector?.description, vulnerabilityIDs: finding.vulnerabilityIDs.map(\.value), active: true, firstSeen: date,
-                tool: finding.tool.name, fixAvailable: fix, purl: purl, application: application, component: component)
+                tool: finding.tool.name, fixAvailable: fix, purl: purl, application: application, component: component,
+                exploitMaturity: finding.exploitMaturity)
         }
 
         init(
             rule: String, componentID: Int64, severity: Severity, cvssScore: Double?, cvssVector: String?, vulnerabilityIDs: [String], active: Bool,
-            firstSeen: Date, tool: String, fixAvailable: Bool, purl: String?, application: String, component: String
+            firstSeen: Date, tool: String, fixAvailable: Bool, purl: String?, application: String, component: String,
+            exploitMaturity: ExploitMaturity? = nil
         ) {
+            self.exploitMaturity = exploitMaturity
             self.rule = rule
             self.componentID = componentID
             self.severity = severity
@@ -319,6 +323,7 @@ extension SQLiteStore {
         var purl: String?
         var application: String
         var component: String
+        var exploitMaturity: ExploitMaturity?
     }
 
     /// The feeds, the inventory and the VEX statements, read once per scoring pass. KEV is small
@@ -375,7 +380,7 @@ extension SQLiteStore {
         }
         return RiskInput(
             severity: speaking.map(\.severity).max() ?? .info, cvssScore: scored?.cvssScore, cvssVector: scored?.cvssVector, kev: kevEntry,
-            epss: best, exploitAvailable: false, tools: Set(members.map(\.tool)).count,
+            epss: best, exploitMaturity: speaking.compactMap(\.exploitMaturity).max(), tools: Set(members.map(\.tool)).count,
             confirmedByDAST: members.contains { $0.rule == CorrelationRule.dastConfirmsSAST.rawValue },
             fixAvailable: speaking.contains(where: \.fixAvailable), vexNotAffected: vexNotAffected,
             firstSeen: members.map(\.firstSeen).min() ?? .distantPast, context: context)

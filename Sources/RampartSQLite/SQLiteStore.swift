@@ -395,8 +395,9 @@ public final class SQLiteStore: Store {
             sql: """
                 INSERT INTO finding (stream_id, fingerprint, category, rule_id, title, severity, severity_rank, tool_severity, confidence,
                     cwes, vulnerability_ids, location_kind, file_path, component_name, url, host,
-                    cvss_vector, cvss_score, secret_hash, secret_preview, suppressed, occurrences, location, first_seen, first_scan_id, anchor)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    cvss_vector, cvss_score, secret_hash, secret_preview, suppressed, occurrences, location, exploit_maturity, first_seen,
+                    first_scan_id, anchor)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let insertDetail = try BulkStatement(
             db,
@@ -453,6 +454,7 @@ public final class SQLiteStore: Store {
             statement.bind(next(), finding.suppression == nil ? 0 : 1)
             statement.bind(next(), finding.occurrences)
             statement.bind(next(), row.place)
+            statement.bind(next(), finding.exploitMaturity?.rawValue)
             return index
         }
         func bindDetail(
@@ -523,7 +525,7 @@ public final class SQLiteStore: Store {
                 sql: """
                     UPDATE finding SET category = ?, rule_id = ?, title = ?, severity = ?, severity_rank = ?, tool_severity = ?, confidence = ?,
                         cwes = ?, vulnerability_ids = ?, location_kind = ?, file_path = ?, component_name = ?, url = ?, host = ?, cvss_vector = ?,
-                        cvss_score = ?, secret_hash = ?, secret_preview = ?, suppressed = ?, occurrences = ?, location = ?
+                        cvss_score = ?, secret_hash = ?, secret_preview = ?, suppressed = ?, occurrences = ?, location = ?, exploit_maturity = ?
                     WHERE id = ?
                     """)
             // Only the place's columns: no JSON check, no index to update.
@@ -865,6 +867,7 @@ public final class SQLiteStore: Store {
             secretPreview: row["secret_preview"], suppressed: row["suppressed"], fingerprint: row["fingerprint"],
             firstSeen: date(row["first_seen"]), lastSeen: date(row["last_seen"]), occurrences: row["occurrences"])
         finding.issueID = row["issue_id"]
+        finding.exploitMaturity = try (row["exploit_maturity"] as String?).map { try stored(ExploitMaturity.self, $0, column: "exploit_maturity") }
         return finding
     }
 

@@ -555,10 +555,7 @@ enum Schema {
                     ALTER TABLE issue ADD COLUMN scored_at TEXT;
                     CREATE INDEX issue_by_risk ON issue (risk DESC);
                     """)
-            // Issues that exist are scored as of the latest import, so the migration reads no clock.
-            if let latest = try String.fetchOne(db, sql: "SELECT max(imported_at) FROM scan") {
-                try SQLiteStore.rescore(issues: nil, at: SQLiteStore.date(latest), in: db)
-            }
+            // Issues that exist are scored by v11, on the schema today's scoring reads.
         }
         migrator.registerMigration("v10: compact stored assessments") { db in
             // Issue rows held the assessment as keyed JSON (890 bytes an issue); the stored form is
@@ -567,10 +564,23 @@ enum Schema {
             let update = try db.makeStatement(sql: "UPDATE issue SET assessment = ? WHERE id = ?")
             for row in rows {
                 let keyed: String = row["assessment"]
-                // v9's own migration scores with today's code, which writes the compact form.
+                // An assessment already in the compact form is left as it is.
                 if (try? StoredAssessment(jsonText: keyed)) != nil { continue }
                 let assessment = try SQLiteStore.decodeJSON(StoredAssessment.self, keyed, column: "issue.assessment")
                 try update.execute(arguments: [assessment.jsonText, row["id"]])
+            }
+        }
+        migrator.registerMigration("v11: exploit maturity") { db in
+            // The exploit maturity a tool reports (docs/risk.md), read by the risk model.
+            try db.execute(
+                sql: """
+                    ALTER TABLE finding ADD COLUMN exploit_maturity TEXT
+                        CHECK (exploit_maturity IS NULL OR \(oneOf("exploit_maturity", ["unproven", "proof-of-concept", "functional", "high"])));
+                    """)
+            // Issues that exist are scored as of the latest import, so the migration reads no clock
+            // (issues that v9 found are scored here for the first time).
+            if let latest = try String.fetchOne(db, sql: "SELECT max(imported_at) FROM scan") {
+                try SQLiteStore.rescore(issues: nil, at: SQLiteStore.date(latest), in: db)
             }
         }
         return migrator

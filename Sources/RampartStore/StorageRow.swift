@@ -86,6 +86,7 @@ package struct StorageRow: Sendable {
         listing.combine(finding.suppression == nil ? "0" : "1")
         listing.combine(String(finding.occurrences))
         listing.combine(optional: finding.identityAnchor)
+        listing.combine(optional: finding.exploitMaturity?.rawValue)
         listingHash = Int64(bitPattern: listing.value)
         // The place columns (file, component name, URL, host) are functions of the place, which
         // its JSON states in full.

@@ -172,6 +172,8 @@ public struct StoredFinding: Sendable, Hashable, Codable {
     public var vex: AppliedVEX?
     /// The issue the finding belongs to (docs/correlation.md).
     public var issueID: Int64?
+    /// The exploit maturity the tool reported, if any.
+    public var exploitMaturity: ExploitMaturity?
 
     public init(
         id: Int64, application: String, component: String, tool: String, branch: String, category: FindingCategory, ruleID: String, title: String,

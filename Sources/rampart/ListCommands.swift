@@ -109,6 +109,7 @@ struct FindingsCommand: AsyncParsableCommand {
             ("fingerprint", JSONOut.string(finding.fingerprint)), ("first_seen", JSONOut.string(isoTimestamp(finding.firstSeen))),
             ("last_seen", JSONOut.string(isoTimestamp(finding.lastSeen))), ("occurrences", String(finding.occurrences)),
             ("vex", finding.vex.map(Self.vexObject) ?? "null"), ("issue_id", JSONOut.int(finding.issueID.map(Int.init))),
+            ("exploit_maturity", JSONOut.string(finding.exploitMaturity?.rawValue)),
         ])
     }
 

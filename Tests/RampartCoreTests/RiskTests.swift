@@ -106,4 +106,31 @@ struct RiskTests {
             #expect(RiskModel.assess(dated, now: Self.now).factors.first { $0.name == "age" }?.value == "first seen " + day)
         }
     }
+
+    @Test("a tool's exploit maturity adds to exploitation and makes SSVC poc; KEV still outweighs it")
+    func exploitMaturity() {
+        let context = ComponentContext(criticality: .high, exposure: .internet, production: true, data: [])
+        func assess(_ maturity: ExploitMaturity?, kev: Bool = false, epss: Double? = nil) -> RiskAssessment {
+            RiskModel.assess(
+                RiskInput(
+                    severity: .high, cvssScore: 7.5, kev: kev ? KEVEntry(cve: "CVE-2021-44228", dateAdded: "2021-12-10") : nil,
+                    epss: epss.map { EPSSScore(cve: "CVE-2021-44228", probability: $0, percentile: 0.5) }, exploitMaturity: maturity,
+                    firstSeen: Self.now, context: context), now: Self.now)
+        }
+        let none = assess(nil)
+        let unproven = assess(.unproven)
+        let poc = assess(.proofOfConcept)
+        let functional = assess(.functional)
+        let high = assess(.high)
+        #expect(unproven.score == none.score && unproven.ssvc.exploitation == SSVCAssessment.Exploitation.none)
+        #expect(none.score < poc.score && poc.score < functional.score && functional.score < high.score)
+        #expect(poc.ssvc.exploitation == .poc)
+        #expect(functional.factors.first { $0.name == "exploitation" }?.value == "exploit maturity functional (reported by a tool)")
+        #expect(assess(.high, kev: true).score == assess(nil, kev: true).score, "KEV's 35 points already count more than any maturity")
+        // A small EPSS does not hide a functional exploit; the factor names both.
+        let both = assess(.functional, epss: 0.01)
+        #expect(both.score == functional.score)
+        #expect(both.factors.first { $0.name == "exploitation" }?.value.contains("exploit maturity functional") == true)
+        #expect(ExploitMaturity(toolText: "Proof of Concept") == .proofOfConcept && ExploitMaturity(toolText: "Not Defined") == nil)
+    }
 }

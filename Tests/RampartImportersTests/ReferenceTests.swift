@@ -53,6 +53,7 @@ struct ReferenceTests {
             object["suppression"] = finding.suppression.map { parse($0.jsonText) }
             object["secret"] = finding.secret.map { ["salted_hash": $0.saltedHash, "preview": $0.preview] }
             object["raw_sha256"] = finding.raw.map { Hashing.sha256Hex($0.bytes) }
+            object["exploit_maturity"] = finding.exploitMaturity?.rawValue
             return object
         }
         var document: [String: Any] = [

@@ -112,4 +112,27 @@ struct RiskStoreTests {
             #expect(issue.assessment?.assessment.score ?? 0 > before.first??.assessment.score ?? 100)
         }
     }
+
+    @Test("a tool's exploit maturity is stored with the finding and read by the issue's score", arguments: StoreBackend.all)
+    func exploitMaturity(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        var exploited = Self.log4j(component: "api")
+        exploited.exploitMaturity = .functional
+        _ = try await store.record(
+            submission([exploited], stream: StreamKey(application: "shop", component: "api", tool: "Snyk"), content: "exploited"))
+        _ = try await store.record(
+            submission(
+                [Self.log4j(component: "batch")], stream: StreamKey(application: "shop", component: "batch", tool: "Snyk"), content: "plain"))
+        #expect(
+            try await store.findings(FindingQuery()).map(\.exploitMaturity).sorted { ($0?.rawValue ?? "") < ($1?.rawValue ?? "") } == [
+                nil, .functional,
+            ])
+        let issues = try await store.issues(IssueQuery())
+        #expect(issues.map(\.component) == ["api", "batch"])
+        #expect(issues.first?.assessment?.assessment.ssvc.exploitation == .poc)
+        #expect(issues.last?.assessment?.assessment.ssvc.exploitation == SSVCAssessment.Exploitation.none)
+        // Rescoring reads it back from the database, not from the import.
+        #expect(try await store.rescoreIssues(at: epoch + 95 * 86_400) == 2)
+        #expect(try await store.issues(IssueQuery()).first?.assessment?.assessment.factors.contains { $0.value.contains("functional") } == true)
+    }
 }

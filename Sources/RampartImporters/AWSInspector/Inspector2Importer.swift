@@ -66,9 +66,8 @@ struct Inspector2Importer: ReportImporter {
                     resourceID: resource?["id"]?.text ?? "unknown",
                     resourceType: resource?["type"]?.text))
         }
-        var tags = [item["type"]?.text.map { "type:\($0)" }].compactMap { $0 }
-        if item["exploitAvailable"]?.string == "YES" { tags.append("exploit-available") }
-        return Finding(
+        let tags = [item["type"]?.text.map { "type:\($0)" }].compactMap { $0 }
+        var finding = Finding(
             category: package != nil ? .container : .cloud, tool: tool,
             ruleID: [VulnerabilityID].parsing(ids).canonical?.value ?? item["title"]?.text ?? "unknown",
             title: item["title"]?.text ?? id ?? "Inspector finding", description: item["description"]?.text, toolSeverity: severityText,
@@ -79,6 +78,8 @@ struct Inspector2Importer: ReportImporter {
             references: [details?["sourceUrl"]?.text].compactMap { $0 } + (details?["referenceUrls"]?.strings ?? []), tags: tags,
             suppression: item["status"]?.string == "SUPPRESSED" ? Suppression(kind: .accepted, justification: "suppressed in Inspector") : nil,
             raw: .json(item))
+        if item["exploitAvailable"]?.string == "YES" { finding.exploitMaturity = .proofOfConcept }
+        return finding
     }
 
     /// Inspector's package managers: OS (then the platform's distribution), JAR, NPM, PYTHONPKG, GOBINARY...

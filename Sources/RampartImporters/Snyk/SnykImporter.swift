@@ -75,7 +75,7 @@ struct SnykImporter: ReportImporter {
         if path.count > 1 { description.append("Introduced through: " + path.joined(separator: " > ")) }
         // Snyk Container names OS package managers with the release ("deb:12").
         let ecosystem = (item["packageManager"]?.text ?? project["packageManager"]?.text).map { String($0.split(separator: ":").first ?? "") }
-        return Finding(
+        var finding = Finding(
             category: image != nil ? .container : .sca, tool: tool, ruleID: id,
             title: item["title"]?.text.map { "\($0) in \(name)" } ?? "\(id) in \(name)", description: description.joined(separator: "\n\n").nonBlank,
             toolSeverity: severityText, severity: .from(tool: severityText, score: cvss.first?.score),
@@ -86,7 +86,10 @@ struct SnykImporter: ReportImporter {
                     relation: path.count > 2 ? .transitive : path.count == 2 ? .direct : nil, manifestPath: image == nil ? manifest : nil,
                     image: image)),
             remediation: remediation, references: (item["references"]?.array ?? []).compactMap { $0["url"]?.text },
-            tags: (isLicense ? ["license"] : []) + [item["exploit"]?.text.flatMap { $0 == "Not Defined" ? nil : "exploit:\($0)" }].compactMap { $0 },
-            suppression: ignore.map { Suppression(kind: .external, justification: $0.nonBlank) }, raw: .json(item))
+            tags: isLicense ? ["license"] : [], suppression: ignore.map { Suppression(kind: .external, justification: $0.nonBlank) },
+            raw: .json(item))
+        // "Not Defined", "Unproven", "Proof of Concept", "Functional", "High".
+        finding.exploitMaturity = item["exploit"]?.text.flatMap(ExploitMaturity.init(toolText:))
+        return finding
     }
 }

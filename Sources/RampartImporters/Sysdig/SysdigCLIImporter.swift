@@ -124,7 +124,8 @@ struct SysdigCLIImporter: ReportImporter {
                         name: row.package, version: row.version, ecosystem: row.type.flatMap { ecosystems[$0.lowercased()] },
                         fixedVersions: [row.fixed].compactMap { $0 },
                         manifestPath: row.workload, artifactPath: row.path, image: row.image.map { ImageLocation(reference: $0) })),
-                references: [row.link].compactMap { $0 }, tags: row.exploitable ? ["exploit-available"] : [], raw: row.raw)
+                references: [row.link].compactMap { $0 }, raw: row.raw)
+            if row.exploitable { finding.exploitMaturity = .proofOfConcept }
             if row.accepted { finding.suppression = Suppression(kind: .accepted, justification: "risk accepted in Sysdig") }
             output.findings.append(finding)
         }

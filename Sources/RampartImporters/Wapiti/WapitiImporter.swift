@@ -58,10 +58,24 @@ struct WapitiImporter: ReportImporter {
         return output
     }
 
-    /// The values of password-like fields in a form body.
+    /// The values of password-like fields in a form body. A field starts at `&name=`: an `&`
+    /// not followed by a name and `=` belongs to the value (Wapiti writes the body it sent, and
+    /// a password may hold `&`).
     static func passwords(in body: String) -> [String] {
-        body.split(separator: "&").compactMap { pair -> String? in
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+        var fields: [Substring] = []
+        for part in body.split(separator: "&", omittingEmptySubsequences: false) {
+            let startsField =
+                part.firstIndex(of: "=").map { equals in
+                    !part[..<equals].isEmpty && part[..<equals].allSatisfy { $0.isLetter || $0.isNumber || "_.-[]".contains($0) }
+                } ?? false
+            if startsField || fields.isEmpty {
+                fields.append(part)
+            } else {
+                fields[fields.count - 1] = Substring(String(fields[fields.count - 1]) + "&" + part)
+            }
+        }
+        return fields.compactMap { field -> String? in
+            let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, parts[0].lowercased().contains("pass") || parts[0].lowercased().contains("pwd"), !parts[1].isEmpty else {
                 return nil
             }

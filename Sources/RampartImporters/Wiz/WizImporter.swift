@@ -35,7 +35,6 @@ struct WizImporter: ReportImporter {
                 let package = record["DetailedName"] ?? "package"
                 let severityText = record[first: "VendorSeverity", "CVSSSeverity"]
                 var tags: [String] = []
-                if record["HasExploit"] == "true" { tags.append("exploit-available") }
                 if record["HasCisaKevExploit"] == "true" { tags.append("cisa-kev") }
                 finding = Finding(
                     category: .container, tool: output.tool, ruleID: id, title: "\(package): \(id)",
@@ -48,6 +47,7 @@ struct WizImporter: ReportImporter {
                             manifestPath: record["AssetName"], artifactPath: record["LocationPath"])),
                     remediation: record["Remediation"], references: [record["Link"], record["WizURL"]].compactMap { $0 }, tags: tags,
                     raw: .csv(record))
+                if record["HasExploit"] == "true" { finding.exploitMaturity = .proofOfConcept }
             } else {
                 let title = record["Title"]?.trimmingCharacters(in: .whitespaces) ?? "Wiz issue"
                 let severityText = record["Severity"]

@@ -82,18 +82,19 @@ struct WizCLIImporter: ReportImporter {
         let severityText = vulnerability["severity"]?.text
         let score = vulnerability["score"]?.double
         var tags: [String] = []
-        if vulnerability["hasExploit"]?.bool == true { tags.append("exploit-available") }
         if vulnerability["hasCisaKevExploit"]?.bool == true { tags.append("cisa-kev") }
         let fixed = vulnerability["fixedVersion"]?.text
         var location = packageLocation(
             name: name, version: package["version"]?.text, ecosystem: nil, fixedVersions: [fixed].compactMap { $0 }, image: image)
         if let path = package["path"]?.text { location.manifestPath = path }
-        return Finding(
+        var finding = Finding(
             category: category, tool: tool, ruleID: id, title: "\(name) - \(id)", description: vulnerability["description"]?.text,
             toolSeverity: severityText,
             severity: .from(tool: severityText, score: score, default: .medium), vulnerabilityIDs: .parsing([id]),
             cvss: CVSSScore(vector: nil, score: score, source: "Wiz").map { [$0] } ?? [], location: .package(location),
             remediation: fixed.map { "Upgrade \(name) to \($0)" }, references: [vulnerability["source"]?.text].compactMap { $0 }, tags: tags,
             raw: .json(vulnerability))
+        if vulnerability["hasExploit"]?.bool == true { finding.exploitMaturity = .proofOfConcept }
+        return finding
     }
 }
