@@ -215,7 +215,7 @@ public enum RiskModel {
         } else if let epss = input.epss {
             exploitation = (
                 min(25, 30 * epss.probability.squareRoot()),
-                String(format: "EPSS %.4f (percentile %.3f)", epss.probability, epss.percentile)
+                "EPSS " + decimals(epss.probability, 4) + " (percentile " + decimals(epss.percentile, 3) + ")"
             )
             if let maturity = input.exploitMaturity, exploitPoints(maturity) > exploitation.points {
                 exploitation = (exploitPoints(maturity), exploitation.value + "; exploit maturity " + maturity.rawValue)
@@ -312,10 +312,11 @@ public enum RiskModel {
             input.kev != nil ? .active : (input.exploitAvailable || (input.epss?.probability ?? 0) >= 0.1) ? .poc : .none
         let metrics = cvssMetrics(input.cvssVector)
         let automatable =
-            context.exposure != .isolated && metrics["AV"] == "N" && metrics["AC"] == "L" && metrics["PR"] == "N" && metrics["UI"] == "N"
+            context.exposure != .isolated && metrics.attackVector == UInt8(ascii: "N") && metrics.attackComplexity == UInt8(ascii: "L")
+            && metrics.privileges == UInt8(ascii: "N") && metrics.userInteraction == UInt8(ascii: "N")
         let total: Bool
-        if let confidentiality = metrics["C"] ?? metrics["VC"], let integrity = metrics["I"] ?? metrics["VI"] {
-            total = confidentiality == "H" && integrity == "H"
+        if let confidentiality = metrics.confidentiality, let integrity = metrics.integrity {
+            total = confidentiality == UInt8(ascii: "H") && integrity == UInt8(ascii: "H")
         } else {
             total = input.severity == .critical
         }
@@ -332,22 +333,57 @@ public enum RiskModel {
             exposure: context.exposure)
     }
 
-    /// `AV:N/AC:L/...` as metric → value (CVSS 3.x or 4.0; 4.0's `AT` is ignored). Read on
-    /// bytes: every new issue is scored during its import.
-    static func cvssMetrics(_ vector: String?) -> [String: String] {
-        guard let vector else { return [:] }
-        var metrics: [String: String] = [:]
-        var utf8 = Substring(vector).utf8[...]
-        while !utf8.isEmpty {
-            let end = utf8.firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
-            let part = utf8[utf8.startIndex..<end]
-            if let colon = part.firstIndex(of: UInt8(ascii: ":")) {
-                let name = part[part.startIndex..<colon]
-                if name.count <= 2, let key = String(name), let value = String(part[part.index(after: colon)...]) { metrics[key] = value }
+    /// The metrics SSVC reads from a CVSS vector (3.x or 4.0; 4.0's `AT` is ignored), each as
+    /// its one-letter value. Read on bytes without allocating: every issue is scored on every
+    /// rescoring, a million at a time.
+    struct SSVCMetrics {
+        var attackVector: UInt8?
+        var attackComplexity: UInt8?
+        var privileges: UInt8?
+        var userInteraction: UInt8?
+        var confidentiality: UInt8?
+        var integrity: UInt8?
+    }
+
+    static func cvssMetrics(_ vector: String?) -> SSVCMetrics {
+        var metrics = SSVCMetrics()
+        guard var vector else { return metrics }
+        vector.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: "/") { end += 1 }
+                // NAME:V with a one-letter value; names of one or two letters.
+                if end - start >= 3, end - start <= 4, bytes[end - 2] == UInt8(ascii: ":") {
+                    let value = bytes[end - 1]
+                    let first = bytes[start]
+                    let second: UInt8? = end - start == 4 ? bytes[start + 1] : nil
+                    switch (first, second) {
+                    case (UInt8(ascii: "A"), UInt8(ascii: "V")?): metrics.attackVector = value
+                    case (UInt8(ascii: "A"), UInt8(ascii: "C")?): metrics.attackComplexity = value
+                    case (UInt8(ascii: "P"), UInt8(ascii: "R")?): metrics.privileges = value
+                    case (UInt8(ascii: "U"), UInt8(ascii: "I")?): metrics.userInteraction = value
+                    case (UInt8(ascii: "C"), nil): metrics.confidentiality = metrics.confidentiality ?? value
+                    case (UInt8(ascii: "I"), nil): metrics.integrity = metrics.integrity ?? value
+                    // CVSS 4.0: the vulnerable system's impacts.
+                    case (UInt8(ascii: "V"), UInt8(ascii: "C")?): metrics.confidentiality = value
+                    case (UInt8(ascii: "V"), UInt8(ascii: "I")?): metrics.integrity = value
+                    default: break
+                    }
+                }
+                start = end + 1
             }
-            utf8 = end == utf8.endIndex ? utf8[end...] : utf8[utf8.index(after: end)...]
         }
         return metrics
+    }
+
+    /// `value` with `places` decimals (0.0123 → "0.0123" for 4), without Foundation's formatter.
+    static func decimals(_ value: Double, _ places: Int) -> String {
+        var scale = 1
+        for _ in 0..<places { scale *= 10 }
+        let scaled = Int((value * Double(scale)).rounded())
+        let fraction = String(abs(scaled % scale))
+        return (scaled < 0 ? "-" : "") + String(abs(scaled / scale)) + "." + String(repeating: "0", count: places - fraction.count) + fraction
     }
 
     /// `YYYY-MM-DD` in UTC, by the civil-from-days algorithm (Howard Hinnant's), without a formatter.

@@ -133,4 +133,28 @@ struct RiskTests {
         #expect(both.factors.first { $0.name == "exploitation" }?.value.contains("exploit maturity functional") == true)
         #expect(ExploitMaturity(toolText: "Proof of Concept") == .proofOfConcept && ExploitMaturity(toolText: "Not Defined") == nil)
     }
+
+    @Test("SSVC reads CVSS 3.1 and 4.0 vectors; EPSS is shown with four decimals")
+    func vectorsAndEPSSText() {
+        let context = ComponentContext(criticality: .high, exposure: .internet, production: true, data: [])
+        func ssvc(_ vector: String) -> SSVCAssessment {
+            RiskModel.assess(RiskInput(severity: .high, cvssVector: vector, firstSeen: Self.now, context: context), now: Self.now).ssvc
+        }
+        let v31 = ssvc("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
+        #expect(v31.automatable && v31.technicalImpact == .total)
+        let v40 = ssvc("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N")
+        #expect(v40.automatable && v40.technicalImpact == .total)
+        let local = ssvc("CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:L/A:N")
+        #expect(!local.automatable && local.technicalImpact == .partial)
+        let scored = RiskModel.assess(
+            RiskInput(
+                severity: .high, epss: EPSSScore(cve: "CVE-2021-44228", probability: 0.94358, percentile: 0.99957), firstSeen: Self.now,
+                context: context), now: Self.now)
+        #expect(scored.factors.first { $0.name == "exploitation" }?.value == "EPSS 0.9436 (percentile 1.000)")
+        let small = RiskModel.assess(
+            RiskInput(
+                severity: .high, epss: EPSSScore(cve: "CVE-2020-0001", probability: 0.00043, percentile: 0.05), firstSeen: Self.now,
+                context: context), now: Self.now)
+        #expect(small.factors.first { $0.name == "exploitation" }?.value == "EPSS 0.0004 (percentile 0.050)")
+    }
 }
