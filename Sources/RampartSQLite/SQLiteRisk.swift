@@ -101,7 +101,7 @@ extension SQLiteStore {
                 let group = groups[index]
                 let input = facts.input(for: group.members)
                 let scored = ScoredIssue(StoredAssessment(assessment: RiskModel.assess(input, now: date), kev: input.kev, epss: input.epss))
-                return scored.json == group.stored ? nil : scored
+                return SQLiteStore.assessmentHash(scored.json) == group.storedHash ? nil : scored
             }
         }
     }
@@ -150,11 +150,24 @@ extension SQLiteStore {
         return contexts
     }
 
-    /// An issue's members as scoring reads them, and its stored assessment.
+    /// An issue's members as scoring reads them, and a hash of its stored assessment (the text
+    /// itself is not kept: a million of them would cost 400 MB).
     struct ScoringGroup: Sendable {
         var issue: Int64
-        var stored: String?
+        var storedHash: UInt64?
         var members: [ScoringMember]
+    }
+
+    /// The hash a rescoring compares a new assessment's text with the stored one by.
+    static func assessmentHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hasher = ChangeHasher()
+        hasher.combine(buffer: bytes)
+        return hasher.value
+    }
+
+    static func assessmentHash(_ text: String) -> UInt64 {
+        var text = text
+        return text.withUTF8 { assessmentHash(UnsafeRawBufferPointer($0)) }
     }
 
     /// The members of the issues (all when nil), grouped by issue in id order. Read column by
@@ -182,7 +195,9 @@ extension SQLiteStore {
         var groups: [ScoringGroup] = []
         while try rows.nextRow() {
             let issue = rows.int64(0)
-            if groups.last?.issue != issue { groups.append(ScoringGroup(issue: issue, stored: rows.text(12), members: [])) }
+            if groups.last?.issue != issue {
+                groups.append(ScoringGroup(issue: issue, storedHash: rows.isNull(12) ? nil : assessmentHash(rows.textBytes(12)), members: []))
+            }
             let componentID = rows.int64(2)
             let firstSeenText = rows.text(8) ?? ""
             let firstSeen: Date
@@ -257,7 +272,7 @@ extension SQLiteStore {
             groups.lazy.map { group in
                 let input = context.input(for: group.members)
                 let scored = ScoredIssue(StoredAssessment(assessment: RiskModel.assess(input, now: date), kev: input.kev, epss: input.epss))
-                return (group.issue, scored.json == group.stored ? nil : scored)
+                return (group.issue, assessmentHash(scored.json) == group.storedHash ? nil : scored)
             }, at: date, in: db)
         return groups.count
     }
