@@ -11,7 +11,7 @@ extension SQLiteStore {
         // Every issue is scored again with the new feed in place: the issues' members and the
         // other facts are read before the write and the scores made on every core; the write
         // keeps them only if nothing they were read from changed meanwhile.
-        let prepared = try await writer.read { db in try PreparedRescore(replacing: update, in: db) }
+        let prepared = try await PreparedRescore(replacing: update, from: writer)
         let scores = await prepared.score(at: date)
         return try await writer.write { db in
             let holds = try Self.rescoreStamp(in: db) == prepared.stamp
@@ -61,7 +61,7 @@ extension SQLiteStore {
     }
 
     public func rescoreIssues(at date: Date) async throws -> Int {
-        let prepared = try await writer.read { db in try PreparedRescore(replacing: nil, in: db) }
+        let prepared = try await PreparedRescore(replacing: nil, from: writer)
         let scores = await prepared.score(at: date)
         return try await writer.write { db in
             guard try Self.rescoreStamp(in: db) == prepared.stamp else { return try Self.rescore(issues: nil, at: date, in: db) }
@@ -89,10 +89,31 @@ extension SQLiteStore {
         var groups: [ScoringGroup]
         var facts: ScoringFacts
 
-        init(replacing update: FeedUpdate?, in db: Database) throws {
-            stamp = try SQLiteStore.rescoreStamp(in: db)
-            groups = try SQLiteStore.scoringGroups(issues: nil, in: db)
-            facts = try ScoringFacts(db, replacing: update)
+        /// The stamp is read first: whatever changes after it, the write sees a different stamp.
+        /// The issues are read in as many id ranges as there are cores, each on its own reader.
+        init(replacing update: FeedUpdate?, from reader: any DatabaseReader) async throws {
+            (stamp, facts) = try await reader.read { db in
+                (try SQLiteStore.rescoreStamp(in: db), try ScoringFacts(db, replacing: update))
+            }
+            let bounds: (Int64?, Int64?) = try await reader.read { db in
+                let row = try Row.fetchOne(db, sql: "SELECT min(issue_id) AS low, max(issue_id) AS high FROM issue_member")
+                return (row?["low"], row?["high"])
+            }
+            guard let low = bounds.0, let high = bounds.1 else {
+                groups = []
+                return
+            }
+            let parts = Int64(max(1, ProcessInfo.processInfo.activeProcessorCount))
+            let step = (high - low) / parts + 1
+            groups = try await withThrowingTaskGroup(of: (Int64, [ScoringGroup]).self) { group in
+                for part in 0..<parts {
+                    let range = (low + part * step)...(low + (part + 1) * step - 1)
+                    group.addTask { (part, try await reader.read { db in try SQLiteStore.scoringGroups(issues: nil, within: range, in: db) }) }
+                }
+                var parts: [Int64: [ScoringGroup]] = [:]
+                for try await (part, groups) in group { parts[part] = groups }
+                return parts.keys.sorted().flatMap { parts[$0] ?? [] }
+            }
         }
 
         /// Each issue's new score, nil where its stored assessment would not change; on every core.
@@ -172,7 +193,7 @@ extension SQLiteStore {
 
     /// The members of the issues (all when nil), grouped by issue in id order. Read column by
     /// column (a rescoring reads a million rows): names by component, dates by their text.
-    static func scoringGroups(issues: [Int64]?, in db: Database) throws -> [ScoringGroup] {
+    static func scoringGroups(issues: [Int64]?, within range: ClosedRange<Int64>? = nil, in db: Database) throws -> [ScoringGroup] {
         var sql = """
             SELECT m.issue_id, m.rule, i.component_id, f.severity, f.cvss_score, f.cvss_vector, f.vulnerability_ids, g.status, f.first_seen,
                 s.tool, coalesce(json_array_length(f.location, '$.fixedVersions'), 0), g.purl, i.assessment, f.exploit_maturity
@@ -180,6 +201,7 @@ extension SQLiteStore {
             JOIN finding_sighting g ON g.finding_id = f.id JOIN stream s ON s.id = f.stream_id
             """
         if issues != nil { sql += " WHERE m.issue_id IN (SELECT value FROM json_each(?))" }
+        if range != nil { sql += (issues == nil ? " WHERE" : " AND") + " m.issue_id BETWEEN ? AND ?" }
         sql += " ORDER BY m.issue_id"
         if issues?.isEmpty == true { return [] }
         var names: [Int64: (application: String, component: String)] = [:]
@@ -190,6 +212,10 @@ extension SQLiteStore {
         }
         let rows = try BulkStatement(db, sql: sql)
         if let issues { rows.bind(1, "[" + issues.map(String.init).joined(separator: ",") + "]") }
+        if let range {
+            rows.bind(issues == nil ? 1 : 2, range.lowerBound)
+            rows.bind(issues == nil ? 2 : 3, range.upperBound)
+        }
         var dates: [String: Date] = [:]
         var tools: [String: String] = [:]
         var groups: [ScoringGroup] = []
