@@ -1,10 +1,10 @@
 import Foundation
 import RampartCore
 
-/// What a database writer consumes during one import (the findings' storage rows, then the
-/// report's archive chunks), made on the other cores while the writer, holding its write
-/// transaction on its own thread, works: the write starts with the first rows instead of after
-/// the last.
+/// What a database writer consumes during one import (the findings' storage rows, with each new
+/// finding's correlation keys and score, then the report's archive chunks), made on the other
+/// cores while the writer, holding its write transaction on its own thread, works: the write
+/// starts with the first rows instead of after the last.
 ///
 /// The work is cut into units (a batch of rows, or one archive chunk) in the order the writer
 /// takes them (the order the stream's plan predicts), and the makers take turns: with two, one
@@ -32,6 +32,8 @@ package final class ImportFeed: @unchecked Sendable {
     /// What `predict` made for each new finding's slot, kept until the writer asks (after all rows).
     private var predicted: [PredictedIssue?]
     private let predict: (@Sendable (borrowing Finding) -> PredictedIssue)?
+    /// How many slots, from the first, get a prediction (read outside the lock, so a constant).
+    private let predictedSlots: Int
     private var batchMade: [Bool]
     private var chunks: [Data?]
     private var chunkMade: [Bool]
@@ -55,7 +57,8 @@ package final class ImportFeed: @unchecked Sendable {
         for (slot, index) in order.enumerated() { slotOfFinding[index] = Int32(slot) }
         self.slotOfFinding = slotOfFinding
         rows = [StorageRow?](repeating: nil, count: order.count)
-        predicted = [PredictedIssue?](repeating: nil, count: predict == nil ? 0 : min(textSlots, order.count))
+        predictedSlots = predict == nil ? 0 : min(textSlots, order.count)
+        predicted = [PredictedIssue?](repeating: nil, count: predictedSlots)
         batchCount = (order.count + Self.batchSize - 1) / Self.batchSize
         batchMade = [Bool](repeating: false, count: batchCount)
         chunkCount = report.map { ReportArchive.chunkCount(byteCount: $0.count) } ?? 0
@@ -86,7 +89,7 @@ package final class ImportFeed: @unchecked Sendable {
                         slots.map { slot in StorageRow(findings[order[slot]], report: report, withText: slot < textSlots) }
                     }
                     let made = findings.withUnsafeBufferPointer { findings in
-                        slots.map { slot in slot < predicted.count ? predict?(findings[order[slot]]) : nil }
+                        slots.map { slot in slot < predictedSlots ? predict?(findings[order[slot]]) : nil }
                     }
                     condition.lock()
                     for (slot, row) in zip(slots, batch) { rows[slot] = row }
@@ -125,7 +128,7 @@ package final class ImportFeed: @unchecked Sendable {
     /// What `predict` made for the finding at `index` (handed over once), or nil if it made nothing.
     package func predictedIssue(_ index: Int) -> PredictedIssue? {
         let slot = Int(slotOfFinding[index])
-        guard slot >= 0, slot < predicted.count else { return nil }
+        guard slot >= 0, slot < predictedSlots else { return nil }
         condition.lock()
         defer { condition.unlock() }
         while !batchMade[slot / Self.batchSize] { condition.wait() }
@@ -148,7 +151,7 @@ package final class ImportFeed: @unchecked Sendable {
     }
 }
 
-/// A new finding's correlation keys and the score of the issue it would open, made before the
+/// A new finding's correlation keys and the score of the issue it would open, made beside the
 /// write (`ImportFeed`); the writer uses them only if what they were made from still holds.
 package struct PredictedIssue: Sendable {
     package var keys: [CorrelationKey]
