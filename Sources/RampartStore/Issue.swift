@@ -270,10 +270,21 @@ extension StoredAssessment {
             if let value { JSONText.appendQuoted(value, to: &out) } else { append("null") }
         }
         func number(_ value: Double) { out.append(contentsOf: (value.isFinite ? String(value) : "0").utf8) }
+        // Scores and contributions are tenths (the model rounds them): written as such, which is
+        // exact and cheaper than Double's description; anything else falls back to it.
+        func tenths(_ value: Double) {
+            let scaled = (value * 10).rounded()
+            guard value.isFinite, abs(scaled) < 1e15, abs(scaled / 10 - value) < 1e-9 else { return number(value) }
+            let whole = Int(scaled)
+            if whole < 0 { out.append(UInt8(ascii: "-")) }
+            out.append(contentsOf: String(abs(whole) / 10).utf8)
+            out.append(UInt8(ascii: "."))
+            out.append(UInt8(ascii: "0") + UInt8(abs(whole) % 10))
+        }
         append("{\"model\":")
         string(assessment.model)
         append(",\"score\":")
-        number(assessment.score)
+        tenths(assessment.score)
         append(",\"factors\":[")
         for (index, factor) in assessment.factors.enumerated() {
             append(index == 0 ? "[" : ",[")
@@ -281,7 +292,7 @@ extension StoredAssessment {
             append(",")
             string(factor.value)
             append(",")
-            number(factor.contribution)
+            tenths(factor.contribution)
             append("]")
         }
         let ssvc = assessment.ssvc

@@ -135,4 +135,24 @@ struct RiskStoreTests {
         #expect(try await store.rescoreIssues(at: epoch + 95 * 86_400) == 2)
         #expect(try await store.issues(IssueQuery()).first?.assessment?.assessment.factors.contains { $0.value.contains("functional") } == true)
     }
+
+    @Test("a stored assessment reads back as it was written: tenths exact, other numbers and quoted text kept")
+    func storedAssessmentRoundTrip() throws {
+        let factors = [
+            RiskFactor(name: "severity", value: "CVSS 9.8", contribution: 44.1), RiskFactor(name: "exposure", value: "internal", contribution: -14.1),
+            RiskFactor(name: "age", value: "first seen 2026-09-21", contribution: 0),
+            RiskFactor(name: "odd", value: "a \"quoted\" \\ value", contribution: -0.04),
+            RiskFactor(name: "precise", value: "", contribution: 12.345), RiskFactor(name: "big", value: "", contribution: 100),
+        ]
+        let assessment = RiskAssessment(
+            model: RiskModel.version, score: 61.5, factors: factors,
+            ssvc: SSVCAssessment(exploitation: .active, automatable: true, technicalImpact: .total, missionWellbeing: .high, exposure: .internet))
+        let stored = StoredAssessment(
+            assessment: assessment, kev: KEVEntry(cve: "CVE-2021-44228", name: nil, dateAdded: "2021-12-10", knownRansomwareUse: true),
+            epss: EPSSScore(cve: "CVE-2021-44228", probability: 0.94358, percentile: 0.99957))
+        let text = stored.jsonText
+        #expect(text.contains(#"["severity","CVSS 9.8",44.1]"#) && text.contains(#"["exposure","internal",-14.1]"#))
+        #expect(try StoredAssessment(jsonText: text) == stored)
+        #expect(text.utf8.count < 450)
+    }
 }
