@@ -44,9 +44,7 @@ extension SQLiteStore {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO feed (kind, version, published, entries, source, loaded_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [update.kind.rawValue, update.version, update.published, update.count, update.source, now])
-            guard holds else { return try Self.rescore(issues: nil, at: date, in: db) }
-            try Self.storeScores(zip(prepared.groups.lazy.map(\.issue), scores), at: date, in: db)
-            return prepared.groups.count
+            return try Self.store(prepared, scores, holds: holds, at: date, in: db)
         }
     }
 
@@ -64,10 +62,16 @@ extension SQLiteStore {
         let prepared = try await PreparedRescore(replacing: nil, from: writer)
         let scores = await prepared.score(at: date)
         return try await writer.write { db in
-            guard try Self.rescoreStamp(in: db) == prepared.stamp else { return try Self.rescore(issues: nil, at: date, in: db) }
-            try Self.storeScores(zip(prepared.groups.lazy.map(\.issue), scores), at: date, in: db)
-            return prepared.groups.count
+            try Self.store(prepared, scores, holds: Self.rescoreStamp(in: db) == prepared.stamp, at: date, in: db)
         }
+    }
+
+    /// Stores the scores made outside the write if what they were read from still `holds`;
+    /// otherwise scores every issue here. Returns how many issues were scored.
+    static func store(_ prepared: PreparedRescore, _ scores: [ScoredIssue?], holds: Bool, at date: Date, in db: Database) throws -> Int {
+        guard holds else { return try rescore(issues: nil, at: date, in: db) }
+        try storeScores(zip(prepared.groups.lazy.map(\.issue), scores), at: date, in: db)
+        return prepared.groups.count
     }
 
     /// What a rescoring made outside the write reads besides the feeds: the issues, their members
@@ -110,19 +114,16 @@ extension SQLiteStore {
                     let range = (low + part * step)...(low + (part + 1) * step - 1)
                     group.addTask { (part, try await reader.read { db in try SQLiteStore.scoringGroups(issues: nil, within: range, in: db) }) }
                 }
-                var parts: [Int64: [ScoringGroup]] = [:]
-                for try await (part, groups) in group { parts[part] = groups }
-                return parts.keys.sorted().flatMap { parts[$0] ?? [] }
+                var read: [Int64: [ScoringGroup]] = [:]
+                for try await (part, groups) in group { read[part] = groups }
+                return read.keys.sorted().flatMap { read[$0] ?? [] }
             }
         }
 
         /// Each issue's new score, nil where its stored assessment would not change; on every core.
         func score(at date: Date) async -> [ScoredIssue?] {
             await Concurrently.map(count: groups.count) { index in
-                let group = groups[index]
-                let input = facts.input(for: group.members)
-                let scored = ScoredIssue(StoredAssessment(assessment: RiskModel.assess(input, now: date), kev: input.kev, epss: input.epss))
-                return SQLiteStore.assessmentHash(scored.json) == group.storedHash ? nil : scored
+                groups[index].rescored(facts.input(for: groups[index].members), at: date)
             }
         }
     }
@@ -177,6 +178,12 @@ extension SQLiteStore {
         var issue: Int64
         var storedHash: UInt64?
         var members: [ScoringMember]
+
+        /// The issue's score from `input`, nil where it would store the same assessment again.
+        func rescored(_ input: RiskInput, at date: Date) -> ScoredIssue? {
+            let scored = ScoredIssue(assessing: input, at: date)
+            return SQLiteStore.assessmentHash(scored.json) == storedHash ? nil : scored
+        }
     }
 
     /// The hash a rescoring compares a new assessment's text with the stored one by.
@@ -295,11 +302,7 @@ extension SQLiteStore {
         if groups.isEmpty { return 0 }
         let context = try read ?? ScoringContext(db)
         try storeScores(
-            groups.lazy.map { group in
-                let input = context.input(for: group.members)
-                let scored = ScoredIssue(StoredAssessment(assessment: RiskModel.assess(input, now: date), kev: input.kev, epss: input.epss))
-                return (group.issue, assessmentHash(scored.json) == group.storedHash ? nil : scored)
-            }, at: date, in: db)
+            groups.lazy.map { group in (group.issue, group.rescored(context.input(for: group.members), at: date)) }, at: date, in: db)
         return groups.count
     }
 
@@ -460,7 +463,7 @@ extension SQLiteStore {
             let member = ScoringMember(opening: finding, componentID: 0, application: application, component: component, at: date)
             let input = SQLiteStore.riskInput(
                 for: [member], kev: { kev[$0] }, epss: { epss[$0] }, context: context, statements: statements)
-            return ScoredIssue(StoredAssessment(assessment: RiskModel.assess(input, now: date), kev: input.kev, epss: input.epss))
+            return ScoredIssue(assessing: input, at: date)
         }
     }
 

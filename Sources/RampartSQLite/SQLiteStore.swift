@@ -657,8 +657,7 @@ public final class SQLiteStore: Store {
                             opening: findings[index], componentID: componentID, application: application, component: component,
                             at: submission.importedAt)
                     ])
-                    return ScoredIssue(
-                        StoredAssessment(assessment: RiskModel.assess(input, now: submission.importedAt), kev: input.kev, epss: input.epss))
+                    return ScoredIssue(assessing: input, at: submission.importedAt)
                 }
                 if !result.opened { touched.insert(result.issue) }
             }

@@ -179,4 +179,9 @@ package struct ScoredIssue: Sendable {
         epss = stored.epss?.probability
         json = stored.jsonText
     }
+
+    /// The risk model's assessment of `input` at `date`, with the KEV entry and EPSS score it read.
+    package init(assessing input: RiskInput, at date: Date) {
+        self.init(StoredAssessment(assessment: RiskModel.assess(input, now: date), kev: input.kev, epss: input.epss))
+    }
 }
