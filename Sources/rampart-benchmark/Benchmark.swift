@@ -113,14 +113,9 @@ struct Benchmark {
         let ext = format == "sarif" ? "sarif" : "json"
         let path = "\(options.work)/\(format)-\(size)-run\(run).\(ext)"
         if FileManager.default.fileExists(atPath: path) { return path }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var arguments = ["python3", options.generator, format, "-n", String(size), "-o", path]
+        var arguments = [options.generator, format, "-n", String(size), "-o", path]
         if run > 0 { arguments += ["--run", String(run), "--dup-ratio", "0.9"] }
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkError(message: "generator failed for \(path)") }
+        try runPython(arguments, making: path)
         return path
     }
 
@@ -130,13 +125,33 @@ struct Benchmark {
         let baseline = try generate(options, format: format, size: size, run: 0)
         let path = "\(options.work)/\(format)-\(size)-\(mode).\(format == "sarif" ? "sarif" : "json")"
         if FileManager.default.fileExists(atPath: path) { return path }
+        try runPython([options.rescanScript, mode, format, baseline, path], making: path)
+        return path
+    }
+
+    /// Runs `python3 ARGUMENTS` to make a report; `what` names it in the error if it fails.
+    static func runPython(_ arguments: [String], making what: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", options.rescanScript, mode, format, baseline, path]
+        process.arguments = ["python3"] + arguments
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkError(message: "rescan script failed for \(path)") }
-        return path
+        guard process.terminationStatus == 0 else { throw BenchmarkError(message: "\(arguments.first ?? "python3") failed for \(what)") }
+    }
+
+    /// Runs this benchmark again as a child process for one scenario (`--scenario NAME` and
+    /// `arguments`) and decodes the figures it prints as JSON.
+    static func runScenario<Figures: Decodable>(_ scenario: String, _ arguments: [String], as: Figures.Type) throws -> Figures {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        process.arguments = ["--scenario", scenario] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchmarkError(message: "scenario \(scenario) failed") }
+        return try JSONDecoder().decode(Figures.self, from: data)
     }
 
     struct BenchmarkError: Error, CustomStringConvertible {
@@ -298,18 +313,9 @@ struct Benchmark {
     /// Runs one scenario in a child process: a CLI import is a process of its own, and a process
     /// that already ran other scenarios carries their heap fragmentation into the peak RSS.
     static func runChild(_ options: Options, format: String, size: Int) throws -> Measurement {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        process.arguments = [
-            "--scenario", "\(format):\(size)", "--work", options.work, "--generator", options.generator, "--rescan-script", options.rescanScript,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkError(message: "scenario \(format):\(size) failed") }
-        return try JSONDecoder().decode(Measurement.self, from: data)
+        try runScenario(
+            "\(format):\(size)",
+            ["--work", options.work, "--generator", options.generator, "--rescan-script", options.rescanScript], as: Measurement.self)
     }
 
     static func run(_ options: Options) async throws {

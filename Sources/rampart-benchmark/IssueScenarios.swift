@@ -35,12 +35,7 @@ extension Benchmark {
         let trivy = try generate(options, format: "trivy", size: size, run: 0)
         let path = "\(options.work)/grype-of-trivy-\(size).json"
         if FileManager.default.fileExists(atPath: path) { return path }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", options.secondToolScript, trivy, path]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkError(message: "second-tool script failed for \(path)") }
+        try runPython([options.secondToolScript, trivy, path], making: path)
         return path
     }
 
@@ -111,19 +106,12 @@ extension Benchmark {
     }
 
     static func runIssueChild(_ options: Options, scenario: String) throws -> IssueFigures {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        process.arguments = [
-            "--scenario", scenario, "--work", options.work, "--generator", options.generator, "--second-tool-script", options.secondToolScript,
-            "--feeds", options.feeds,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkError(message: "scenario \(scenario) failed") }
-        return try JSONDecoder().decode(IssueFigures.self, from: data)
+        try runScenario(
+            scenario,
+            [
+                "--work", options.work, "--generator", options.generator, "--second-tool-script", options.secondToolScript, "--feeds",
+                options.feeds,
+            ], as: IssueFigures.self)
     }
 
     static func runSecondTool(_ options: Options) throws {

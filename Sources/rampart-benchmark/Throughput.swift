@@ -25,16 +25,11 @@ extension Benchmark {
         guard let recipe = throughputFormats[format] else { throw BenchmarkError(message: "no generator for \(format)") }
         let path = "\(options.work)/tp-\(format)-\(size).\(recipe.ext)"
         if FileManager.default.fileExists(atPath: path) { return path }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         if let script = recipe.script {
-            process.arguments = ["python3", script, "-n", String(size), "-o", path]
+            try runPython([script, "-n", String(size), "-o", path], making: path)
         } else {
-            process.arguments = ["python3", options.generator, recipe.generatorFormat ?? format, "-n", String(size), "-o", path]
+            try runPython([options.generator, recipe.generatorFormat ?? format, "-n", String(size), "-o", path], making: path)
         }
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkError(message: "generator failed for \(path)") }
         return path
     }
 
@@ -56,16 +51,7 @@ extension Benchmark {
     }
 
     static func runThroughputChild(_ options: Options, format: String, size: Int) throws -> Throughput {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        process.arguments = ["--scenario", "tp-\(format):\(size)", "--work", options.work, "--generator", options.generator]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkError(message: "throughput scenario \(format):\(size) failed") }
-        return try JSONDecoder().decode(Throughput.self, from: data)
+        try runScenario("tp-\(format):\(size)", ["--work", options.work, "--generator", options.generator], as: Throughput.self)
     }
 
     /// Medians of `repeats` fresh processes.
