@@ -113,6 +113,7 @@ package enum ImporterRegistry {
         SpotBugsImporter(),
         PMDImporter(),
         MobsfscanImporter(),
+        MobSFImporter(),
         OpenVASImporter(),
         JFrogXrayImporter(),
         InvictiImporter(),
