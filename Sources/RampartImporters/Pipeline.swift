@@ -8,9 +8,16 @@ package enum ParsedReport: Sendable {
     case csv(CSVTable)
     /// Anything else: line-oriented text.
     case text(TextReport)
+    /// A page starting `<!DOCTYPE html` or `<html`.
+    case html(HTMLDocument)
 
     package var jsonRoot: JSONNode? {
         if case .json(let document) = self { return document.root }
+        return nil
+    }
+
+    package var html: HTMLDocument? {
+        if case .html(let document) = self { return document }
         return nil
     }
 
@@ -31,7 +38,7 @@ package enum ParsedReport: Sendable {
 }
 
 /// The syntax a format is written in: JSON covers JSON Lines and SARIF.
-public enum ReportSyntax: String, Sendable, Codable { case json, xml, csv, text }
+public enum ReportSyntax: String, Sendable, Codable { case json, xml, csv, text, html }
 
 /// A supported report format, as `rampart formats` lists it.
 public struct FormatInfo: Sendable, Hashable, Codable {
@@ -240,12 +247,7 @@ public struct ImportPipeline: Sendable {
         }
         switch first {
         case 0x3C:  // <
-            if Self.isHTMLPage(data) {
-                throw ImportError(
-                    file: file, kind: .unknownFormat,
-                    reason:
-                        "the file is an HTML page, a report for people to read; export the tool's JSON, XML or CSV report instead (\(supportedList))")
-            }
+            if Self.isHTMLPage(data) { return .html(HTMLReader.parse(data)) }
             do {
                 return .xml(try XMLReader.parse(data).root)
             } catch let error as XMLSyntaxError {
@@ -319,6 +321,10 @@ public struct ImportPipeline: Sendable {
         case .text(let text):
             // Not quoted: a report's text may hold a secret, and errors are printed and logged.
             seen = "plain text, neither JSON, XML nor CSV (\(text.lines.count) lines)"
+        case .html:
+            throw ImportError(
+                file: file, kind: .unknownFormat,
+                reason: "the file is an HTML page, a report for people to read; export the tool's JSON, XML or CSV report instead (\(supportedList))")
         }
         throw ImportError(file: file, kind: .unknownFormat, reason: "unrecognized report format: saw \(seen); \(supportedList)")
     }

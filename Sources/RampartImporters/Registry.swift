@@ -138,6 +138,7 @@ package enum ImporterRegistry {
         WapitiJSONImporter(),
         BurpAPIImporter(),
         BurpDastardlyImporter(),
+        BurpSuiteDASTImporter(),
         NexposeImporter(),
         QualysImporter(),
         VeracodeImporter(),
