@@ -47,21 +47,7 @@ extension SQLiteStore {
         func correlate(
             findingID: Int64, keys: [CorrelationKey], componentID: Int64, createdAt: String, score: () throws -> ScoredIssue? = { nil }
         ) throws -> (issue: Int64, opened: Bool) {
-            var best: (confidence: LinkConfidence, issue: Int64, rule: CorrelationRule, through: Int64)?
-            for key in keys {
-                lookup.bind(1, key.hash)
-                while try lookup.nextRow() {
-                    guard let rule = CorrelationRule(rawValue: lookup.text(1) ?? "") else { continue }
-                    let stored = CorrelationKey(
-                        rule: rule, hash: key.hash, value: key.value, path: lookup.text(2), line: lookup.isNull(3) ? nil : Int(lookup.int64(3)),
-                        method: lookup.text(4), parameter: lookup.text(5), cwe: lookup.isNull(6) ? nil : Int(lookup.int64(6)))
-                    guard let confidence = Correlation.link(key, stored) else { continue }
-                    let issue = lookup.int64(7)
-                    if best == nil || confidence > best!.confidence || (confidence == best!.confidence && issue < best!.issue) {
-                        best = (confidence, issue, key.rule, lookup.int64(0))
-                    }
-                }
-            }
+            let best = try bestLink(keys)
             let issueID: Int64
             if let best {
                 issueID = best.issue
@@ -85,6 +71,31 @@ extension SQLiteStore {
                 issueID = insertIssue.lastInsertedRowID
                 try addMember(findingID, issue: issueID, rule: .first, confidence: .high, through: nil)
             }
+            try insertKeys(keys, findingID: findingID)
+            return (issueID, best == nil)
+        }
+
+        /// The surest link the keys make to a stored finding's issue (ties: the oldest issue).
+        func bestLink(_ keys: [CorrelationKey]) throws -> Link? {
+            var best: Link?
+            for key in keys {
+                lookup.bind(1, key.hash)
+                while try lookup.nextRow() {
+                    guard let rule = CorrelationRule(rawValue: lookup.text(1) ?? "") else { continue }
+                    let stored = CorrelationKey(
+                        rule: rule, hash: key.hash, value: key.value, path: lookup.text(2), line: lookup.isNull(3) ? nil : Int(lookup.int64(3)),
+                        method: lookup.text(4), parameter: lookup.text(5), cwe: lookup.isNull(6) ? nil : Int(lookup.int64(6)))
+                    guard let confidence = Correlation.link(key, stored) else { continue }
+                    let issue = lookup.int64(7)
+                    if best == nil || confidence > best!.confidence || (confidence == best!.confidence && issue < best!.issue) {
+                        best = Link(confidence: confidence, issue: issue, rule: key.rule, through: lookup.int64(0))
+                    }
+                }
+            }
+            return best
+        }
+
+        func insertKeys(_ keys: [CorrelationKey], findingID: Int64) throws {
             for key in keys {
                 insertKey.bind(1, key.hash)
                 insertKey.bind(2, findingID)
@@ -96,7 +107,55 @@ extension SQLiteStore {
                 insertKey.bind(8, key.cwe)
                 try insertKey.step()
             }
-            return (issueID, best == nil)
+        }
+
+        /// A finding seen again whose keys changed (an advisory that gained or lost an alias, a
+        /// rule's new CWE) is linked by its new keys, as if it were new: it moves to the issue its
+        /// surest key now meets, or to an issue of its own when it meets none and shares its
+        /// issue with others. A finding a person merged or split stays where the person put it.
+        /// Returns the issues whose findings changed (emptied ones are deleted).
+        func relink(findingID: Int64, keys: [CorrelationKey], componentID: Int64, createdAt: String, in db: Database) throws -> [Int64] {
+            let stored = Set(try Int64.fetchAll(db, sql: "SELECT hash FROM correlation_key WHERE finding_id = ?", arguments: [findingID]))
+            guard stored != Set(keys.map(\.hash)) else { return [] }
+            try db.execute(sql: "DELETE FROM correlation_key WHERE finding_id = ?", arguments: [findingID])
+            // Linked before its new keys are stored, so that it cannot meet itself.
+            let changed = try move(findingID: findingID, keys: keys, componentID: componentID, createdAt: createdAt, in: db)
+            try insertKeys(keys, findingID: findingID)
+            return changed
+        }
+
+        func move(findingID: Int64, keys: [CorrelationKey], componentID: Int64, createdAt: String, in db: Database) throws -> [Int64] {
+            guard let member = try Row.fetchOne(db, sql: "SELECT issue_id, rule FROM issue_member WHERE finding_id = ?", arguments: [findingID])
+            else { return [] }
+            let current: Int64 = member["issue_id"]
+            let currentRule = CorrelationRule(rawValue: member["rule"] ?? "")
+            if currentRule == .mergedByPerson || currentRule == .splitByPerson { return [] }
+            let others =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM issue_member WHERE issue_id = ? AND finding_id != ?", arguments: [current, findingID]) ?? 0
+            let target: Int64
+            if let best = try bestLink(keys) {
+                guard best.issue != current else { return [] }
+                target = best.issue
+                try db.execute(
+                    sql: "UPDATE issue_member SET issue_id = ?, rule = ?, confidence = ?, linked_to = ? WHERE finding_id = ?",
+                    arguments: [target, best.rule.rawValue, best.confidence.rawValue, best.through, findingID])
+            } else {
+                // Alone already: nothing to move.
+                guard others > 0 else { return [] }
+                insertIssue.bind(1, componentID)
+                insertIssue.bind(2, createdAt)
+                try insertIssue.step()
+                target = insertIssue.lastInsertedRowID
+                try db.execute(
+                    sql: "UPDATE issue_member SET issue_id = ?, rule = 'first', confidence = 'high', linked_to = NULL WHERE finding_id = ?",
+                    arguments: [target, findingID])
+            }
+            if others == 0 {
+                try db.execute(sql: "DELETE FROM issue WHERE id = ?", arguments: [current])
+                return [target]
+            }
+            return [current, target]
         }
 
         func addMember(_ findingID: Int64, issue: Int64, rule: CorrelationRule, confidence: LinkConfidence, through: Int64?) throws {
@@ -107,6 +166,15 @@ extension SQLiteStore {
             insertMember.bind(5, through)
             try insertMember.step()
         }
+    }
+
+    /// How a finding joins an issue: the rule and confidence of its surest key, and the stored
+    /// finding it met.
+    struct Link {
+        var confidence: LinkConfidence
+        var issue: Int64
+        var rule: CorrelationRule
+        var through: Int64
     }
 
     /// What new issues' scores depend on besides their findings: the feeds, the inventory and

@@ -489,6 +489,8 @@ public final class SQLiteStore: Store {
 
         var inserted: [(id: Int64, index: Int)] = []
         inserted.reserveCapacity(plan.inserts.count)
+        // Findings seen again whose listing changed: their correlation keys may have too.
+        var relinks: [(id: Int64, index: Int)] = []
         try findings.withUnsafeBufferPointer { findings in
             for index in plan.inserts {
                 let row = feed.row(index)
@@ -558,6 +560,7 @@ public final class SQLiteStore: Store {
                     return made
                 }
                 if stored?.listing != row.listingHash {
+                    relinks.append((update.id, update.incomingIndex))
                     let next = bindSummary(refresh, from: 1, row, texts(), findings[update.incomingIndex])
                     refresh.bind(next, update.id)
                     try refresh.step()
@@ -626,8 +629,9 @@ public final class SQLiteStore: Store {
         var touched: Set<Int64> = []
         var scoring: ScoringContext?
         // Each new finding joins the issue its keys meet, or opens one (docs/correlation.md).
-        // Findings seen again keep their issue: correlation never undoes a person's decision.
-        if !inserted.isEmpty {
+        // A finding seen again is linked again only if its keys changed, and never away from
+        // where a person put it.
+        if !inserted.isEmpty || !relinks.isEmpty {
             guard let componentID = try Int64.fetchOne(db, sql: "SELECT component_id FROM stream WHERE id = ?", arguments: [streamID]) else {
                 throw StoredValueError(column: "stream.component_id", value: String(streamID))
             }
@@ -635,6 +639,10 @@ public final class SQLiteStore: Store {
             let correlator = try Correlator(db, scoring: true)
             let application = submission.stream.application
             let component = submission.stream.component
+            for (id, index) in relinks {
+                let keys = Correlation.keys(for: findings[index], application: application, component: component, routes: routes)
+                touched.formUnion(try correlator.relink(findingID: id, keys: keys, componentID: componentID, createdAt: now, in: db))
+            }
             // What was made beside the write holds if the facts it read are unchanged.
             let keysHold = prediction?.correlation.routes == routes
             let scoresHold = prediction?.correlation.stamp == (try Self.scoringFactsStamp(in: db))

@@ -233,6 +233,42 @@ struct CorrelationStoreTests {
         #expect(results.first?.count == 2)
     }
 
+    @Test(
+        "SCA: an advisory that gains its CVE on a rescan joins the issue other tools report under it, leaves when it loses it, and stays where a person put it",
+        arguments: StoreBackend.all)
+    func aliasChanges(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        func npmAudit(_ ids: [String], content: String) async throws -> ImportOutcome {
+            var submission = await submission(
+                [Self.package("npm audit", rule: "1096305", ids: ids, purl: "pkg:npm/lodash@4.17.19", name: "lodash")],
+                stream: Self.stream("npm audit"), content: content)
+            submission.tool = ToolInfo(name: "npm audit")
+            return try await store.record(submission)
+        }
+        try await Self.record(
+            store, "Trivy", [Self.package("Trivy", rule: "CVE-2021-23337", ids: ["CVE-2021-23337"], purl: "pkg:npm/lodash@4.17.15", name: "lodash")],
+            content: "trivy")
+        // npm audit first names only the GHSA: nothing says it is Trivy's CVE.
+        _ = try await npmAudit(["GHSA-35jh-r3h4-6jhm"], content: "npm1")
+        #expect(try await Self.groups(store) == [["trivy CVE-2021-23337"], ["npm-audit 1096305"]])
+        // The advisory gains its CVE: the same finding (not a new one) joins Trivy's issue, and its old issue goes.
+        let gained = try await npmAudit(["GHSA-35jh-r3h4-6jhm", "CVE-2021-23337"], content: "npm2")
+        #expect((gained.new, gained.unchanged, gained.fixed) == (0, 1, 0))
+        #expect(try await Self.groups(store) == [["trivy CVE-2021-23337", "npm-audit 1096305"]])
+        let joined = try #require(try await store.issues(IssueQuery()).first)
+        #expect(joined.members.last?.rule == .sameAdvisory)
+        // It loses the CVE again: it no longer meets Trivy's finding, so it leaves for an issue of its own.
+        _ = try await npmAudit(["GHSA-35jh-r3h4-6jhm"], content: "npm3")
+        #expect(try await Self.groups(store) == [["trivy CVE-2021-23337"], ["npm-audit 1096305"]])
+        // A person merges the two; when the advisory changes again, the person's decision stands.
+        let issues = try await store.issues(IssueQuery())
+        let trivyIssue = try #require(issues.first { $0.members.first?.finding.tool == "trivy" })
+        let npmIssue = try #require(issues.first { $0.members.first?.finding.tool == "npm-audit" })
+        try await store.mergeIssues(into: trivyIssue.id, from: [npmIssue.id], reason: "same advisory", at: epoch)
+        _ = try await npmAudit(["GHSA-35jh-r3h4-6jhm", "GHSA-0000-1111-2222"], content: "npm4")
+        #expect(try await Self.groups(store) == [["trivy CVE-2021-23337", "npm-audit 1096305"]])
+    }
+
     @Test("a merge and a split survive reimports and a rebuild; a reimport changes no issue", arguments: StoreBackend.all)
     func decisionsSurvive(backend: StoreBackend) async throws {
         let store = try backend.make()
