@@ -8,7 +8,11 @@ extension RawEvidence {
 
     static func text(_ report: TextReport, lines: Range<Int>) -> RawEvidence { RawEvidence(format: "text", bytes: Data(report.text(of: lines).utf8)) }
 
-    static func xml(_ element: XMLElement) -> RawEvidence { RawEvidence(format: "xml", bytes: Data(element.xmlString.utf8)) }
+    /// The element as the report wrote it when the reader kept its place, else serialized.
+    static func xml(_ element: XMLElement) -> RawEvidence {
+        if let range = element.sourceRange, let bytes = element.source?.slice(range) { return RawEvidence(format: "xml", bytes: bytes) }
+        return RawEvidence(format: "xml", bytes: Data(element.xmlString.utf8))
+    }
 
     /// What a rewrite does with one value of a record.
     enum JSONRewrite {

@@ -140,9 +140,23 @@ enum SecretRedaction {
                     }
                 }
                 return RawEvidence(format: raw.format, bytes: Data(hideBytes(String(decoding: raw.bytes, as: UTF8.self)).utf8))
+            case "xml":
+                // Rewritten through the XML reader: the record is the tool's text as written, and a
+                // value may be written with any character reference (`&#x26;`, `&gt;` or `>`).
+                if let document = try? XMLReader.parse(Data(raw.bytes)) {
+                    return RawEvidence(format: raw.format, bytes: Data(hidden(document.root).xmlString.utf8))
+                }
+                return RawEvidence(format: raw.format, bytes: Data(hideBytes(String(decoding: raw.bytes, as: UTF8.self)).utf8))
             default:
                 return RawEvidence(format: raw.format, bytes: Data(hideBytes(String(decoding: raw.bytes, as: UTF8.self)).utf8))
             }
+        }
+
+        /// The element with the values hidden in its text and attributes, at any depth.
+        func hidden(_ element: XMLElement) -> XMLElement {
+            XMLElement(
+                name: element.name, attributes: element.attributes.mapValues(hide), children: element.children.map(hidden),
+                text: hide(element.text), line: element.line)
         }
 
         /// Text replacement for serialized records: the value as written and as XML escapes it.

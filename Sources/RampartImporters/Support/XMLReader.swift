@@ -13,6 +13,11 @@ package struct XMLElement: Sendable, Hashable {
     package var text: String
     /// 1-based line where the element starts, for diagnostics.
     package var line: Int
+    /// The report the element was read from, and the element's bytes in it (start tag to end
+    /// tag), when the reader parsed the report's own bytes: its evidence is then the tool's text
+    /// as written, and a span of the archived report rather than a copy.
+    package var source: XMLSource?
+    package var sourceRange: Range<Int>?
 
     package init(name: String, attributes: [String: String], children: [XMLElement], text: String, line: Int) {
         self.name = name
@@ -146,6 +151,22 @@ package struct XMLSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 ///   declaration, and limits nesting. (Foundation's `XMLParser`, used before, cost most of an
 ///   XML import, failed on documents over about 10 MB unless streamed, and trapped on input
 ///   fuzzing found.)
+/// A report's bytes, shared by the elements read from it (see `XMLElement.source`).
+package final class XMLSource: Sendable, Hashable {
+    package let data: Data
+
+    init(data: Data) { self.data = data }
+
+    package static func == (lhs: XMLSource, rhs: XMLSource) -> Bool { lhs === rhs }
+    package func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+
+    /// The bytes at `range`, a slice sharing the report's storage.
+    func slice(_ range: Range<Int>) -> Data? {
+        guard range.lowerBound >= 0, range.upperBound <= data.count, !range.isEmpty else { return nil }
+        return data[(data.startIndex + range.lowerBound)..<(data.startIndex + range.upperBound)]
+    }
+}
+
 package enum XMLReader {
     package struct Result: Sendable {
         package var root: XMLElement
@@ -154,9 +175,12 @@ package enum XMLReader {
 
     package static func parse(_ data: Data) throws -> Result {
         var bytes = try utf8Document([UInt8](data))
+        // Offsets into the bytes parsed are offsets into the report unless an encoding was
+        // converted (the prolog's blanking keeps every length).
+        let source = bytes.count == data.count ? XMLSource(data: data) : nil
         let prolog = blankProlog(&bytes)
         let root = try bytes.withUnsafeBufferPointer { buffer in
-            var parser = XMLTreeParser(buffer, from: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0)
+            var parser = XMLTreeParser(buffer, from: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0, source: source)
             return try parser.parse()
         }
         return Result(root: root, declaredEntities: prolog.declaredEntities)

@@ -14,6 +14,8 @@ struct XMLTreeParser {
     /// Newlines counted up to `lineCountedTo`, for the line each element starts on.
     private var line = 1
     private var lineCountedTo = 0
+    /// The report the bytes are, when offsets into them are offsets into it.
+    private let source: XMLSource?
 
     /// An element still open: what its end tag will turn into an `XMLElement`.
     private struct Open {
@@ -22,12 +24,23 @@ struct XMLTreeParser {
         var children: [XMLElement] = []
         var text: [UInt8] = []
         var line: Int
+        /// Offset of the start tag's `<`.
+        var start: Int
     }
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, maxDepth: Int = 256) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, maxDepth: Int = 256, source: XMLSource? = nil) {
         self.bytes = bytes
         self.index = start
         self.maxDepth = maxDepth
+        self.source = source
+    }
+
+    private func sourced(_ element: XMLElement, from start: Int) -> XMLElement {
+        guard let source else { return element }
+        var element = element
+        element.source = source
+        element.sourceRange = start..<index
+        return element
     }
 
     private func failure(_ reason: String, at offset: Int? = nil) -> XMLSyntaxError {
@@ -246,19 +259,21 @@ struct XMLTreeParser {
                 guard open.name == closing else {
                     throw failure("end tag '\(closing)' does not match start tag '\(open.name)' of line \(open.line)", at: closeStart)
                 }
-                let element = XMLElement(
-                    name: open.name, attributes: open.attributes, children: open.children, text: String(decoding: open.text, as: UTF8.self),
-                    line: open.line)
+                let element = sourced(
+                    XMLElement(
+                        name: open.name, attributes: open.attributes, children: open.children, text: String(decoding: open.text, as: UTF8.self),
+                        line: open.line), from: open.start)
                 if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
                 continue
             }
             // A start tag.
             guard stack.count < maxDepth else { throw failure("nesting deeper than \(maxDepth)") }
             let tagLine = lineNumber(at: index)
+            let tagStart = index
             index += 1
-            var open = Open(name: try name(), attributes: [:], line: tagLine)
+            var open = Open(name: try name(), attributes: [:], line: tagLine, start: tagStart)
             if try attributes(into: &open.attributes) {
-                let element = XMLElement(name: open.name, attributes: open.attributes, children: [], text: "", line: tagLine)
+                let element = sourced(XMLElement(name: open.name, attributes: open.attributes, children: [], text: "", line: tagLine), from: tagStart)
                 if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
             } else {
                 stack.append(open)
