@@ -123,7 +123,11 @@ public enum RuleWeaknesses {
     public static func cwes(tool: String, ruleID: String, inferring: Bool) -> [Int] {
         let rule = ruleID.lowercased()
         let toolID = ToolIdentity.canonicalID(tool)
-        if toolID == "bandit" || rule.range(of: #"^b\d{3}$"#, options: .regularExpression) != nil {
+        // `b` and three digits: a Bandit test id from whatever tool carried it (a regular
+        // expression here cost more than the rest of correlating a DAST finding).
+        let banditShaped =
+            rule.utf8.count == 4 && rule.utf8.first == UInt8(ascii: "b") && rule.utf8.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        if toolID == "bandit" || banditShaped {
             if let cwes = bandit[ruleID.uppercased().prefix(4).description] { return cwes }
         }
         if toolID == "codeql" || rule.contains("/") {
