@@ -57,35 +57,50 @@ struct ZAPXMLImporter: ReportImporter {
         guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
         var output = ImporterOutput(tool: ToolInfo(name: "ZAP", version: root.attributes["version"]))
         output.scope = zapScope(sites: root.children("site").map { $0.attributes["name"] ?? $0.attributes["host"] ?? "" })
-        for site in root.children("site") {
+        // Alerts are read on every core: for a large report this is half of what precedes the store.
+        let items = root.children("site").flatMap { site in
             let siteURL = site.attributes["name"] ?? site.attributes["host"] ?? ""
-            for item in site.child("alerts")?.children("alertitem") ?? [] {
-                var instances: [EndpointLocation] = (item.child("instances")?.children("instance") ?? []).compactMap { instance in
-                    guard let uri = instance.childText("uri") else { return nil }
-                    return EndpointLocation(
-                        url: uri, method: instance.childText("method"), parameter: instance.childText("param"),
-                        evidence: instance.childText("evidence"))
-                }
-                // ZAP before 2.8 put one location directly in the alert item.
-                if instances.isEmpty, let uri = item.childText("uri") {
-                    instances.append(
-                        EndpointLocation(
-                            url: uri, method: item.childText("method"), parameter: item.childText("param"), evidence: item.childText("evidence")))
-                }
-                guard let pluginID = item.childText("pluginid") ?? item.childText("alertRef") else {
-                    output.diagnostics.append(Diagnostic("alertitem without pluginid skipped", at: "line \(item.line)"))
-                    continue
-                }
-                let alert = ZAPAlert(
-                    pluginID: pluginID, name: item.childText("name") ?? item.childText("alert") ?? pluginID,
-                    riskCode: ReportInteger.parse(item.childText("riskcode")), confidence: ReportInteger.parse(item.childText("confidence")),
-                    description: item.childText("desc"), solution: item.childText("solution"), otherInfo: item.childText("otherinfo"),
-                    reference: item.childText("reference"), cweID: ReportInteger.parse(item.childText("cweid")), wascID: item.childText("wascid"),
-                    instances: instances, siteURL: siteURL, position: "line \(item.line)")
-                output.findings.append(alert.finding(tool: output.tool, raw: .xml(item)))
+            return (site.child("alerts")?.children("alertitem") ?? []).map { (siteURL: siteURL, item: $0) }
+        }
+        let tool = output.tool
+        let read = await Concurrently.map(count: items.count) { index in Self.alert(items[index].item, siteURL: items[index].siteURL, tool: tool) }
+        for result in read {
+            switch result {
+            case .success(let finding): output.findings.append(finding)
+            case .failure(let diagnostic): output.diagnostics.append(diagnostic.diagnostic)
             }
         }
         return output
+    }
+}
+
+extension ZAPXMLImporter {
+    struct SkippedAlert: Error {
+        var diagnostic: Diagnostic
+    }
+
+    static func alert(_ item: XMLElement, siteURL: String, tool: ToolInfo) -> Result<Finding, SkippedAlert> {
+        var instances: [EndpointLocation] = (item.child("instances")?.children("instance") ?? []).compactMap { instance in
+            guard let uri = instance.childText("uri") else { return nil }
+            return EndpointLocation(
+                url: uri, method: instance.childText("method"), parameter: instance.childText("param"), evidence: instance.childText("evidence"))
+        }
+        // ZAP before 2.8 put one location directly in the alert item.
+        if instances.isEmpty, let uri = item.childText("uri") {
+            instances.append(
+                EndpointLocation(url: uri, method: item.childText("method"), parameter: item.childText("param"), evidence: item.childText("evidence"))
+            )
+        }
+        guard let pluginID = item.childText("pluginid") ?? item.childText("alertRef") else {
+            return .failure(SkippedAlert(diagnostic: Diagnostic("alertitem without pluginid skipped", at: "line \(item.line)")))
+        }
+        let alert = ZAPAlert(
+            pluginID: pluginID, name: item.childText("name") ?? item.childText("alert") ?? pluginID,
+            riskCode: ReportInteger.parse(item.childText("riskcode")), confidence: ReportInteger.parse(item.childText("confidence")),
+            description: item.childText("desc"), solution: item.childText("solution"), otherInfo: item.childText("otherinfo"),
+            reference: item.childText("reference"), cweID: ReportInteger.parse(item.childText("cweid")), wascID: item.childText("wascid"),
+            instances: instances, siteURL: siteURL, position: "line \(item.line)")
+        return .success(alert.finding(tool: tool, raw: .xml(item)))
     }
 }
 
