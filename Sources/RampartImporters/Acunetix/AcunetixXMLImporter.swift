@@ -51,7 +51,7 @@ struct AcunetixXMLImporter: ReportImporter {
                     cwes: CWE.parseAll(item.child("CWEList")?.children("CWE").compactMap { $0.attributes["id"] ?? $0.value } ?? []),
                     vulnerabilityIDs: .parsing(item.child("CVEList")?.children("CVE").compactMap { $0.childText("Id") ?? $0.value } ?? []),
                     cvss: scores,
-                    location: .endpoint(EndpointLocation(url: Self.url(start: start, affects: affects), parameter: parameter)),
+                    location: .endpoint(EndpointLocation(url: endpointURL(base: start, path: affects), parameter: parameter)),
                     remediation: item.childText("Recommendation").map(plainText(fromHTML:)),
                     references: item.child("References")?.children("Reference").compactMap { $0.childText("URL") } ?? [],
                     tags: [item.childText("Type")].compactMap { $0 }, raw: .xml(item))
@@ -70,13 +70,5 @@ struct AcunetixXMLImporter: ReportImporter {
         case "info", "informational": .info
         default: .from(tool: text, default: .medium)
         }
-    }
-
-    /// The affected path joined to the scan's start URL, without a doubled slash.
-    static func url(start: String, affects: String) -> String {
-        guard !affects.hasPrefix("http://"), !affects.hasPrefix("https://") else { return affects }
-        guard let base = URLComponents(string: start), let scheme = base.scheme, let host = base.host else { return start + affects }
-        let port = base.port.map { ":\($0)" } ?? ""
-        return "\(scheme)://\(host)\(port)" + (affects.hasPrefix("/") ? affects : "/" + affects)
     }
 }

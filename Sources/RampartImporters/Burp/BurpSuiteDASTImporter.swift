@@ -35,7 +35,8 @@ struct BurpSuiteDASTImporter: ReportImporter {
         let parts = page.root.descendants {
             $0.name == "h1" || ($0.name == "table" && $0.hasClass("issue-table")) || ($0.name == "div" && $0.hasClass("issue-container"))
         }
-        var site = summaryValue("Included URLs", in: page.root) ?? summaryValue("Site name", in: page.root) ?? ""
+        let siteName = summaryValue("Site name", in: page.root)
+        var site = summaryValue("Included URLs", in: page.root) ?? siteName ?? ""
         var firstSite: String?
         var listings: [String: Listing] = [:]
         var containers: [(site: String, element: HTMLElement)] = []
@@ -61,7 +62,7 @@ struct BurpSuiteDASTImporter: ReportImporter {
             }
         }
         // The scanned URL, else Burp's name for the site (a label a person chose).
-        if let scanned = firstSite ?? summaryValue("Site name", in: page.root) { output.scope = ScanScope(kind: "dast", target: scanned) }
+        if let scanned = firstSite ?? siteName { output.scope = ScanScope(kind: "dast", target: scanned) }
         for (containerSite, container) in containers {
             output.findings.append(finding(container, site: containerSite, listings: listings, page: page, tool: output.tool))
         }
@@ -115,7 +116,7 @@ struct BurpSuiteDASTImporter: ReportImporter {
         let method = request.flatMap { $0.split(separator: " ", maxSplits: 1).first.map(String.init) }.flatMap {
             $0.allSatisfy { $0.isUppercase } ? $0 : nil
         }
-        let url = Self.url(site: listing?.site ?? site, path: path ?? "/")
+        let url = endpointURL(base: listing?.site ?? site, path: path ?? "/")
         let parameter = sections["issue detail"].flatMap { Self.parameter(inDetail: $0.plainText) }
         let severityText = listing?.severity
         return Finding(
@@ -158,13 +159,5 @@ struct BurpSuiteDASTImporter: ReportImporter {
             return name.isEmpty ? nil : name
         }
         return nil
-    }
-
-    /// The issue's URL: its path on the site (a path that is already a URL stays as it is).
-    static func url(site: String, path: String) -> String {
-        let path = path.asciiTrimmed
-        if path.contains("://") || site.isEmpty { return path }
-        let base = site.hasSuffix("/") ? String(site.dropLast()) : site
-        return base + (path.hasPrefix("/") ? path : "/" + path)
     }
 }

@@ -78,6 +78,16 @@ extension Severity {
     }
 }
 
+/// A DAST tool's path joined to the origin of the URL it scanned (`https://host:8443`), without
+/// a doubled slash; a path that is already a URL stays as it is, and a base that is no URL is
+/// prefixed as written.
+func endpointURL(base: String, path: String) -> String {
+    guard !path.hasPrefix("http://"), !path.hasPrefix("https://") else { return path }
+    guard let components = URLComponents(string: base), let scheme = components.scheme, let host = components.host else { return base + path }
+    let port = components.port.map { ":\($0)" } ?? ""
+    return "\(scheme)://\(host)\(port)" + (path.hasPrefix("/") ? path : "/" + path)
+}
+
 /// Builds a package location from what SCA tools report.
 func packageLocation(
     name: String, version: String?, ecosystem: String?, purl rawPurl: String? = nil, fixedVersions: [String] = [],

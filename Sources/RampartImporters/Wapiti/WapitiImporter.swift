@@ -44,7 +44,7 @@ struct WapitiImporter: ReportImporter {
                         toolSeverity: level.map { "level \($0)" }, severity: Self.severity(level: level, group: group), cwes: cwes,
                         location: .endpoint(
                             EndpointLocation(
-                                url: Self.url(target: target, path: entry.childText("path") ?? "/"), method: entry.childText("method"),
+                                url: endpointURL(base: target, path: entry.childText("path") ?? "/"), method: entry.childText("method"),
                                 parameter: parameter.flatMap { $0.contains("=") ? $0.split(separator: "=").first.map(String.init) : $0 })),
                         remediation: category.childText("solution"), references: references.compactMap { $0.childText("url") }, raw: .xml(entry))
                     // `username=admin&password=admin`: the credentials Wapiti found.
@@ -94,12 +94,6 @@ struct WapitiImporter: ReportImporter {
         default: return group == "vulnerabilities" ? .medium : group == "anomalies" ? .medium : .info
         }
     }
-
-    static func url(target: String, path: String) -> String {
-        guard !path.hasPrefix("http://"), !path.hasPrefix("https://") else { return path }
-        guard let base = URLComponents(string: target), let scheme = base.scheme, let host = base.host else { return target + path }
-        return "\(scheme)://\(host)\(base.port.map { ":\($0)" } ?? "")" + (path.hasPrefix("/") ? path : "/" + path)
-    }
 }
 
 /// Wapiti's JSON report (`-f json`, the format of Wapiti 3): `vulnerabilities`, `anomalies` and
@@ -147,7 +141,7 @@ struct WapitiJSONImporter: ReportImporter {
                         toolSeverity: level.map { "level \($0)" }, severity: WapitiImporter.severity(level: level, group: group), cwes: cwes,
                         location: .endpoint(
                             EndpointLocation(
-                                url: WapitiImporter.url(target: target, path: entry["path"]?.text ?? "/"), method: entry["method"]?.text,
+                                url: endpointURL(base: target, path: entry["path"]?.text ?? "/"), method: entry["method"]?.text,
                                 parameter: parameter.flatMap { $0.nonBlank }.flatMap {
                                     $0.contains("=") ? $0.split(separator: "=").first.map(String.init) : $0
                                 })),
