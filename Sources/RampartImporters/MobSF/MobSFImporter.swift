@@ -153,22 +153,25 @@ struct MobSFImporter: ReportImporter {
 
         mutating func add(
             rule: String, title: String, description: String?, severity: Severity, toolSeverity: String?, metadata: JSONNode? = nil,
-            location: CodeLocation, raw: JSONNode, category: FindingCategory = .sast
+            location: CodeLocation, raw: JSONNode, category: FindingCategory = .sast, cwes weaknesses: [Int] = [], confidence: Confidence? = nil,
+            revealing secrets: [String] = []
         ) {
             var references: [String] = []
             var tags: [String] = []
-            var cwes: [Int] = []
+            var cwes = weaknesses
             // MobSF's `cvss` is a number per rule, not a rating of this finding (the logging rule
             // says 7.5 at severity info): it stays in the record, out of scoring.
             if let metadata {
-                cwes = CWE.parseAll(metadata["cwe"]?.strings ?? [])
+                cwes += CWE.parseAll(metadata["cwe"]?.strings ?? [])
                 if let reference = metadata["ref"]?.text ?? metadata["reference"]?.text { references.append(reference) }
                 tags = [metadata["owasp-mobile"]?.text, metadata["masvs"]?.text].compactMap { $0 }
             }
-            output.findings.append(
-                Finding(
-                    category: category, tool: output.tool, ruleID: rule, title: title, description: description, toolSeverity: toolSeverity,
-                    severity: severity, cwes: cwes, location: .code(location), references: references, tags: tags, raw: .json(raw)))
+            var finding = Finding(
+                category: category, tool: output.tool, ruleID: rule, title: title, description: description, toolSeverity: toolSeverity,
+                severity: severity, confidence: confidence, cwes: cwes, location: .code(location), references: references, tags: tags,
+                raw: .json(raw))
+            finding.revealedSecrets = secrets
+            output.findings.append(finding)
         }
 
         /// Code analysis: rule → `{files: {path: "line,line"}, metadata}`; one finding per rule and file.
@@ -339,8 +342,7 @@ struct MobSFImporter: ReportImporter {
                     guard let path = file.string ?? file["file_path"]?.text else { continue }
                     add(
                         rule: "file/" + Self.slug(issue), title: Self.firstSentence(issue), description: issue, severity: sensitive ? .medium : .info,
-                        toolSeverity: nil, location: CodeLocation(file: path), raw: file)
-                    if sensitive, let last = output.findings.indices.last { output.findings[last].cwes = [321] }
+                        toolSeverity: nil, location: CodeLocation(file: path), raw: file, cwes: sensitive ? [321] : [])
                 }
             }
         }
@@ -360,9 +362,7 @@ struct MobSFImporter: ReportImporter {
                 add(
                     rule: "secret/hardcoded", title: "Possible hard-coded secret: \(name)",
                     description: "MobSF found a string whose name suggests a secret in the app's resources.", severity: .high, toolSeverity: nil,
-                    location: CodeLocation(file: "."), raw: entry, category: .secrets)
-                output.findings[output.findings.count - 1].confidence = .low
-                output.findings[output.findings.count - 1].revealedSecrets = [value, text]
+                    location: CodeLocation(file: "."), raw: entry, category: .secrets, confidence: .low, revealing: [value, text])
             }
         }
 
@@ -373,8 +373,7 @@ struct MobSFImporter: ReportImporter {
                 add(
                     rule: "firebase/open-database", title: "Firebase database readable without authentication",
                     description: "The app's Firebase database \(url) answers unauthenticated reads.", severity: .high, toolSeverity: nil,
-                    location: CodeLocation(file: ".", snippet: url), raw: item)
-                output.findings[output.findings.count - 1].cwes = [306]
+                    location: CodeLocation(file: ".", snippet: url), raw: item, cwes: [306])
             }
         }
     }

@@ -335,36 +335,28 @@ package struct HTMLElement: Sendable, Hashable {
     /// The text a reader sees: blocks and `br` start new lines, other whitespace runs become one
     /// space, blank lines are dropped.
     package var plainText: String {
-        var raw = ""
-        func walk(_ element: HTMLElement) {
-            for child in element.children {
-                switch child {
-                case .text(let text): raw += text
-                case .element(let inner):
-                    let block = Self.blockElements.contains(inner.name)
-                    if block { raw += "\n" }
-                    walk(inner)
-                    if block { raw += "\n" }
-                }
-            }
-        }
-        walk(self)
-        return raw.split(separator: "\n").map { line in
+        text(breakingAt: Self.blockElements).split(separator: "\n").map { line in
             line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\u{A0}" }).joined(separator: " ")
         }.filter { !$0.isEmpty }.joined(separator: "\n")
     }
 
     /// The text as written (whitespace kept), `br` as a line break: for preformatted content
     /// such as an HTTP request.
-    package var rawText: String {
+    package var rawText: String { text(breakingAt: ["br"]) }
+
+    /// The text in document order, with a line break before each element named in `breaks` and
+    /// after each that has content.
+    func text(breakingAt breaks: Set<String>) -> String {
         var raw = ""
         func walk(_ element: HTMLElement) {
             for child in element.children {
                 switch child {
                 case .text(let text): raw += text
                 case .element(let inner):
-                    if inner.name == "br" { raw += "\n" }
+                    let breaking = breaks.contains(inner.name)
+                    if breaking { raw += "\n" }
                     walk(inner)
+                    if breaking && !inner.children.isEmpty { raw += "\n" }
                 }
             }
         }
