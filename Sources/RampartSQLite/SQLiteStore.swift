@@ -35,10 +35,24 @@ public final class SQLiteStore: Store {
         }
         do {
             try self.init(
-                writer: DatabasePool(path: path, configuration: configuration), lockTimeout: lockTimeout,
+                writer: Self.openPool(path: path, configuration: configuration, lockTimeout: lockTimeout), lockTimeout: lockTimeout,
                 secretKey: secretKey ?? .file(path: path + ".key"))
         } catch let error as DatabaseError where Self.isBusy(error) {
             throw DatabaseBusy(seconds: lockTimeout)
+        }
+    }
+
+    /// Opens the pool. Switching a new file to WAL takes a lock that SQLite does not wait for:
+    /// a process opening the database while another creates it gets SQLITE_BUSY at once. It
+    /// tries again until the lock timeout has passed, as the migration does.
+    static func openPool(path: String, configuration: Configuration, lockTimeout: Double) throws -> DatabasePool {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(lockTimeout * 1000))
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where isBusy(error) && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
         }
     }
 

@@ -70,6 +70,25 @@ struct ConcurrentProcessTests {
         #expect(try await store.findings(FindingQuery()).count == count * 2_000)
     }
 
+    @Test("processes opening a new database the same instant all open it: the one switching it to WAL does not make the others fail")
+    func simultaneousCreation() async throws {
+        let directory = try Self.temporaryDirectory()
+        let report = directory.appendingPathComponent("r.json")
+        try Data(Self.semgrepReport(count: 1, file: "src/a.py").utf8).write(to: report)
+        // Tiny reports, so that every process reaches the new file at once; several rounds, since it is a race.
+        for round in 0..<8 {
+            let database = directory.appendingPathComponent("new\(round).db").path
+            let processes = try (0..<4).map { index in
+                try RampartBinary.start(["import", "--db", database, "--app", "app\(index)", report.path])
+            }
+            for process in processes { process.waitUntilExit() }
+            let failures = processes.filter { $0.terminationStatus != 0 }.map {
+                String(decoding: ($0.standardError as? Pipe)?.fileHandleForReading.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+            }
+            #expect(failures.isEmpty, "round \(round): \(failures)")
+        }
+    }
+
     @Test("a writer that waits longer than its lock timeout fails saying so, and changes nothing")
     func lockTimeout() async throws {
         let directory = try Self.temporaryDirectory()
