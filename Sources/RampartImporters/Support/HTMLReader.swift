@@ -269,11 +269,12 @@ package struct HTMLDocument: Sendable {
     package var root: HTMLElement
     package var data: Data
 
-    /// The element as written in the page, start tag to end tag.
+    /// The element as written in the page, start tag to end tag: a slice of the page, which the
+    /// store keeps as a span of the archived report.
     package func source(of element: HTMLElement) -> Data {
         let bounds = 0...data.count
         guard bounds.contains(element.start), bounds.contains(element.end), element.start < element.end else { return Data() }
-        return data.subdata(in: (data.startIndex + element.start)..<(data.startIndex + element.end))
+        return data[(data.startIndex + element.start)..<(data.startIndex + element.end)]
     }
 }
 
