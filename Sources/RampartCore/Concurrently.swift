@@ -11,21 +11,68 @@ public enum Concurrently {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / minimumChunk))
         if workers == 1 { return try (0..<count).map(transform) }
         let chunk = (count + workers - 1) / workers
-        return try await withThrowingTaskGroup(of: (Int, [R]).self) { group in
-            for worker in 0..<workers {
-                let range = (worker * chunk)..<min(count, (worker + 1) * chunk)
-                group.addTask { (worker, try range.map(transform)) }
+        // Each worker initializes its own range of one buffer, and the result takes the values
+        // over by moving them: joining per-worker arrays copied every element (a retain of each
+        // reference a record holds, then a release as the parts died), a tenth of an import's CPU.
+        let slots = Slots<R>(capacity: count)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<workers {
+                    let range = (worker * chunk)..<min(count, (worker + 1) * chunk)
+                    group.addTask { try slots.fill(range, transform) }
+                }
+                try await group.waitForAll()
             }
-            var parts = [[R]](repeating: [], count: workers)
-            for try await (worker, part) in group { parts[worker] = part }
-            // Join part by part, freeing each as it is copied: a large result is never held twice.
-            var result: [R] = []
-            result.reserveCapacity(count)
-            for worker in parts.indices {
-                result.append(contentsOf: parts[worker])
-                parts[worker] = []
+        } catch {
+            slots.discard()
+            throw error
+        }
+        return slots.take()
+    }
+}
+
+/// The buffer `Concurrently.map`'s workers fill: each worker writes only its own range, and the
+/// buffer is read (taken or discarded) only after every worker has ended, so no slot is shared.
+private final class Slots<R>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<R>
+    private let capacity: Int
+    private let lock = NSLock()
+    private var filled: [Range<Int>] = []
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    func fill(_ range: Range<Int>, _ transform: (Int) throws -> R) throws {
+        var next = range.lowerBound
+        do {
+            while next < range.upperBound {
+                (base + next).initialize(to: try transform(next))
+                next += 1
             }
-            return result
+        } catch {
+            (base + range.lowerBound).deinitialize(count: next - range.lowerBound)
+            throw error
+        }
+        lock.withLock { filled.append(range) }
+    }
+
+    /// Every slot, moved into an array; the buffer is empty afterwards.
+    func take() -> [R] {
+        precondition(filled.reduce(0) { $0 + $1.count } == capacity, "a worker's range was not filled")
+        filled = []
+        return Array(unsafeUninitializedCapacity: capacity) { buffer, count in
+            buffer.baseAddress!.moveInitialize(from: base, count: capacity)
+            count = capacity
         }
     }
+
+    /// Drops the slots the workers that finished filled (after an error).
+    func discard() {
+        for range in filled { (base + range.lowerBound).deinitialize(count: range.count) }
+        filled = []
+    }
+
+    deinit { base.deallocate() }
 }
