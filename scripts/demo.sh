@@ -20,7 +20,7 @@ echo "These name only files relative to the app, which any component could hold:
 "$bin" import --db "$db" --component orders-api \
     examples/reports/semgrep.json examples/reports/checkov.json examples/reports/sbom.cdx.json \
     examples/reports/pairs/trivy-config.json examples/reports/pairs/trivy-secret.json examples/reports/pairs/gitleaks.json \
-    examples/reports/detect-secrets.json
+    examples/reports/detect-secrets.json examples/reports/safety.json
 echo
 "$bin" findings --db "$db" --app orders --severity high
 echo

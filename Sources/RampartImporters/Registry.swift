@@ -173,6 +173,7 @@ package enum ImporterRegistry {
         NPMAuditImporter(),
         OSVScannerImporter(),
         PipAuditImporter(),
+        SafetyImporter(),
         YarnAuditImporter(),
         NucleiImporter(),
     ]

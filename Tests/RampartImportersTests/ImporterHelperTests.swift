@@ -16,6 +16,45 @@ struct ImporterHelperTests {
         #expect(AnchoreVulnerabilitiesImporter.split("busybox") == ("busybox", nil))
     }
 
+    @Test("Safety 1.x advisories give the one CVE they are about, not the ones they mention in passing")
+    func safetyAdvisoryCVEs() {
+        // Safety's own advisories (July 2021 database), which 1.x reports carry without a CVE field.
+        #expect(
+            SafetyImporter.cves(
+                mentionedIn: "The fixed version is: 1. See: CVE-2019-1010083. (NOTE: this may overlap CVE-2018-1000656.)")
+                == ["CVE-2019-1010083"])
+        #expect(
+            SafetyImporter.cves(mentionedIn: "This flaw is due to an incomplete fix for CVE-2020-1747. See CVE-2020-14343.")
+                == ["CVE-2020-14343"])
+        #expect(
+            SafetyImporter.cves(
+                mentionedIn: "Zope does not reseed the PRNG.  NOTE: this issue was SPLIT from CVE-2012-5508 due to different vulnerability types"
+            )
+            .isEmpty)
+        #expect(SafetyImporter.cves(mentionedIn: "Updates bundled OpenSSL to handle CVE-2021-3449 and CVE-2021-3450.").isEmpty)
+        #expect(SafetyImporter.cves(mentionedIn: "Fixes CVE-2021-3449, see CVE-2021-3449.") == ["CVE-2021-3449"])
+        #expect(SafetyImporter.cves(mentionedIn: "No identifier here, CVE-21-1 is not one either.").isEmpty)
+        #expect(SafetyImporter.cves(mentionedIn: nil).isEmpty)
+    }
+
+    @Test("a Safety range that ends below a version names the fix; one that ends at a version does not")
+    func safetyFixFromRange() {
+        #expect(SafetyImporter.exclusiveUpperBound("<0.12.3") == "0.12.3")
+        #expect(SafetyImporter.exclusiveUpperBound(">=1.0, <1.0.1") == "1.0.1")
+        #expect(SafetyImporter.exclusiveUpperBound("<=2.19.1") == nil)
+        #expect(SafetyImporter.exclusiveUpperBound("<1.0,<2.0") == nil)
+        #expect(SafetyImporter.exclusiveUpperBound(">=0") == nil)
+    }
+
+    @Test("Safety 3.x specifications give a version only when they pin one")
+    func safetyPinnedVersions() {
+        #expect(SafetyImporter.pinnedVersion("requests==2.19.1") == "2.19.1")
+        #expect(SafetyImporter.pinnedVersion("flask===1.0") == "1.0")
+        #expect(SafetyImporter.pinnedVersion("urllib3==1.24.1 ; python_version >= '3'") == "1.24.1")
+        #expect(SafetyImporter.pinnedVersion("requests>=2.19") == nil)
+        #expect(SafetyImporter.pinnedVersion("requests") == nil)
+    }
+
     @Test("gosec's line ranges are read within a report's integer range")
     func gosecLines() {
         #expect(GosecImporter.lines("79") == (79, 79))
