@@ -231,6 +231,12 @@ public enum FindingIdentity {
     /// Keeps scheme, host, port and path shape; ids in the path become `{id}`, query values are
     /// dropped (names kept, sorted), the fragment is dropped.
     public static func normalizeURL(_ raw: String) -> String {
+        simpleURLNormalized(raw) ?? normalizeURLWithComponents(raw)
+    }
+
+    /// The reference normalization, through Foundation's URL parser: every URL the byte-level
+    /// path below does not take comes here, so fingerprints stay what they were.
+    static func normalizeURLWithComponents(_ raw: String) -> String {
         guard let components = URLComponents(string: raw.trimmingCharacters(in: .whitespaces)), components.host != nil else {
             return raw
         }
@@ -246,6 +252,97 @@ public enum FindingIdentity {
         let names = Set((components.queryItems ?? []).map(\.name)).sorted()
         let query = names.isEmpty ? "" : "?" + names.joined(separator: "&")
         return "\(scheme)://\(host)\(port)\(path)\(query)"
+    }
+
+    /// `normalizeURLWithComponents` for the URLs scanners report most, read byte by byte
+    /// (Foundation's parser was a tenth of a large DAST import): ASCII, `scheme://host[:port]`
+    /// with a plain host name (no punycode label), and only RFC 3986 characters after it. Nil for anything else
+    /// (user info, IP literals, percent-encoded query names, empty query items...), which the
+    /// reference then normalizes; a test compares both on generated URLs.
+    static func simpleURLNormalized(_ raw: String) -> String? {
+        var text = raw
+        return text.withUTF8 { bytes -> String? in
+            let count = bytes.count
+            func isAlpha(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+            func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+            func isHex(_ byte: UInt8) -> Bool { isDigit(byte) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66) }
+            // RFC 3986 pchar: unreserved, sub-delims, ":" and "@" (percent escapes checked apart).
+            func isPathCharacter(_ byte: UInt8) -> Bool {
+                isAlpha(byte) || isDigit(byte) || "-._~!$&'()*+,;=:@".utf8.contains(byte)
+            }
+            guard count > 0, isAlpha(bytes[0]) else { return nil }
+            var index = 1
+            while index < count,
+                isAlpha(bytes[index]) || isDigit(bytes[index]) || bytes[index] == 0x2B || bytes[index] == 0x2D || bytes[index] == 0x2E
+            {
+                index += 1
+            }
+            guard index + 2 < count, bytes[index] == 0x3A, bytes[index + 1] == 0x2F, bytes[index + 2] == 0x2F else { return nil }
+            let scheme = String(decoding: bytes[0..<index], as: UTF8.self).lowercased()
+            // Host: letters, digits, dots and hyphens; then an optional port of digits.
+            let hostStart = index + 3
+            index = hostStart
+            while index < count, isAlpha(bytes[index]) || isDigit(bytes[index]) || bytes[index] == 0x2E || bytes[index] == 0x2D { index += 1 }
+            guard index > hostStart else { return nil }
+            let host = String(decoding: bytes[hostStart..<index], as: UTF8.self).lowercased()
+            // Foundation shows punycode labels (`xn--...`) decoded: the reference's to do.
+            guard !host.contains("xn--") else { return nil }
+            var port = ""
+            if index < count, bytes[index] == 0x3A {
+                let portStart = index + 1
+                index = portStart
+                while index < count, isDigit(bytes[index]) { index += 1 }
+                let digits = index - portStart
+                // Leading zeros and out-of-range ports are left to the reference parser.
+                guard digits >= 1, digits <= 5, bytes[portStart] != 0x30 || digits == 1 else { return nil }
+                let number = bytes[portStart..<index].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+                guard number <= 65_535 else { return nil }
+                if !((scheme == "http" && number == 80) || (scheme == "https" && number == 443)) { port = ":\(number)" }
+            }
+            guard index == count || bytes[index] == 0x2F || bytes[index] == 0x3F || bytes[index] == 0x23 else { return nil }
+            // Path, query and fragment: RFC 3986 characters only, percent escapes well formed.
+            let pathStart = index
+            var queryStart: Int?
+            var fragmentStart: Int?
+            while index < count {
+                let byte = bytes[index]
+                if byte == 0x25 {
+                    guard index + 2 < count, isHex(bytes[index + 1]), isHex(bytes[index + 2]) else { return nil }
+                    index += 3
+                    continue
+                }
+                if byte == 0x3F {
+                    if queryStart == nil && fragmentStart == nil { queryStart = index + 1 }
+                } else if byte == 0x23 {
+                    guard fragmentStart == nil else { return nil }
+                    fragmentStart = index + 1
+                } else if byte != 0x2F && !isPathCharacter(byte) {
+                    return nil
+                }
+                index += 1
+            }
+            let pathEnd = queryStart.map { $0 - 1 } ?? fragmentStart.map { $0 - 1 } ?? count
+            let segments = bytes[pathStart..<pathEnd].split(separator: 0x2F, omittingEmptySubsequences: false).map { segment in
+                let text = String(decoding: segment, as: UTF8.self)
+                return isIdentifierSegment(Substring(text)) ? "{id}" : text
+            }
+            var path = segments.joined(separator: "/")
+            if path.isEmpty { path = "/" }
+            var names: Set<String> = []
+            if let queryStart {
+                let queryEnd = fragmentStart.map { $0 - 1 } ?? count
+                if queryStart < queryEnd {
+                    for item in bytes[queryStart..<queryEnd].split(separator: 0x26, omittingEmptySubsequences: false) {
+                        let name = item.prefix { $0 != 0x3D }
+                        // Empty items and escaped names are the reference parser's to read.
+                        guard !name.isEmpty, !name.contains(0x25) else { return nil }
+                        names.insert(String(decoding: name, as: UTF8.self))
+                    }
+                }
+            }
+            let query = names.isEmpty ? "" : "?" + names.sorted().joined(separator: "&")
+            return "\(scheme)://\(host)\(port)\(path)\(query)"
+        }
     }
 
     static func isIdentifierSegment(_ segment: Substring) -> Bool {

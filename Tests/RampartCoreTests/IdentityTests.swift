@@ -69,6 +69,52 @@ struct IdentityTests {
         #expect(FindingIdentity.normalizeURL("https://a.io/u/3f2504e0-4f89-11d3-9a0c-0305e82c3301/x?q=1") == "https://a.io/u/{id}/x?q")
     }
 
+    @Test("the byte-level URL normalization gives what Foundation's parser gives, for every URL it takes")
+    func urlNormalizationMatchesReference() {
+        let curated = [
+            "https://shop.example.com/orders/1234/items?sort=asc&page=2", "HTTP://Example.COM:80", "http://a.io:8080/x/?b=1&a=2&b=3#frag",
+            "https://a.io:443/", "https://a.io:0443/", "http://a.io:/x", "http://a.io:99999/", "http://[::1]:8000/x", "http://user@a.io/",
+            "http://a.io/a%20b?q%20x=1", "http://a.io/p?&x=1", "http://a.io/p?=1", "http://a.io/p?", "http://a.io/p#a#b", "http://a.io/p q",
+            "http://a.io/%zz", "http://a_b.io/", "mailto:someone@example.com", "//a.io/x", "http://a.io?x", "http://a.io#x", "ftp://a.io/f;type=a",
+            "http://a.io/x?a=b=c&d", "http://a.io/x?a+b=1", "http://127.0.0.1:8000/orders?customer=bob", " http://a.io/x",
+        ]
+        for url in curated {
+            if let fast = FindingIdentity.simpleURLNormalized(url) {
+                #expect(fast == FindingIdentity.normalizeURLWithComponents(url), "\(url)")
+            }
+        }
+        // Generated URLs mixing the characters that parsers disagree on.
+        var generator = SplitMix64(seed: 7)
+        let schemes = ["http", "HTTPS", "ftp", "h2c", "a+b", "1x", "ws"]
+        let hosts = ["a.io", "EXAMPLE.com", "x-y.z", "127.0.0.1", "a_b", "[::1]", "h%41", "", "xn--bcher-kva.example"]
+        let ports = ["", ":80", ":443", ":8080", ":0", ":080", ":99999", ":", ":65535"]
+        let pieces = [
+            "a", "B", "1234", "3f2504e04f8911d39a0c", "-", ".", "..", "%20", "%zz", "~", "!", "$", "'", "(", "*", "+", ",", ";", "=", ":", "@",
+            " ", "\"", "<", "[", "]", "{", "|", "^", "`", "é", "\\",
+        ]
+        var fastCount = 0
+        for _ in 0..<20_000 {
+            func pick(_ items: [String]) -> String { items[Int(generator.next() % UInt64(items.count))] }
+            var url = pick(schemes) + "://" + pick(hosts) + pick(ports)
+            for _ in 0..<Int(generator.next() % 4) { url += "/" + (0..<Int(generator.next() % 3)).map { _ in pick(pieces) }.joined() }
+            if generator.next() % 2 == 0 {
+                url +=
+                    "?"
+                    + (0..<Int(generator.next() % 4)).map { _ in
+                        pick(["a", "B", "q", "", "x%20", "y+z", "=", "id"]) + (generator.next() % 2 == 0 ? "=" + pick(pieces) : "")
+                    }.joined(separator: "&")
+            }
+            if generator.next() % 4 == 0 { url += "#" + pick(pieces) }
+            guard let fast = FindingIdentity.simpleURLNormalized(url) else { continue }
+            fastCount += 1
+            let reference = FindingIdentity.normalizeURLWithComponents(url)
+            #expect(fast == reference, "\(url)")
+            if fast != reference { break }
+        }
+        // The comparison means something only if the fast path took a good share.
+        #expect(fastCount > 2_000)
+    }
+
     @Test("an artifact's version is left out of its path, so copies differ and bumps do not")
     func artifactPaths() async {
         #expect(FindingIdentity.versionless("app/lib/dom4j-2.1.1.jar") == "app/lib/dom4j-{v}.jar")
@@ -303,5 +349,18 @@ struct RescanIdentityTests {
             #expect(Set(plan.updates.map(\.id)) == [1, 2])
             #expect(plan.updates.first { $0.id == 1 }?.newFingerprint == second[0].fingerprint)
         }
+    }
+}
+
+/// A small seeded generator (SplitMix64), so generated cases are the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
