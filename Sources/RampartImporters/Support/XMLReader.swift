@@ -28,6 +28,21 @@ package struct XMLElement: Sendable, Hashable {
         self.line = line
     }
 
+    /// An element as the tree parser makes it: names it has already split, and its source.
+    init(
+        name: String, localName: String, attributes: [String: String], children: [XMLElement], text: String, line: Int, source: XMLSource?,
+        sourceRange: Range<Int>?
+    ) {
+        self.name = name
+        self.localName = localName
+        self.attributes = attributes
+        self.children = children
+        self.text = text
+        self.line = line
+        self.source = source
+        self.sourceRange = source == nil ? nil : sourceRange
+    }
+
     static func localName(of name: String) -> String {
         guard let colon = name.utf8.lastIndex(of: 0x3A) else { return name }
         return String(name[name.utf8.index(after: colon)...])

@@ -17,9 +17,16 @@ struct XMLTreeParser {
     /// The report the bytes are, when offsets into them are offsets into it.
     private let source: XMLSource?
 
+    /// The tag names met so far, each with its local name: a report uses a few dozen names a
+    /// million times, so a name is looked up by its bytes instead of made again each time.
+    private var names: [(bytes: [UInt8], name: String, localName: String)] = []
+
     /// An element still open: what its end tag will turn into an `XMLElement`.
     private struct Open {
         var name: String
+        var localName: String
+        /// Where the name's bytes are in the document, for matching the end tag.
+        var nameRange: Range<Int>
         var attributes: [String: String]
         var children: [XMLElement] = []
         var text: [UInt8] = []
@@ -35,24 +42,20 @@ struct XMLTreeParser {
         self.source = source
     }
 
-    private func sourced(_ element: XMLElement, from start: Int) -> XMLElement {
-        guard let source else { return element }
-        var element = element
-        element.source = source
-        element.sourceRange = start..<index
-        return element
-    }
-
     private func failure(_ reason: String, at offset: Int? = nil) -> XMLSyntaxError {
         let (line, column) = LineIndex.lineAndColumn(ofOffset: offset ?? index, in: UnsafeRawBufferPointer(bytes))
         return XMLSyntaxError(line: line, column: column, reason: reason)
     }
 
     private mutating func lineNumber(at offset: Int) -> Int {
-        while lineCountedTo < offset {
-            if bytes[lineCountedTo] == 0x0A { line += 1 }
-            lineCountedTo += 1
+        guard lineCountedTo < offset, let base = bytes.baseAddress else { return line }
+        // From line break to line break: reports write long lines.
+        var position = lineCountedTo
+        while position < offset, let found = memchr(base + position, 0x0A, offset - position) {
+            line += 1
+            position = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
         }
+        lineCountedTo = offset
         return line
     }
 
@@ -98,8 +101,9 @@ struct XMLTreeParser {
         return false
     }
 
-    /// A name: up to white space, `/`, `>`, `=`; it may not start with what no name starts with.
-    private mutating func name() throws -> String {
+    /// The bytes of a name: up to white space, `/`, `>`, `=`; it may not start with what no
+    /// name starts with.
+    private mutating func nameRange() throws -> Range<Int> {
         let start = index
         while index < bytes.count {
             let byte = bytes[index]
@@ -111,7 +115,31 @@ struct XMLTreeParser {
         if (first >= 0x30 && first <= 0x39) || first == 0x2D || first == 0x2E {
             throw failure("a name cannot start with '\(UnicodeScalar(first))'", at: start)
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        return start..<index
+    }
+
+    private mutating func name() throws -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[try nameRange()]), as: UTF8.self)
+    }
+
+    /// A tag name and its local name, from the names already met when it is one of them.
+    private mutating func tagName() throws -> (name: String, localName: String, range: Range<Int>) {
+        let range = try nameRange()
+        let tag = UnsafeBufferPointer(rebasing: bytes[range])
+        for known in names
+        where known.bytes.count == tag.count && known.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, tag.baseAddress!, tag.count) == 0 }) {
+            return (known.name, known.localName, range)
+        }
+        let name = String(decoding: tag, as: UTF8.self)
+        let localName = XMLElement.localName(of: name)
+        // Bounded: a document of ever new names gains nothing from the search.
+        if names.count < 64 { names.append((Array(tag), name, localName)) }
+        return (name, localName, range)
+    }
+
+    /// Whether the bytes at `range` and at `other` are the same.
+    private func sameBytes(_ range: Range<Int>, _ other: Range<Int>) -> Bool {
+        range.count == other.count && memcmp(bytes.baseAddress! + range.lowerBound, bytes.baseAddress! + other.lowerBound, range.count) == 0
     }
 
     /// Appends the character an entity or character reference at `index` (on `&`) stands for.
@@ -251,18 +279,19 @@ struct XMLTreeParser {
             if starts(with: "</", at: index) {
                 let closeStart = index
                 index += 2
-                let closing = try name()
+                // Compared as bytes: the end tag's name is made into text only for an error.
+                let closing = try nameRange()
+                func closingName() -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[closing]), as: UTF8.self) }
                 skipSpace()
-                guard index < bytes.count, bytes[index] == 0x3E else { throw failure("end tag '\(closing)' is not closed with '>'") }
+                guard index < bytes.count, bytes[index] == 0x3E else { throw failure("end tag '\(closingName())' is not closed with '>'") }
                 index += 1
-                guard let open = stack.popLast() else { throw failure("end tag '\(closing)' without a start tag", at: closeStart) }
-                guard open.name == closing else {
-                    throw failure("end tag '\(closing)' does not match start tag '\(open.name)' of line \(open.line)", at: closeStart)
+                guard let open = stack.popLast() else { throw failure("end tag '\(closingName())' without a start tag", at: closeStart) }
+                guard sameBytes(open.nameRange, closing) else {
+                    throw failure("end tag '\(closingName())' does not match start tag '\(open.name)' of line \(open.line)", at: closeStart)
                 }
-                let element = sourced(
-                    XMLElement(
-                        name: open.name, attributes: open.attributes, children: open.children, text: String(decoding: open.text, as: UTF8.self),
-                        line: open.line), from: open.start)
+                let element = XMLElement(
+                    name: open.name, localName: open.localName, attributes: open.attributes, children: open.children,
+                    text: String(decoding: open.text, as: UTF8.self), line: open.line, source: source, sourceRange: open.start..<index)
                 if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
                 continue
             }
@@ -271,9 +300,12 @@ struct XMLTreeParser {
             let tagLine = lineNumber(at: index)
             let tagStart = index
             index += 1
-            var open = Open(name: try name(), attributes: [:], line: tagLine, start: tagStart)
+            let tag = try tagName()
+            var open = Open(name: tag.name, localName: tag.localName, nameRange: tag.range, attributes: [:], line: tagLine, start: tagStart)
             if try attributes(into: &open.attributes) {
-                let element = sourced(XMLElement(name: open.name, attributes: open.attributes, children: [], text: "", line: tagLine), from: tagStart)
+                let element = XMLElement(
+                    name: open.name, localName: open.localName, attributes: open.attributes, children: [], text: "", line: tagLine, source: source,
+                    sourceRange: tagStart..<index)
                 if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
             } else {
                 stack.append(open)
