@@ -188,6 +188,23 @@ extension SQLiteStore {
                 """) ?? ""
     }
 
+    /// Below this many new findings, scores are made beside the write for all of them: reading
+    /// the component's keys would cost more than the scores it saves.
+    static let storedKeysThreshold = 2_000
+
+    /// The correlation key hashes of a component's stored findings: what a new finding's keys
+    /// can meet (keys name their component, so no other component's can).
+    static func correlationKeyHashes(application: String, component: String, in db: Database) throws -> Set<Int64> {
+        Set(
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT k.hash FROM application a JOIN component c ON c.application_id = a.id JOIN stream s ON s.component_id = c.id
+                    JOIN finding f ON f.stream_id = s.id JOIN correlation_key k ON k.finding_id = f.id
+                    WHERE a.name = ? AND c.name = ?
+                    """, arguments: [application, component]))
+    }
+
     /// The routes the inventory maps to files, for a component named by its application.
     static func routes(application: String, component: String, in db: Database) throws -> [Correlation.Route] {
         guard

@@ -141,11 +141,16 @@ public final class SQLiteStore: Store {
         }
         let stream = submission.stream
         let cves = Set(predicted.inserts.flatMap { findings[$0].vulnerabilityIDs.map(\.value).filter { $0.hasPrefix("CVE-") } })
-        let (routes, scoring, stamp) = try await writer.read { db in
+        let insertCount = predicted.inserts.count
+        let (routes, scoring, stamp, storedKeys) = try await writer.read { db in
             (
                 try Self.routes(application: stream.application, component: stream.component, in: db),
                 try PreparedScoring(application: stream.application, component: stream.component, cves: cves, in: db),
-                try Self.scoringFactsStamp(in: db)
+                try Self.scoringFactsStamp(in: db),
+                // A large report into a component that has findings (a second tool's scan of it)
+                // mostly joins issues: no score is made beside the write for a finding that will.
+                insertCount >= Self.storedKeysThreshold
+                    ? try Self.correlationKeyHashes(application: stream.application, component: stream.component, in: db) : []
             )
         }
         let importedAt = submission.importedAt
@@ -157,9 +162,10 @@ public final class SQLiteStore: Store {
             findings: findings, order: predicted.inserts + predicted.updates.map(\.incomingIndex), report: submission.archivedReport,
             textSlots: predicted.inserts.count
         ) { finding in
-            PredictedIssue(
-                keys: Correlation.keys(for: finding, application: stream.application, component: stream.component, routes: routes),
-                score: scoring.score(finding, application: stream.application, component: stream.component, at: importedAt))
+            let keys = Correlation.keys(for: finding, application: stream.application, component: stream.component, routes: routes)
+            let joins = !storedKeys.isEmpty && keys.contains { storedKeys.contains($0.hash) }
+            return PredictedIssue(
+                keys: keys, score: joins ? nil : scoring.score(finding, application: stream.application, component: stream.component, at: importedAt))
         }
         let prediction = Prediction(snapshot: snapshot, plan: predicted, correlation: PredictedKeys(routes: routes, stamp: stamp))
         async let making: Void = feed.make()
@@ -670,7 +676,7 @@ public final class SQLiteStore: Store {
                 }
                 // An issue the finding opens is scored from the finding itself; one it joins, from all its members below.
                 let result = try correlator.correlate(findingID: id, keys: keys, componentID: componentID, createdAt: now) {
-                    if scoresHold, let made { return made.score }
+                    if scoresHold, let score = made?.score { return score }
                     // The facts are read here only when a score made beside the write does not hold.
                     let context = try scoring ?? ScoringContext(db)
                     scoring = context

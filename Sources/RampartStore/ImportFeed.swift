@@ -155,9 +155,11 @@ package final class ImportFeed: @unchecked Sendable {
 /// write (`ImportFeed`); the writer uses them only if what they were made from still holds.
 package struct PredictedIssue: Sendable {
     package var keys: [CorrelationKey]
-    package var score: ScoredIssue
+    /// The score of the issue the finding would open; nil when its keys meet a stored finding's,
+    /// so that it most likely joins an issue (which is then scored from all its members).
+    package var score: ScoredIssue?
 
-    package init(keys: [CorrelationKey], score: ScoredIssue) {
+    package init(keys: [CorrelationKey], score: ScoredIssue?) {
         self.keys = keys
         self.score = score
     }

@@ -269,6 +269,34 @@ struct CorrelationStoreTests {
         #expect(try await Self.groups(store) == [["trivy CVE-2021-23337", "npm-audit 1096305"]])
     }
 
+    @Test(
+        "a second tool's large report joins the first tool's issues and opens the rest, each scored as a full rescore scores it",
+        arguments: StoreBackend.all)
+    func largeSecondTool(backend: StoreBackend) async throws {
+        // Large enough that the import reads the component's keys and scores beside the write
+        // only the findings that meet none. Half of Semgrep's findings are far from Bandit's in
+        // the same files: their keys meet Bandit's but they open issues of their own.
+        let store = try backend.make()
+        let files = 2_500
+        let bandit = (0..<files).map { Self.code("Bandit", rule: "B608", file: "app/m\($0).py", line: 10, cwes: [89], severity: .medium) }
+        let semgrep = (0..<files).map {
+            Self.code("Semgrep", rule: "sqli", file: "app/m\($0).py", line: $0.isMultiple(of: 2) ? 11 : 500, cwes: [89], severity: .critical)
+        }
+        let others = (0..<10).map { Self.code("Semgrep", rule: "xss", file: "web/v\($0).js", line: 3, cwes: [79], severity: .low) }
+        try await Self.record(store, "Bandit", bandit, content: "bandit")
+        try await Self.record(store, "Semgrep", semgrep + others, content: "semgrep")
+        let issues = try await store.issues(IssueQuery(limit: nil))
+        #expect(issues.count == files + files / 2 + 10)
+        #expect(issues.filter { $0.members.count == 2 }.count == files / 2)
+        let scored = Dictionary(uniqueKeysWithValues: issues.map { ($0.id, $0.assessment) })
+        #expect(scored.values.allSatisfy { $0 != nil })
+        _ = try await store.rescoreIssues(at: epoch)
+        let rescored = try await store.issues(IssueQuery(limit: nil))
+        #expect(rescored.allSatisfy { scored[$0.id] == $0.assessment })
+        // Joining raised the shared issues to the second tool's severity.
+        #expect(rescored.filter { $0.members.count == 2 }.allSatisfy { $0.severity == .critical })
+    }
+
     @Test("a merge and a split survive reimports and a rebuild; a reimport changes no issue", arguments: StoreBackend.all)
     func decisionsSurvive(backend: StoreBackend) async throws {
         let store = try backend.make()

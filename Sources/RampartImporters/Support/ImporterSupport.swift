@@ -115,15 +115,17 @@ func packageLocation(
 /// scanner points at (a jar, a wheel, a binary) usually carries the version in its name.
 func isManifestFile(_ path: String) -> Bool {
     let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
-    let manifests: Set<String> = [
-        "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "package.json", "requirements.txt", "pipfile.lock", "pipfile",
-        "poetry.lock", "pyproject.toml", "setup.py", "uv.lock", "go.mod", "go.sum", "gemfile.lock", "gemfile", "pom.xml", "build.gradle",
-        "build.gradle.kts", "gradle.lockfile", "composer.lock", "composer.json", "cargo.lock", "cargo.toml", "packages.config",
-        "packages.lock.json", "project.assets.json", "mix.lock", "pubspec.lock", "package.resolved", "podfile.lock", "conan.lock",
-        "status", "installed",
-    ]
-    return manifests.contains(name) || name.hasSuffix(".csproj") || name.hasSuffix(".deps.json") || name.hasPrefix("requirements")
+    return manifestFileNames.contains(name) || name.hasSuffix(".csproj") || name.hasSuffix(".deps.json") || name.hasPrefix("requirements")
 }
+
+/// Built once: a set literal in the function was built again for every finding that asked.
+private let manifestFileNames: Set<String> = [
+    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "package.json", "requirements.txt", "pipfile.lock", "pipfile",
+    "poetry.lock", "pyproject.toml", "setup.py", "uv.lock", "go.mod", "go.sum", "gemfile.lock", "gemfile", "pom.xml", "build.gradle",
+    "build.gradle.kts", "gradle.lockfile", "composer.lock", "composer.json", "cargo.lock", "cargo.toml", "packages.config",
+    "packages.lock.json", "project.assets.json", "mix.lock", "pubspec.lock", "package.resolved", "podfile.lock", "conan.lock",
+    "status", "installed",
+]
 
 /// Splits "1.2.3, 1.3.1" and similar fixed-version lists.
 func splitVersions(_ text: String?) -> [String] {

@@ -20,7 +20,13 @@ struct ZAPAlert {
     /// One finding per alert and site, as ZAP groups them; the instances are the affected
     /// endpoints (the first, in URL order, is the finding's location; all are listed).
     func finding(tool: ToolInfo, raw: RawEvidence) -> Finding {
-        let severity: Severity = [0: .info, 1: .low, 2: .medium, 3: .high][riskCode ?? 0] ?? .info
+        let severity: Severity =
+            switch riskCode {
+            case 1: .low
+            case 2: .medium
+            case 3: .high
+            default: .info
+            }
         let sorted = instances.sorted { ($0.url, $0.method ?? "", $0.parameter ?? "") < ($1.url, $1.method ?? "", $1.parameter ?? "") }
         let location = sorted.first ?? EndpointLocation(url: siteURL)
         var details: [String] = []
@@ -31,7 +37,13 @@ struct ZAPAlert {
                 "Instances (\(sorted.count)):\n"
                     + sorted.map { "- \($0.method ?? "GET") \($0.url)\($0.parameter.map { " [\($0)]" } ?? "")" }.joined(separator: "\n"))
         }
-        let confidenceValue: Confidence? = [1: .low, 2: .medium, 3: .high, 4: .high][confidence ?? -1]
+        let confidenceValue: Confidence? =
+            switch confidence {
+            case 1: .low
+            case 2: .medium
+            case 3, 4: .high
+            default: nil
+            }
         return Finding(
             category: .dast, tool: tool, ruleID: pluginID, title: name, description: details.joined(separator: "\n\n").nonBlank,
             toolSeverity: riskCode.map { "riskcode \($0)" }, severity: severity, confidence: confidenceValue,
