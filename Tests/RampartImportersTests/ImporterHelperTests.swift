@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import RampartImporters
@@ -44,6 +45,23 @@ struct ImporterHelperTests {
         #expect(SafetyImporter.exclusiveUpperBound("<=2.19.1") == nil)
         #expect(SafetyImporter.exclusiveUpperBound("<1.0,<2.0") == nil)
         #expect(SafetyImporter.exclusiveUpperBound(">=0") == nil)
+    }
+
+    @Test("a report's repeated texts are converted once each, and all-different texts past the bound still convert")
+    func convertedTexts() {
+        let calls = Mutex(0)
+        let convert = ConvertedTexts(limit: 2) { text in
+            calls.withLock { $0 += 1 }
+            return text.uppercased()
+        }
+        #expect(
+            ["<p>a</p>", "<p>b</p>", "<p>a</p>", "<p>b</p>", "<p>a</p>"].map { convert($0) } == [
+                "<P>A</P>", "<P>B</P>", "<P>A</P>", "<P>B</P>", "<P>A</P>",
+            ])
+        #expect(calls.withLock { $0 } == 2)
+        // Past the bound, texts are converted each time, not kept.
+        #expect(convert("c") == "C" && convert("c") == "C")
+        #expect(calls.withLock { $0 } == 4)
     }
 
     @Test("Safety 3.x specifications give a version only when they pin one")

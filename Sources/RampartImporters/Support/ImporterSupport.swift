@@ -134,6 +134,30 @@ func splitVersions(_ text: String?) -> [String] {
     return text.utf8.split(whereSeparator: { $0 == 0x2C || $0 == 0x7C || $0 == 0x20 }).map { String(Substring($0)) }
 }
 
+/// Texts converted once per report: a DAST report repeats each rule's description, solution
+/// and references for every alert of that rule. Shared by the cores reading one report; it
+/// keeps a bounded number of texts, so a report of all-different texts only converts them.
+final class ConvertedTexts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var converted: [String: String] = [:]
+    private let limit: Int
+    private let convert: @Sendable (String) -> String
+
+    init(limit: Int = 4_096, _ convert: @escaping @Sendable (String) -> String) {
+        self.limit = limit
+        self.convert = convert
+    }
+
+    func callAsFunction(_ text: String) -> String {
+        if let known = lock.withLock({ converted[text] }) { return known }
+        let made = convert(text)
+        lock.withLock {
+            if converted.count < limit { converted[text] = made }
+        }
+        return made
+    }
+}
+
 /// Strips HTML tags some tools (ZAP, Burp) put in descriptions: each tag becomes a space, the
 /// five common entities are decoded (`&amp;` last, so `&amp;lt;` stays `&lt;`), runs of spaces
 /// and tabs become one space, and the ends are trimmed. It works on bytes, since every marker

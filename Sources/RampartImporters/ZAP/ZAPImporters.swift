@@ -19,7 +19,7 @@ struct ZAPAlert {
 
     /// One finding per alert and site, as ZAP groups them; the instances are the affected
     /// endpoints (the first, in URL order, is the finding's location; all are listed).
-    func finding(tool: ToolInfo, raw: RawEvidence) -> Finding {
+    func finding(tool: ToolInfo, raw: RawEvidence, plain: (String) -> String = plainText(fromHTML:)) -> Finding {
         let severity: Severity =
             switch riskCode {
             case 1: .low
@@ -30,8 +30,8 @@ struct ZAPAlert {
         let sorted = instances.sorted { ($0.url, $0.method ?? "", $0.parameter ?? "") < ($1.url, $1.method ?? "", $1.parameter ?? "") }
         let location = sorted.first ?? EndpointLocation(url: siteURL)
         var details: [String] = []
-        if let description { details.append(plainText(fromHTML: description)) }
-        if let otherInfo { details.append(plainText(fromHTML: otherInfo)) }
+        if let description { details.append(plain(description)) }
+        if let otherInfo { details.append(plain(otherInfo)) }
         if sorted.count > 1 {
             details.append(
                 "Instances (\(sorted.count)):\n"
@@ -48,8 +48,8 @@ struct ZAPAlert {
             category: .dast, tool: tool, ruleID: pluginID, title: name, description: details.joined(separator: "\n\n").nonBlank,
             toolSeverity: riskCode.map { "riskcode \($0)" }, severity: severity, confidence: confidenceValue,
             cwes: cweID.flatMap { $0 > 0 ? [$0] : nil } ?? [], location: .endpoint(location),
-            remediation: solution.map(plainText(fromHTML:)),
-            references: (reference.map(plainText(fromHTML:)) ?? "").split(separator: " ").map(String.init).filter { $0.hasPrefix("http") },
+            remediation: solution.map(plain),
+            references: (reference.map(plain) ?? "").split(separator: " ").map(String.init).filter { $0.hasPrefix("http") },
             tags: wascID.map { ["WASC-\($0)"] } ?? [],
             suppression: confidence == 0 ? Suppression(kind: .falsePositive, justification: "ZAP confidence: false positive") : nil, raw: raw)
     }
@@ -75,7 +75,10 @@ struct ZAPXMLImporter: ReportImporter {
             return (site.child("alerts")?.children("alertitem") ?? []).map { (siteURL: siteURL, item: $0) }
         }
         let tool = output.tool
-        let read = await Concurrently.map(count: items.count) { index in Self.alert(items[index].item, siteURL: items[index].siteURL, tool: tool) }
+        let plain = ConvertedTexts(plainText(fromHTML:))
+        let read = await Concurrently.map(count: items.count) { index in
+            Self.alert(items[index].item, siteURL: items[index].siteURL, tool: tool, plain: plain.callAsFunction)
+        }
         for result in read {
             switch result {
             case .success(let finding): output.findings.append(finding)
@@ -91,7 +94,7 @@ extension ZAPXMLImporter {
         var diagnostic: Diagnostic
     }
 
-    static func alert(_ item: XMLElement, siteURL: String, tool: ToolInfo) -> Result<Finding, SkippedAlert> {
+    static func alert(_ item: XMLElement, siteURL: String, tool: ToolInfo, plain: (String) -> String) -> Result<Finding, SkippedAlert> {
         var instances: [EndpointLocation] = (item.child("instances")?.children("instance") ?? []).compactMap { instance in
             guard let uri = instance.childText("uri") else { return nil }
             return EndpointLocation(
@@ -112,7 +115,7 @@ extension ZAPXMLImporter {
             description: item.childText("desc"), solution: item.childText("solution"), otherInfo: item.childText("otherinfo"),
             reference: item.childText("reference"), cweID: ReportInteger.parse(item.childText("cweid")), wascID: item.childText("wascid"),
             instances: instances, siteURL: siteURL, position: "line \(item.line)")
-        return .success(alert.finding(tool: tool, raw: .xml(item)))
+        return .success(alert.finding(tool: tool, raw: .xml(item), plain: plain))
     }
 }
 
