@@ -93,59 +93,73 @@ struct DependencyCheckXMLImporter: ReportImporter {
     func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
         guard let root = report.xmlRoot else { throw ImportError.content("expected an XML document") }
         var output = ImporterOutput(tool: ToolInfo(name: "Dependency-Check", version: root.path("scanInfo", "engineVersion")?.value))
-        for element in root.child("dependencies")?.children("dependency") ?? [] {
-            // Identifiers come as <package><id>purl</id> (schema 2.x, sometimes nested twice) or, in
-            // schema 1.x, as <identifier type="maven"><name>group:artifact:version</name>.
-            let identifiers = element.child("identifiers")
-            var packageIDs = (identifiers?.descendants("package") ?? []).compactMap { $0.childText("id") }
-            for identifier in identifiers?.children("identifier") ?? [] {
-                guard let type = identifier.attributes["type"], type != "cpe", let name = identifier.childText("name") else { continue }
-                let parts = name.split(separator: ":").map(String.init)
-                let purlType = PackageURL.purlType(forEcosystem: type) ?? type
-                if parts.count == 3 {
-                    packageIDs.append(PackageURL(type: purlType, namespace: parts[0], name: parts[1], version: parts[2]).description)
-                } else if parts.count == 2 {
-                    packageIDs.append(PackageURL(type: purlType, name: parts[0], version: parts[1]).description)
-                }
-            }
-            var dependency = DependencyCheckDependency(
-                fileName: element.childText("fileName") ?? "", filePath: element.childText("filePath"), packageIDs: packageIDs)
-            dependency.evidence = DependencyCheckDependency.strongestEvidence(
-                (element.child("evidenceCollected")?.children("evidence") ?? []).map {
-                    (type: $0.attributes["type"] ?? "", confidence: $0.attributes["confidence"], value: $0.childText("value"))
-                })
-            let vulnerabilities =
-                (element.child("vulnerabilities")?.children("vulnerability") ?? []).map { ($0, false) }
-                + (element.child("vulnerabilities")?.children("suppressedVulnerability") ?? []).map { ($0, true) }
-                + (element.child("suppressedVulnerabilities")?.children("suppressedVulnerability") ?? []).map { ($0, true) }
-            for (item, suppressed) in vulnerabilities {
-                guard let name = item.childText("name") else {
-                    output.diagnostics.append(Diagnostic("vulnerability without name skipped", at: "line \(item.line)"))
-                    continue
-                }
-                var cvss: [CVSSScore] = []
-                if let v3 = item.child("cvssV3") {
-                    if let score = CVSSScore(
-                        vector: DependencyCheckCVSS.vector { v3.childText($0) }, score: v3.childText("baseScore").flatMap(Double.init), source: "NVD")
-                    {
-                        cvss.append(score)
-                    }
-                }
-                if cvss.isEmpty, let score = (item.child("cvssV2")?.childText("score") ?? item.childText("cvssScore")).flatMap(Double.init),
-                    let rating = CVSSScore(vector: nil, score: score, source: "NVD v2")
-                {
-                    cvss.append(rating)
-                }
-                let cweTexts = (item.child("cwes")?.children("cwe") ?? []).compactMap(\.value) + item.children("cwe").compactMap(\.value)
-                let references = (item.child("references")?.children("reference") ?? []).compactMap { $0.childText("url") }
-                let severity = item.childText("severity") ?? item.child("cvssV3")?.childText("baseSeverity")
-                let vulnerability = DependencyCheckVulnerability(
-                    name: name, severity: severity, cvss: cvss, cwes: CWE.parseAll(cweTexts), description: item.childText("description"),
-                    references: references, suppressed: suppressed)
-                output.findings.append(vulnerability.finding(dependency: dependency, tool: output.tool, raw: .xml(item)))
-            }
+        // Dependencies are read on every core: a large report's vulnerabilities are most of its import.
+        let dependencies = root.child("dependencies")?.children("dependency") ?? []
+        let tool = output.tool
+        let read = await Concurrently.map(count: dependencies.count) { Self.findings(of: dependencies[$0], tool: tool) }
+        for part in read {
+            output.findings += part.findings
+            output.diagnostics += part.diagnostics
         }
         return output
+    }
+
+    /// The findings of one `<dependency>`: one per vulnerability, suppressed ones kept as suppressed.
+    static func findings(of element: XMLElement, tool: ToolInfo) -> (findings: [Finding], diagnostics: [Diagnostic]) {
+        var findings: [Finding] = []
+        var diagnostics: [Diagnostic] = []
+        // Identifiers come as <package><id>purl</id> (schema 2.x, sometimes nested twice) or, in
+        // schema 1.x, as <identifier type="maven"><name>group:artifact:version</name>.
+        let identifiers = element.child("identifiers")
+        var packageIDs = (identifiers?.descendants("package") ?? []).compactMap { $0.childText("id") }
+        for identifier in identifiers?.children("identifier") ?? [] {
+            guard let type = identifier.attributes["type"], type != "cpe", let name = identifier.childText("name") else { continue }
+            let parts = name.split(separator: ":").map(String.init)
+            let purlType = PackageURL.purlType(forEcosystem: type) ?? type
+            if parts.count == 3 {
+                packageIDs.append(PackageURL(type: purlType, namespace: parts[0], name: parts[1], version: parts[2]).description)
+            } else if parts.count == 2 {
+                packageIDs.append(PackageURL(type: purlType, name: parts[0], version: parts[1]).description)
+            }
+        }
+        var dependency = DependencyCheckDependency(
+            fileName: element.childText("fileName") ?? "", filePath: element.childText("filePath"), packageIDs: packageIDs)
+        dependency.evidence = DependencyCheckDependency.strongestEvidence(
+            (element.child("evidenceCollected")?.children("evidence") ?? []).map {
+                (type: $0.attributes["type"] ?? "", confidence: $0.attributes["confidence"], value: $0.childText("value"))
+            })
+        let vulnerabilities =
+            (element.child("vulnerabilities")?.children("vulnerability") ?? []).map { ($0, false) }
+            + (element.child("vulnerabilities")?.children("suppressedVulnerability") ?? []).map { ($0, true) }
+            + (element.child("suppressedVulnerabilities")?.children("suppressedVulnerability") ?? []).map { ($0, true) }
+        for (item, suppressed) in vulnerabilities {
+            guard let name = item.childText("name") else {
+                diagnostics.append(Diagnostic("vulnerability without name skipped", at: "line \(item.line)"))
+                continue
+            }
+            var cvss: [CVSSScore] = []
+            if let v3 = item.child("cvssV3") {
+                if let score = CVSSScore(
+                    vector: DependencyCheckCVSS.vector { v3.childText($0) }, score: v3.childText("baseScore").flatMap(Double.init), source: "NVD")
+                {
+                    cvss.append(score)
+                }
+            }
+            if cvss.isEmpty, let score = (item.child("cvssV2")?.childText("score") ?? item.childText("cvssScore")).flatMap(Double.init),
+                let rating = CVSSScore(vector: nil, score: score, source: "NVD v2")
+            {
+                cvss.append(rating)
+            }
+            let cweTexts = (item.child("cwes")?.children("cwe") ?? []).compactMap(\.value) + item.children("cwe").compactMap(\.value)
+            let references = (item.child("references")?.children("reference") ?? []).compactMap { $0.childText("url") }
+            let severity = item.childText("severity") ?? item.child("cvssV3")?.childText("baseSeverity")
+            let vulnerability = DependencyCheckVulnerability(
+                name: name, severity: severity, cvss: cvss, cwes: CWE.parseAll(cweTexts), description: item.childText("description"),
+                references: references, suppressed: suppressed)
+            findings.append(vulnerability.finding(dependency: dependency, tool: tool, raw: .xml(item)))
+        }
+
+        return (findings, diagnostics)
     }
 }
 
