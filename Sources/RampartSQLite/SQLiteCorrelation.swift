@@ -194,25 +194,21 @@ extension SQLiteStore {
 
     /// The correlation key hashes of a component's stored findings: what a new finding's keys
     /// can meet (keys name their component, so no other component's can).
-    static func correlationKeyHashes(application: String, component: String, in db: Database) throws -> Set<Int64> {
+    static func correlationKeyHashes(componentID: Int64, in db: Database) throws -> Set<Int64> {
         Set(
             try Int64.fetchAll(
                 db,
                 sql: """
-                    SELECT k.hash FROM application a JOIN component c ON c.application_id = a.id JOIN stream s ON s.component_id = c.id
-                    JOIN finding f ON f.stream_id = s.id JOIN correlation_key k ON k.finding_id = f.id
-                    WHERE a.name = ? AND c.name = ?
-                    """, arguments: [application, component]))
+                    SELECT k.hash FROM stream s JOIN finding f ON f.stream_id = s.id JOIN correlation_key k ON k.finding_id = f.id
+                    WHERE s.component_id = ?
+                    """, arguments: [componentID]))
     }
 
-    /// The routes the inventory maps to files, for a component named by its application.
-    static func routes(application: String, component: String, in db: Database) throws -> [Correlation.Route] {
-        guard
-            let id = try Int64.fetchOne(
-                db, sql: "SELECT c.id FROM component c JOIN application a ON a.id = c.application_id WHERE a.name = ? AND c.name = ?",
-                arguments: [application, component])
-        else { return [] }
-        return try routes(componentID: id, in: db)
+    /// A component's id from its application's name and its own; nil before its first import.
+    static func componentID(application: String, component: String, in db: Database) throws -> Int64? {
+        try Int64.fetchOne(
+            db, sql: "SELECT c.id FROM component c JOIN application a ON a.id = c.application_id WHERE a.name = ? AND c.name = ?",
+            arguments: [application, component])
     }
 
     /// The routes the inventory maps to files, for a component.

@@ -143,14 +143,14 @@ public final class SQLiteStore: Store {
         let cves = Set(predicted.inserts.flatMap { findings[$0].vulnerabilityIDs.map(\.value).filter { $0.hasPrefix("CVE-") } })
         let insertCount = predicted.inserts.count
         let (routes, scoring, stamp, storedKeys) = try await writer.read { db in
-            (
-                try Self.routes(application: stream.application, component: stream.component, in: db),
+            let componentID = try Self.componentID(application: stream.application, component: stream.component, in: db)
+            return (
+                try componentID.map { try Self.routes(componentID: $0, in: db) } ?? [],
                 try PreparedScoring(application: stream.application, component: stream.component, cves: cves, in: db),
                 try Self.scoringFactsStamp(in: db),
                 // A large report into a component that has findings (a second tool's scan of it)
                 // mostly joins issues: no score is made beside the write for a finding that will.
-                insertCount >= Self.storedKeysThreshold
-                    ? try Self.correlationKeyHashes(application: stream.application, component: stream.component, in: db) : []
+                insertCount >= Self.storedKeysThreshold ? try componentID.map { try Self.correlationKeyHashes(componentID: $0, in: db) } ?? [] : []
             )
         }
         let importedAt = submission.importedAt
