@@ -81,9 +81,7 @@ struct SafetyImporter: ReportImporter {
                 }
                 let severity = vulnerability["severity"]
                 let cvss = [severity?["cvssv3"], severity?["cvssv2"]].compactMap { $0.flatMap(Self.cvss) }
-                let spec = vulnerability["vulnerable_spec"].flatMap { $0.isArray ? $0.strings.joined(separator: ",") : $0.text }
-                let reason = vulnerability["ignored_reason"]?.text
-                let expires = vulnerability["ignored_expires"]?.text
+                let spec = Self.range(vulnerability["vulnerable_spec"])
                 let manifest = affected?[name]?["found"]?.text ?? onlyFile
                 var finding = finding(
                     id: id, name: name, version: vulnerability["analyzed_version"]?.text, spec: spec, advisory: vulnerability["advisory"]?.text,
@@ -92,8 +90,8 @@ struct SafetyImporter: ReportImporter {
                     relation: vulnerability["is_transitive"]?.bool.map { $0 ? .transitive : .direct }, manifestPath: manifest,
                     references: [vulnerability["more_info_url"]?.text].compactMap { $0 } + (vulnerability["resources"]?.strings ?? []))
                 if ignored || vulnerability["ignored"]?.bool == true {
-                    let why = [reason, expires.map { "until \($0)" }].compactMap { $0 }.joined(separator: ", ")
-                    finding.suppression = Suppression(kind: .external, justification: why.isEmpty ? "ignored in Safety" : why)
+                    finding.suppression = Self.ignored(
+                        reason: vulnerability["ignored_reason"]?.text, expires: vulnerability["ignored_expires"]?.text)
                 }
                 output.findings.append(finding)
             }
@@ -123,14 +121,13 @@ struct SafetyImporter: ReportImporter {
                             output.diagnostics.append(Diagnostic("a vulnerability without id was skipped", at: known.position))
                             continue
                         }
-                        let spec = known["vulnerable_spec"].flatMap { $0.isArray ? $0.strings.joined(separator: ",") : $0.text }
                         var finding = finding(
-                            id: id, name: name, version: version, spec: spec, advisory: nil, cves: [], cvss: [], tool: output.tool, raw: known,
+                            id: id, name: name, version: version, spec: Self.range(known["vulnerable_spec"]), advisory: nil, cves: [], cvss: [],
+                            tool: output.tool, raw: known,
                             fixedVersions: fixes ?? [], manifestPath: location)
                         if let ignored = known["ignored"], ignored.isObject {
-                            let why = [ignored["reason"]?.text, ignored["code"]?.text, ignored["expires"]?.text.map { "until \($0)" }]
-                                .compactMap { $0 }.joined(separator: ", ")
-                            finding.suppression = Suppression(kind: .external, justification: why.isEmpty ? "ignored in Safety" : why)
+                            finding.suppression = Self.ignored(
+                                reason: ignored["reason"]?.text, code: ignored["code"]?.text, expires: ignored["expires"]?.text)
                         }
                         output.findings.append(finding)
                     }
@@ -160,6 +157,17 @@ struct SafetyImporter: ReportImporter {
                 packageLocation(
                     name: name, version: version, ecosystem: "pypi", fixedVersions: fixedVersions, relation: relation, manifestPath: manifestPath)),
             remediation: remediation, references: references, raw: .json(raw))
+    }
+
+    /// A vulnerable range as Safety writes it: a string, or a list of strings in some 3.x reports.
+    static func range(_ node: JSONNode?) -> String? {
+        node.flatMap { $0.isArray ? $0.strings.joined(separator: ",") : $0.text }
+    }
+
+    /// A vulnerability ignored in Safety's policy, with what the policy says of it.
+    static func ignored(reason: String?, code: String? = nil, expires: String?) -> Suppression {
+        let why = [reason, code, expires.map { "until \($0)" }].compactMap { $0 }.joined(separator: ", ")
+        return Suppression(kind: .external, justification: why.isEmpty ? "ignored in Safety" : why)
     }
 
     /// Safety's CVSS object: `{base_score, vector_string, ...}`; null or empty without an API key.

@@ -19,7 +19,9 @@ struct ZAPAlert {
 
     /// One finding per alert and site, as ZAP groups them; the instances are the affected
     /// endpoints (the first, in URL order, is the finding's location; all are listed).
-    func finding(tool: ToolInfo, raw: RawEvidence, plain: (String) -> String = plainText(fromHTML:)) -> Finding {
+    /// `plain` makes a description plain text: a report's `ConvertedTexts`, which converts each
+    /// rule's repeated texts once.
+    func finding(tool: ToolInfo, raw: RawEvidence, plain: (String) -> String) -> Finding {
         let severity: Severity =
             switch riskCode {
             case 1: .low
@@ -140,6 +142,7 @@ struct ZAPJSONImporter: ReportImporter {
         var output = ImporterOutput(tool: ToolInfo(name: "ZAP", version: root["@version"]?.text))
         let sites = root["site"].map { $0.isArray ? $0.array : [$0] } ?? []
         output.scope = zapScope(sites: sites.map { $0["@name"]?.text ?? $0["@host"]?.text ?? "" })
+        let plain = ConvertedTexts(plainText(fromHTML:))
         for site in sites {
             let siteURL = site["@name"]?.text ?? site["@host"]?.text ?? ""
             for item in site["alerts"]?.array ?? [] {
@@ -157,7 +160,7 @@ struct ZAPJSONImporter: ReportImporter {
                     confidence: item["confidence"]?.int, description: item["desc"]?.text, solution: item["solution"]?.text,
                     otherInfo: item["otherinfo"]?.text, reference: item["reference"]?.text, cweID: item["cweid"]?.int, wascID: item["wascid"]?.text,
                     instances: instances, siteURL: siteURL, position: item.position)
-                output.findings.append(alert.finding(tool: output.tool, raw: .json(item)))
+                output.findings.append(alert.finding(tool: output.tool, raw: .json(item), plain: plain.callAsFunction))
             }
         }
         return output
