@@ -16,10 +16,14 @@ public struct ImportTarget: Sendable {
     public var streamName: String?
     public var formatID: String?
     public var allowEmpty: Bool
+    /// Who imports, as the audit trail records: the CLI passes the OS user or `--actor`.
+    public var actor: String
 
     public init(
-        application: String, component: String, branch: String = "", streamName: String? = nil, formatID: String? = nil, allowEmpty: Bool = false
+        application: String, component: String, branch: String = "", streamName: String? = nil, formatID: String? = nil, allowEmpty: Bool = false,
+        actor: String = "rampart"
     ) {
+        self.actor = actor
         self.application = application
         self.component = component
         self.branch = branch
@@ -237,7 +241,8 @@ public struct Ingestor: Sendable {
             toolReportedError: report.toolReportedError, allowEmpty: target.allowEmpty, importedAt: now, report: prepared.data,
             packages: report.packages, vexStatements: report.vexStatements,
             coveredCategories: CoverageScan.categories(
-                formatCategory: report.format.category, scopeKind: report.scope.kind, scopeTarget: report.scope.target, findings: report.findings))
+                formatCategory: report.format.category, scopeKind: report.scope.kind, scopeTarget: report.scope.target, findings: report.findings),
+            actor: target.actor)
         let outcome = try await store.record(submission)
         var diagnostics = report.diagnostics
         if outcome.duplicateOfScan != nil {

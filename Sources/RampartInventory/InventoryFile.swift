@@ -7,6 +7,8 @@ import Yams
 public struct InventoryFileError: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var issues: [InventoryIssue]
+    /// What the file is: "inventory" or "policy".
+    public var kind: String = "inventory"
 
     public var description: String {
         let lines = issues.prefix(50).map { issue in
@@ -14,7 +16,7 @@ public struct InventoryFileError: Error, Sendable, CustomStringConvertible {
             return "\(file)\(position): \(issue.field): \(issue.message)"
         }
         let more = issues.count > 50 ? ["... and \(issues.count - 50) more problems"] : []
-        return (["inventory \(file) has \(issues.count) problem\(issues.count == 1 ? "" : "s"); nothing was applied:"] + lines + more)
+        return (["\(kind) \(file) has \(issues.count) problem\(issues.count == 1 ? "" : "s"); nothing was applied:"] + lines + more)
             .joined(separator: "\n")
     }
 }

@@ -294,7 +294,7 @@ extension SQLiteStore {
         }
         var sql = """
             SELECT \(Self.storedFindingColumns), m.rule AS member_rule, m.confidence AS member_confidence, m.linked_to,
-                i.assessment AS issue_assessment
+                i.assessment AS issue_assessment, \(Self.triageColumns)
             FROM issue_member m JOIN issue i ON i.id = m.issue_id JOIN finding f ON f.id = m.finding_id JOIN finding_sighting g ON g.finding_id = f.id
             JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
             LEFT JOIN finding_detail d ON d.finding_id = f.id
@@ -307,12 +307,14 @@ extension SQLiteStore {
             var findings: [StoredFinding] = []
             var links: [(issue: Int64, rule: CorrelationRule, confidence: LinkConfidence, linkedTo: Int64?)] = []
             var assessments: [Int64: StoredAssessment] = [:]
+            var triages: [Int64: Triage] = [:]
             for row in try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments) {
                 let finding = try Self.storedFinding(row)
                 let issue: Int64 = row["issue_id"]
                 if assessments[issue] == nil, let text = row["issue_assessment"] as String? {
                     assessments[issue] = try Self.storedAssessment(text)
                 }
+                if triages[issue] == nil { triages[issue] = try Self.triage(row) }
                 findings.append(finding)
                 links.append(
                     (
@@ -332,7 +334,7 @@ extension SQLiteStore {
                 issues.append(
                     StoredIssue(
                         id: links[start].issue, application: findings[start].application, component: findings[start].component, members: members,
-                        assessment: assessments[links[start].issue]))
+                        assessment: assessments[links[start].issue], triage: triages[links[start].issue] ?? .untriaged))
                 start = end
             }
             return query.arrange(issues)
@@ -386,7 +388,7 @@ extension SQLiteStore {
         return try await writer.read { db in try Int64.fetchAll(db, sql: sql, arguments: finalArguments) }
     }
 
-    public func mergeIssues(into target: Int64, from sources: [Int64], reason: String, at date: Date) async throws {
+    public func mergeIssues(into target: Int64, from sources: [Int64], reason: String, actor: String, at date: Date) async throws {
         try await writer.write { db in
             try Self.requireIssues([target] + sources, in: db)
             let moved = try Int64.fetchAll(
@@ -398,10 +400,14 @@ extension SQLiteStore {
             try Self.merge(findings: moved, into: target, in: db)
             try Self.recordDecision("merge", findings: [anchor].compactMap { $0 } + moved, reason: reason, at: date, in: db)
             try Self.rescore(issues: [target], at: date, in: db)
+            var after = JSONObjectBuilder()
+            after.add("merged", json: JSONText.array(sources.map { Int($0) }))
+            after.add("findings", json: JSONText.array(moved.map { Int($0) }))
+            try Self.appendAudit(.merge, subject: "issue \(target)", after: after.result, reason: reason, actor: actor, at: date, in: db)
         }
     }
 
-    public func splitIssue(findings: [Int64], reason: String, at date: Date) async throws -> Int64 {
+    public func splitIssue(findings: [Int64], reason: String, actor: String, at date: Date) async throws -> Int64 {
         try await writer.write { db in
             let issues = try Int64.fetchAll(
                 db, sql: "SELECT DISTINCT issue_id FROM issue_member WHERE finding_id IN (" + findings.map { _ in "?" }.joined(separator: ", ") + ")",
@@ -418,12 +424,19 @@ extension SQLiteStore {
             let issue = try Self.split(findings: findings, in: db, createdAt: Self.timestamp(date))
             try Self.recordDecision("split", findings: findings, reason: reason, at: date, in: db)
             try Self.rescore(issues: [issues[0], issue], at: date, in: db)
+            var after = JSONObjectBuilder()
+            after.add("new_issue", Int(issue))
+            after.add("findings", json: JSONText.array(findings.map { Int($0) }))
+            try Self.appendAudit(.split, subject: "issue \(issues[0])", after: after.result, reason: reason, actor: actor, at: date, in: db)
             return issue
         }
     }
 
-    public func rebuildCorrelation(at date: Date) async throws -> Int {
+    public func rebuildCorrelation(actor: String, at date: Date) async throws -> Int {
         try await writer.write { db in
+            // Triage decisions outlive the issue rows: each rebuilt issue takes the latest
+            // decision of its findings' former issues.
+            let triage = try Self.triageByFinding(in: db)
             try db.execute(sql: "DELETE FROM issue_member; DELETE FROM correlation_key; DELETE FROM issue;")
             try Self.correlateAll(in: db)
             for decision in try Row.fetchAll(db, sql: "SELECT kind, findings, at FROM issue_decision ORDER BY id") {
@@ -445,7 +458,13 @@ extension SQLiteStore {
                 }
             }
             try db.execute(sql: "DELETE FROM issue WHERE NOT EXISTS (SELECT 1 FROM issue_member m WHERE m.issue_id = issue.id)")
-            return try Self.rescore(issues: nil, at: date, in: db)
+            let carried = try Self.restoreTriage(triage, in: db)
+            let count = try Self.rescore(issues: nil, at: date, in: db)
+            var after = JSONObjectBuilder()
+            after.add("issues", count)
+            after.add("triage_carried", carried)
+            try Self.appendAudit(.correlationRebuilt, subject: "issues", after: after.result, actor: actor, at: date, in: db)
+            return count
         }
     }
 

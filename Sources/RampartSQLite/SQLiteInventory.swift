@@ -35,7 +35,7 @@ extension SQLiteStore {
             })
     }
 
-    public func applyInventory(_ inventory: Inventory, source: String, at date: Date) async throws -> [InventoryChange] {
+    public func applyInventory(_ inventory: Inventory, source: String, actor: String, at date: Date) async throws -> [InventoryChange] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try await writer.write { db in
@@ -90,7 +90,12 @@ extension SQLiteStore {
                 sql: "INSERT INTO inventory_revision (applied_at, source, changes) VALUES (?, ?, ?)",
                 arguments: [now, source, String(decoding: try encoder.encode(changes), as: UTF8.self)])
             // Exposure, criticality and data weigh every issue of a changed component.
-            if !changes.isEmpty { try Self.rescore(issues: nil, at: date, in: db) }
+            if !changes.isEmpty {
+                try Self.rescore(issues: nil, at: date, in: db)
+                try Self.appendAudit(
+                    .inventoryApplied, subject: "inventory", after: String(decoding: try encoder.encode(changes), as: UTF8.self), reason: source,
+                    actor: actor, at: date, in: db)
+            }
             return changes
         }
     }

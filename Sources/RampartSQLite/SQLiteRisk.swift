@@ -7,7 +7,7 @@ import RampartStore
 /// (`RiskModel`) stored with its assessment, recomputed when its findings, the feeds or the
 /// inventory change.
 extension SQLiteStore {
-    public func loadFeed(_ update: FeedUpdate, at date: Date) async throws -> Int {
+    public func loadFeed(_ update: FeedUpdate, actor: String, at date: Date) async throws -> Int {
         // Every issue is scored again with the new feed in place: the issues' members and the
         // other facts are read before the write and the scores made on every core; the write
         // keeps them only if nothing they were read from changed meanwhile.
@@ -44,6 +44,12 @@ extension SQLiteStore {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO feed (kind, version, published, entries, source, loaded_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [update.kind.rawValue, update.version, update.published, update.count, update.source, now])
+            var after = JSONObjectBuilder()
+            after.add("version", update.version)
+            after.add("published", update.published)
+            after.add("entries", update.count)
+            try Self.appendAudit(
+                .feedUpdated, subject: "feed \(update.kind.rawValue)", after: after.result, reason: update.source, actor: actor, at: date, in: db)
             return try Self.store(prepared, scores, holds: holds, at: date, in: db)
         }
     }

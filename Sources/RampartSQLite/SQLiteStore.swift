@@ -700,6 +700,23 @@ public final class SQLiteStore: Store {
                     arguments: ["[" + chunk.map(String.init).joined(separator: ",") + "]"]))
         }
         try Self.rescore(issues: Array(touched).sorted(), at: submission.importedAt, in: db, context: scoring)
+        // Triage moves with time and with presence: accepted risks past their date expire, and
+        // dismissed issues whose findings came back are flagged for review (docs/triage.md).
+        try Self.expireTriage(at: submission.importedAt, in: db)
+        try Self.flagRegressions(
+            reopened: plan.updates.filter { $0.status == .reopened }.map(\.id), actor: submission.actor, at: submission.importedAt, in: db)
+        var audit = JSONObjectBuilder()
+        audit.add("application", submission.stream.application)
+        audit.add("component", submission.stream.component)
+        audit.add("tool", submission.stream.tool)
+        audit.add("branch", submission.stream.branch)
+        audit.add("file", submission.fileName)
+        audit.add("sha256", submission.contentSHA256)
+        audit.add("findings", findings.count)
+        audit.add("new", plan.newCount)
+        audit.add("reopened", plan.reopenedCount)
+        audit.add("fixed", plan.fixedCount)
+        try Self.appendAudit(.import, subject: "scan \(scanID)", after: audit.result, actor: submission.actor, at: submission.importedAt, in: db)
         return ImportOutcome(
             scanID: scanID, duplicateOfScan: nil, findings: findings.count, new: plan.newCount, unchanged: plan.unchangedCount,
             reopened: plan.reopenedCount, fixed: plan.fixedCount, closedMissing: closesMissing, packages: submission.packages?.count)
@@ -877,7 +894,8 @@ public final class SQLiteStore: Store {
     /// `finding_detail d`, `stream s`, `component c`, `application a` and `issue_member m`.
     static let storedFindingColumns = """
         f.*, g.status, g.last_seen, g.line, g.component_version, g.purl, d.description, a.name AS application_name,
-            c.name AS component_name_, s.tool AS stream_tool, s.branch AS stream_branch, m.issue_id
+            c.name AS component_name_, s.tool AS stream_tool, s.branch AS stream_branch, m.issue_id,
+            (SELECT imported_at FROM scan WHERE scan.id = g.fixed_scan_id) AS fixed_at
         """
 
     static func storedFinding(_ row: Row) throws -> StoredFinding {
@@ -894,6 +912,7 @@ public final class SQLiteStore: Store {
             secretPreview: row["secret_preview"], suppressed: row["suppressed"], fingerprint: row["fingerprint"],
             firstSeen: date(row["first_seen"]), lastSeen: date(row["last_seen"]), occurrences: row["occurrences"])
         finding.issueID = row["issue_id"]
+        finding.fixedAt = try (row["fixed_at"] as String?).map(date)
         finding.exploitMaturity = try (row["exploit_maturity"] as String?).map { try stored(ExploitMaturity.self, $0, column: "exploit_maturity") }
         return finding
     }

@@ -583,6 +583,80 @@ enum Schema {
                 try SQLiteStore.rescore(issues: nil, at: SQLiteStore.date(latest), in: db)
             }
         }
+        migrator.registerMigration("v12: triage, audit trail, SLA policy") { db in
+            // The triage axis of each issue (docs/triage.md): the decision's parts, who made it
+            // (`triage_source` and `triage_by`), when, whether a regression asks for review, and
+            // the SLA time banked under ended accepted risks. The CHECK makes an accepted risk
+            // without expiry or approver, or not-affected without justification, unstorable.
+            // `triage_event` keeps every change with the issue's findings at the time;
+            // `audit_entry` is the hash-chained trail (AUTOINCREMENT: an id is never reused, so a
+            // deleted entry leaves a gap); `policy` holds the applied SLA policy.
+            let states = ["untriaged", "confirmed", "false_positive", "accepted_risk", "not_affected", "mitigated"]
+            let sources = ["none", "person", "rule", "vex", "expiry"]
+            let actions = [
+                "import", "triage", "triage-expired", "rule-added", "rule-changed", "rule-removed", "inventory-applied", "sla-policy-applied",
+                "feed-updated", "merge", "split", "correlation-rebuilt",
+            ]
+            try db.execute(
+                sql: """
+                    ALTER TABLE issue ADD COLUMN triage TEXT NOT NULL DEFAULT 'untriaged' CHECK \(oneOf("triage", states));
+                    ALTER TABLE issue ADD COLUMN triage_reason TEXT;
+                    ALTER TABLE issue ADD COLUMN triage_until TEXT;
+                    ALTER TABLE issue ADD COLUMN triage_approver TEXT;
+                    ALTER TABLE issue ADD COLUMN triage_justification TEXT;
+                    ALTER TABLE issue ADD COLUMN triage_source TEXT NOT NULL DEFAULT 'none' CHECK \(oneOf("triage_source", sources));
+                    ALTER TABLE issue ADD COLUMN triage_by TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE issue ADD COLUMN triage_at TEXT;
+                    ALTER TABLE issue ADD COLUMN triage_review INTEGER NOT NULL DEFAULT 0 CHECK (triage_review IN (0, 1));
+                    ALTER TABLE issue ADD COLUMN sla_paused REAL NOT NULL DEFAULT 0
+                        CHECK (sla_paused >= 0
+                            AND (triage = 'accepted_risk') = (triage_until IS NOT NULL AND triage_approver IS NOT NULL)
+                            AND (triage = 'not_affected') = (triage_justification IS NOT NULL)
+                            AND (triage = 'untriaged' OR triage_reason IS NOT NULL));
+                    CREATE INDEX issue_by_triage_until ON issue (triage_until) WHERE triage_until IS NOT NULL;
+
+                    CREATE TABLE triage_event (
+                        id INTEGER PRIMARY KEY,
+                        issue_id INTEGER REFERENCES issue(id) ON DELETE SET NULL,
+                        findings TEXT NOT NULL CHECK (json_valid(findings) AND json_type(findings) = 'array'),
+                        state TEXT NOT NULL CHECK \(oneOf("state", states)),
+                        previous TEXT NOT NULL CHECK \(oneOf("previous", states)),
+                        reason TEXT,
+                        until TEXT,
+                        source TEXT NOT NULL CHECK \(oneOf("source", sources)),
+                        source_name TEXT NOT NULL,
+                        review INTEGER NOT NULL CHECK (review IN (0, 1)),
+                        at TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX triage_event_by_issue ON triage_event (issue_id);
+
+                    CREATE TABLE audit_entry (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL CHECK \(oneOf("action", actions)),
+                        subject TEXT NOT NULL,
+                        before TEXT,
+                        after TEXT,
+                        reason TEXT,
+                        previous_hash TEXT NOT NULL CHECK (length(previous_hash) = 64),
+                        hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+                    ) STRICT;
+                    -- Append-only for Rampart and anyone using SQL casually; the hash chain is what
+                    -- catches someone who drops these triggers first.
+                    CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
+                        BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+                    CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
+                        BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+
+                    CREATE TABLE policy (
+                        kind TEXT PRIMARY KEY CHECK \(oneOf("kind", ["sla"])),
+                        body TEXT NOT NULL CHECK (json_valid(body)),
+                        source TEXT NOT NULL,
+                        applied_at TEXT NOT NULL
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 

@@ -35,12 +35,17 @@ public struct StoredIssue: Sendable, Hashable {
     public var members: [IssueMember]
     /// The risk as last scored; nil until the issue is scored.
     public var assessment: StoredAssessment?
+    /// What people, rules and VEX documents decided it means (docs/triage.md).
+    public var triage: Triage
 
-    public init(id: Int64, application: String, component: String, members: [IssueMember], assessment: StoredAssessment? = nil) {
+    public init(
+        id: Int64, application: String, component: String, members: [IssueMember], assessment: StoredAssessment? = nil, triage: Triage = .untriaged
+    ) {
         self.id = id
         self.application = application
         self.component = component
         self.assessment = assessment
+        self.triage = triage
         self.members = members.sorted { ($0.finding.firstSeen, $0.finding.id) < ($1.finding.firstSeen, $1.finding.id) }
     }
 
@@ -105,6 +110,19 @@ public struct StoredIssue: Sendable, Hashable {
     }
 
     public var firstSeen: Date { members.map(\.finding.firstSeen).min() ?? .distantPast }
+
+    /// When the issue was fixed: when its last finding was; nil while it is active.
+    public var fixedAt: Date? {
+        guard status == .fixed else { return nil }
+        return members.compactMap(\.finding.fixedAt).max()
+    }
+
+    /// Where the issue stands against `policy` at `now`, in an application of this criticality.
+    public func sla(policy: SLAPolicy, criticality: Criticality?, now: Date) -> SLAStatus {
+        SLAStatus(
+            policy: policy, severity: severity, risk: assessment?.assessment.score, criticality: criticality, firstSeen: firstSeen, triage: triage,
+            fixedAt: fixedAt, now: now)
+    }
     public var lastSeen: Date { members.map(\.finding.lastSeen).max() ?? .distantPast }
 
     /// Whether a DAST finding on a route confirms a SAST finding in its files.

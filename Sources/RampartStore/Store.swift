@@ -66,13 +66,16 @@ public struct ScanSubmission: Sendable {
     /// The finding categories the scan covered (`CoverageScan.categories`); empty when unknown,
     /// and then its findings' categories are recorded.
     public var coveredCategories: Set<FindingCategory>
+    /// Who imported it, as the audit trail records.
+    public var actor: String
 
     public init(
         stream: StreamKey, fileName: String, contentSHA256: String, byteCount: Int, format: String, tool: ToolInfo, findings: [Finding],
         recordCount: Int,
         diagnostics: [Diagnostic], toolReportedError: Bool, allowEmpty: Bool, importedAt: Date, report: Data? = nil,
-        packages: [SBOMPackage]? = nil, vexStatements: [VEXStatement]? = nil, coveredCategories: Set<FindingCategory> = []
+        packages: [SBOMPackage]? = nil, vexStatements: [VEXStatement]? = nil, coveredCategories: Set<FindingCategory> = [], actor: String
     ) {
+        self.actor = actor
         self.stream = stream
         self.fileName = fileName
         self.contentSHA256 = contentSHA256
@@ -176,6 +179,8 @@ public struct StoredFinding: Sendable, Hashable, Codable {
     public var issueID: Int64?
     /// The exploit maturity the tool reported, if any.
     public var exploitMaturity: ExploitMaturity?
+    /// When a scan of its stream last found it gone; nil while it is active.
+    public var fixedAt: Date?
 
     public init(
         id: Int64, application: String, component: String, tool: String, branch: String, category: FindingCategory, ruleID: String, title: String,
@@ -393,15 +398,15 @@ public protocol Store: Sendable {
     func issues(_ query: IssueQuery) async throws -> [StoredIssue]
     /// Moves every finding of `sources` into `target`, as a person decided; kept across
     /// reimports and replayed by a rebuild.
-    func mergeIssues(into target: Int64, from sources: [Int64], reason: String, at date: Date) async throws
+    func mergeIssues(into target: Int64, from sources: [Int64], reason: String, actor: String, at date: Date) async throws
     /// Moves the findings into a new issue of their own, as a person decided; returns it.
-    func splitIssue(findings: [Int64], reason: String, at date: Date) async throws -> Int64
+    func splitIssue(findings: [Int64], reason: String, actor: String, at date: Date) async throws -> Int64
     /// Recomputes every finding's issue by the current rules, then replays people's merges and
     /// splits in the order they were made. Returns the number of issues.
-    func rebuildCorrelation(at date: Date) async throws -> Int
+    func rebuildCorrelation(actor: String, at date: Date) async throws -> Int
     /// Replaces a feed whole and rescores every issue, in one transaction; returns how many
     /// issues were scored.
-    func loadFeed(_ update: FeedUpdate, at date: Date) async throws -> Int
+    func loadFeed(_ update: FeedUpdate, actor: String, at date: Date) async throws -> Int
     func feeds() async throws -> [FeedInfo]
     /// Rescores every issue at `date` (the age factor moves with time).
     func rescoreIssues(at date: Date) async throws -> Int
@@ -409,5 +414,18 @@ public protocol Store: Sendable {
     /// what changed. Applications and components it declares are created; a declaration it
     /// drops is removed, and so is an application or component left with no scans. Imported
     /// findings are never removed by an apply.
-    func applyInventory(_ inventory: Inventory, source: String, at date: Date) async throws -> [InventoryChange]
+    func applyInventory(_ inventory: Inventory, source: String, actor: String, at date: Date) async throws -> [InventoryChange]
+    /// Applies a person's triage decision to an issue (docs/triage.md): through the state
+    /// machine, with its history and audit entry; refused with `TriageRefusal` when invalid.
+    /// Accepted risks past their expiry at `date` are expired first.
+    func triage(issue: Int64, decision: TriageDecision, reason: String, actor: String, at date: Date) async throws -> TriageOutcome
+    /// Returns accepted risks past their expiry at `date` to untriaged; returns those issues.
+    func expireTriage(at date: Date) async throws -> [Int64]
+    /// The audit trail, oldest first; with a limit, the latest entries.
+    func auditEntries(limit: Int?) async throws -> [AuditEntry]
+    /// Checks the audit trail's hash chain.
+    func verifyAudit() async throws -> AuditVerification
+    /// The SLA policy last applied; nil when none was (`SLAPolicy.standard` applies).
+    func slaPolicy() async throws -> StoredSLAPolicy?
+    func applySLAPolicy(_ policy: SLAPolicy, source: String, actor: String, at date: Date) async throws
 }

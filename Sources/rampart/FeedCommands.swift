@@ -61,6 +61,7 @@ struct FeedsUpdateCommand: AsyncParsableCommand {
     static let epssURL = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var actor: ActorOptions
     @Option(name: .long, help: "A CISA KEV catalog (known_exploited_vulnerabilities.json).") var kev: String?
     @Option(name: .long, help: "A FIRST EPSS daily file (epss_scores-DATE.csv, gzipped or not).") var epss: String?
 
@@ -82,7 +83,7 @@ struct FeedsUpdateCommand: AsyncParsableCommand {
         let store = try database.openStore()
         var scored = 0
         for update in updates {
-            scored = try await store.loadFeed(update, at: Date())
+            scored = try await store.loadFeed(update, actor: actor.name, at: Date())
             print(
                 "Loaded \(update.kind == .kev ? "CISA KEV" : "FIRST EPSS") \(update.version ?? "") (\(update.published ?? "undated")): \(update.count) entries."
             )

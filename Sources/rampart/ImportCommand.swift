@@ -18,6 +18,7 @@ struct ImportCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var actor: ActorOptions
 
     @Argument(help: "Report files (JSON, JSON Lines, SARIF or XML).")
     var files: [String]
@@ -75,7 +76,7 @@ struct ImportCommand: AsyncParsableCommand {
         let placement = try Self.placement(app: app, component: component, inventory: inventory)
         let template = ImportTarget(
             application: placement.application, component: placement.component ?? placement.application, branch: branch, streamName: stream,
-            formatID: format, allowEmpty: allowEmpty)
+            formatID: format, allowEmpty: allowEmpty, actor: actor.name)
         // Read and check every file before writing anything.
         var steps: [(step: Ingestor.Step, target: ImportTarget)] = []
         for (index, path) in files.enumerated() {

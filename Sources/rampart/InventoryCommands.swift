@@ -123,6 +123,7 @@ struct InventoryApplyCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var actor: ActorOptions
     @Argument(help: "The inventory file.") var file: String
     @Flag(name: .long, help: "Validate and show the changes without applying them.") var dryRun = false
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
@@ -137,7 +138,9 @@ struct InventoryApplyCommand: AsyncParsableCommand {
         }
         let store = try database.openStore()
         let changes =
-            dryRun ? try await store.inventory().changes(to: inventory) : try await store.applyInventory(inventory, source: file, at: Date())
+            dryRun
+            ? try await store.inventory().changes(to: inventory)
+            : try await store.applyInventory(inventory, source: file, actor: actor.name, at: Date())
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -30,9 +30,23 @@ struct IssuesListCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Sort by: \(IssueSort.allCases.map(\.rawValue).joined(separator: ", ")) (default: risk, most risky first).")
     var sort: IssueSort = .risk
     @Option(name: .long, help: "At most this many issues.") var limit: Int?
+    @Option(name: .long, help: "Only these triage states, comma-separated: \(TriageState.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var triage: String?
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
 
     func statuses() throws -> [FindingStatus] { try FindingsCommand.statuses(status, all: FindingStatus.allCases) }
+
+    func triageStates() throws -> Set<TriageState>? {
+        guard let triage else { return nil }
+        return Set(
+            try triage.split(separator: ",").map { word in
+                let text = word.trimmingCharacters(in: .whitespaces).lowercased()
+                guard let state = TriageState(rawValue: text) else {
+                    throw ValidationError("unknown triage state '\(text)' (\(TriageState.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                return state
+            })
+    }
 
     func decisions() throws -> [SSVCAssessment.Decision] {
         try (ssvc ?? "").split(separator: ",").map { word in
@@ -47,17 +61,25 @@ struct IssuesListCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try statuses()
         _ = try decisions()
+        _ = try triageStates()
         if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
         if let minRisk, !(0...100).contains(minRisk) { throw ValidationError("--min-risk must be between 0 and 100") }
     }
 
     func run() async throws {
-        let issues = try await database.openStore().issues(
+        let store = try database.openStore()
+        let now = try Clock.now()
+        _ = try await store.expireTriage(at: now)
+        let context = try await GovernanceContext(store: store, now: now)
+        var issues = try await store.issues(
             IssueQuery(
                 application: app, component: component, statuses: try statuses(), ssvc: try decisions(), kevOnly: kev, minimumRisk: minRisk,
-                sort: sort, limit: limit))
+                sort: sort, limit: triage == nil ? limit : nil))
+        if let wanted = try triageStates() {
+            issues = Array(issues.filter { wanted.contains($0.triage.state) }.prefix(limit ?? .max))
+        }
         if json {
-            print(JSONOut.array(issues.map(Self.jsonObject)))
+            print(JSONOut.array(issues.map { Self.jsonObject($0, sla: context.sla($0)) }))
             return
         }
         if issues.isEmpty {
@@ -69,27 +91,33 @@ struct IssuesListCommand: AsyncParsableCommand {
                 String(issue.id), issue.assessment.map { String(format: "%.1f", $0.assessment.score) } ?? "-",
                 issue.assessment?.assessment.ssvc.decision.rawValue ?? "-", issue.assessment?.kev == nil ? "" : "KEV",
                 "\(issue.application)/\(issue.component)", issue.severity.rawValue, issue.status.rawValue,
+                issue.triage.state.rawValue + (issue.triage.needsReview ? " (review)" : ""),
+                context.sla(issue).breached ? "BREACHED" : context.sla(issue).due.map(Clock.day) ?? "-",
                 String(issue.title.prefix(60)), issue.tools.joined(separator: ","), String(issue.members.count),
                 (issue.locations.first ?? "-") + (issue.locations.count > 1 ? " (+\(issue.locations.count - 1))" : ""),
             ]
         }
-        print(table(["ISSUE", "RISK", "SSVC", "KEV", "APP/COMPONENT", "SEVERITY", "STATUS", "TITLE", "TOOLS", "FINDINGS", "WHERE"], rows))
+        print(
+            table(
+                ["ISSUE", "RISK", "SSVC", "KEV", "APP/COMPONENT", "SEVERITY", "STATUS", "TRIAGE", "DUE", "TITLE", "TOOLS", "FINDINGS", "WHERE"], rows)
+        )
         let multi = issues.filter { $0.tools.count > 1 }.count
         print("\n\(issues.count) issue(s) from \(issues.map(\.members.count).reduce(0, +)) finding(s); \(multi) reported by several tools.")
     }
 
-    static func jsonObject(_ issue: StoredIssue) -> String {
-        JSONOut.object([
-            ("id", String(issue.id)), ("app", JSONOut.string(issue.application)), ("component", JSONOut.string(issue.component)),
-            ("title", JSONOut.string(issue.title)), ("category", JSONOut.string(issue.category.rawValue)),
-            ("severity", JSONOut.string(issue.severity.rawValue)), ("risk", JSONOut.double(issue.assessment?.assessment.score)),
-            ("ssvc", JSONOut.string(issue.assessment?.assessment.ssvc.decision.rawValue)), ("kev", JSONOut.bool(issue.assessment?.kev != nil)),
-            ("epss", JSONOut.double(issue.assessment?.epss?.probability)), ("vulnerability_ids", JSONText.array(issue.vulnerabilityIDs)),
-            ("cwe", JSONOut.int(issue.cwe)), ("status", JSONOut.string(issue.status.rawValue)), ("tools", JSONText.array(issue.tools)),
-            ("finding_ids", JSONOut.array(issue.members.map { String($0.finding.id) })), ("findings", String(issue.members.count)),
-            ("locations", JSONText.array(issue.locations)), ("confirmed_by_dast", JSONOut.bool(issue.confirmedByDAST)),
-            ("first_seen", JSONOut.string(isoTimestamp(issue.firstSeen))), ("last_seen", JSONOut.string(isoTimestamp(issue.lastSeen))),
-        ])
+    static func jsonObject(_ issue: StoredIssue, sla: SLAStatus) -> String {
+        JSONOut.object(
+            [
+                ("id", String(issue.id)), ("app", JSONOut.string(issue.application)), ("component", JSONOut.string(issue.component)),
+                ("title", JSONOut.string(issue.title)), ("category", JSONOut.string(issue.category.rawValue)),
+                ("severity", JSONOut.string(issue.severity.rawValue)), ("risk", JSONOut.double(issue.assessment?.assessment.score)),
+                ("ssvc", JSONOut.string(issue.assessment?.assessment.ssvc.decision.rawValue)), ("kev", JSONOut.bool(issue.assessment?.kev != nil)),
+                ("epss", JSONOut.double(issue.assessment?.epss?.probability)), ("vulnerability_ids", JSONText.array(issue.vulnerabilityIDs)),
+                ("cwe", JSONOut.int(issue.cwe)), ("status", JSONOut.string(issue.status.rawValue)), ("tools", JSONText.array(issue.tools)),
+                ("finding_ids", JSONOut.array(issue.members.map { String($0.finding.id) })), ("findings", String(issue.members.count)),
+                ("locations", JSONText.array(issue.locations)), ("confirmed_by_dast", JSONOut.bool(issue.confirmedByDAST)),
+                ("first_seen", JSONOut.string(isoTimestamp(issue.firstSeen))), ("last_seen", JSONOut.string(isoTimestamp(issue.lastSeen))),
+            ] + TriageJSON.members(issue.triage) + TriageJSON.sla(sla))
     }
 }
 
@@ -98,6 +126,7 @@ struct IssuesMergeCommand: AsyncParsableCommand {
         commandName: "merge", abstract: "Merge issues into the first: a person's decision, kept across reimports and rebuilds.")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var actor: ActorOptions
     @Argument(help: "The issue to keep, then the issues to merge into it.") var issues: [Int64]
     @Option(name: .long, help: "Why they are one problem (kept with the decision).") var reason: String
 
@@ -108,7 +137,8 @@ struct IssuesMergeCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            try await database.openStore().mergeIssues(into: issues[0], from: Array(issues.dropFirst()), reason: reason, at: Date())
+            try await database.openStore().mergeIssues(
+                into: issues[0], from: Array(issues.dropFirst()), reason: reason, actor: actor.name, at: Date())
         } catch let error as IssueDecisionError {
             throw CLIError("\(error.message); nothing was changed")
         }
@@ -121,6 +151,7 @@ struct IssuesSplitCommand: AsyncParsableCommand {
         commandName: "split", abstract: "Split findings off an issue into a new one: a person's decision, kept across reimports and rebuilds.")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var actor: ActorOptions
     @Argument(help: "The issue, then the findings to split off it.") var ids: [Int64]
     @Option(name: .long, help: "Why they are a different problem (kept with the decision).") var reason: String
 
@@ -139,7 +170,7 @@ struct IssuesSplitCommand: AsyncParsableCommand {
             )
         }
         do {
-            let issue = try await store.splitIssue(findings: findings, reason: reason, at: Date())
+            let issue = try await store.splitIssue(findings: findings, reason: reason, actor: actor.name, at: Date())
             print("Split \(findings.map(String.init).joined(separator: ", ")) off issue \(ids[0]) into issue \(issue).")
         } catch let error as IssueDecisionError {
             throw CLIError("\(error.message); nothing was changed")
@@ -154,6 +185,7 @@ struct CorrelateCommand: AsyncParsableCommand {
         discussion: "Imports correlate what they add as they go; a rebuild is needed only after the rules change. Issue numbers may change.")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var actor: ActorOptions
     @Flag(name: .long, help: "Rebuild all issues (required: the only mode).") var rebuild = false
 
     func validate() throws {
@@ -161,7 +193,7 @@ struct CorrelateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let count = try await database.openStore().rebuildCorrelation(at: Date())
+        let count = try await database.openStore().rebuildCorrelation(actor: actor.name, at: Date())
         print("Rebuilt: \(count) issue(s).")
     }
 }
@@ -176,6 +208,9 @@ struct ExplainCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openStore()
+        let now = try Clock.now()
+        _ = try await store.expireTriage(at: now)
+        let context = try await GovernanceContext(store: store, now: now)
         guard let found = try await store.issues(IssueQuery(statuses: FindingStatus.allCases, ids: [issue])).first else {
             throw CLIError("no issue \(issue)")
         }
@@ -183,62 +218,84 @@ struct ExplainCommand: AsyncParsableCommand {
             among: try await store.issues(IssueQuery(application: found.application, component: found.component, statuses: FindingStatus.allCases)))
         if json {
             print(
-                JSONOut.object([
-                    ("id", String(found.id)), ("app", JSONOut.string(found.application)), ("component", JSONOut.string(found.component)),
-                    ("title", JSONOut.string(found.title)), ("severity", JSONOut.string(found.severity.rawValue)),
-                    ("status", JSONOut.string(found.status.rawValue)), ("cwe", JSONOut.int(found.cwe)),
-                    ("risk", JSONOut.double(found.assessment?.assessment.score)), ("risk_model", JSONOut.string(found.assessment?.assessment.model)),
-                    ("kev", JSONOut.bool(found.assessment?.kev != nil)), ("epss", JSONOut.double(found.assessment?.epss?.probability)),
-                    (
-                        "factors",
-                        JSONOut.array(
-                            (found.assessment?.assessment.factors ?? []).map {
-                                JSONOut.object([
-                                    ("name", JSONOut.string($0.name)), ("value", JSONOut.string($0.value)),
-                                    ("contribution", JSONOut.double($0.contribution)),
+                JSONOut.object(
+                    [
+                        ("id", String(found.id)), ("app", JSONOut.string(found.application)), ("component", JSONOut.string(found.component)),
+                        ("title", JSONOut.string(found.title)), ("severity", JSONOut.string(found.severity.rawValue)),
+                        ("status", JSONOut.string(found.status.rawValue)), ("cwe", JSONOut.int(found.cwe)),
+                        ("risk", JSONOut.double(found.assessment?.assessment.score)),
+                        ("risk_model", JSONOut.string(found.assessment?.assessment.model)),
+                        ("kev", JSONOut.bool(found.assessment?.kev != nil)), ("epss", JSONOut.double(found.assessment?.epss?.probability)),
+                    ] + TriageJSON.members(found.triage) + TriageJSON.sla(context.sla(found)) + [
+                        (
+                            "factors",
+                            JSONOut.array(
+                                (found.assessment?.assessment.factors ?? []).map {
+                                    JSONOut.object([
+                                        ("name", JSONOut.string($0.name)), ("value", JSONOut.string($0.value)),
+                                        ("contribution", JSONOut.double($0.contribution)),
+                                    ])
+                                })
+                        ),
+                        (
+                            "ssvc",
+                            found.assessment.map { stored in
+                                let ssvc = stored.assessment.ssvc
+                                return JSONOut.object([
+                                    ("decision", JSONOut.string(ssvc.decision.rawValue)),
+                                    ("exploitation", JSONOut.string(ssvc.exploitation.rawValue)),
+                                    ("automatable", JSONOut.bool(ssvc.automatable)),
+                                    ("technical_impact", JSONOut.string(ssvc.technicalImpact.rawValue)),
+                                    ("mission_wellbeing", JSONOut.string(ssvc.missionWellbeing.rawValue)),
+                                    ("exposure", JSONOut.string(ssvc.exposure.rawValue)),
                                 ])
-                            })
-                    ),
-                    (
-                        "ssvc",
-                        found.assessment.map { stored in
-                            let ssvc = stored.assessment.ssvc
-                            return JSONOut.object([
-                                ("decision", JSONOut.string(ssvc.decision.rawValue)), ("exploitation", JSONOut.string(ssvc.exploitation.rawValue)),
-                                ("automatable", JSONOut.bool(ssvc.automatable)), ("technical_impact", JSONOut.string(ssvc.technicalImpact.rawValue)),
-                                ("mission_wellbeing", JSONOut.string(ssvc.missionWellbeing.rawValue)),
-                                ("exposure", JSONOut.string(ssvc.exposure.rawValue)),
-                            ])
-                        } ?? "null"
-                    ),
-                    (
-                        "related",
-                        JSONOut.array(related.map { JSONOut.object([("id", String($0.id)), ("reason", JSONOut.string($0.reason))]) })
-                    ),
-                    (
-                        "findings",
-                        JSONOut.array(
-                            found.members.map { member in
-                                JSONOut.object([
-                                    ("id", String(member.finding.id)), ("tool", JSONOut.string(member.finding.tool)),
-                                    ("rule_id", JSONOut.string(member.finding.ruleID)),
-                                    ("severity", JSONOut.string(member.finding.severity.rawValue)),
-                                    ("cwe", JSONText.array(member.finding.cwes)), ("status", JSONOut.string(member.finding.status.rawValue)),
-                                    (
-                                        "location",
-                                        JSONOut.string(member.finding.place)
-                                    ),
-                                    ("rule", JSONOut.string(member.rule.rawValue)), ("confidence", JSONOut.string(member.confidence.rawValue)),
-                                    ("linked_to", JSONOut.int(member.linkedTo.map(Int.init))),
-                                ])
-                            })
-                    ),
-                ]))
+                            } ?? "null"
+                        ),
+                        (
+                            "related",
+                            JSONOut.array(related.map { JSONOut.object([("id", String($0.id)), ("reason", JSONOut.string($0.reason))]) })
+                        ),
+                        (
+                            "findings",
+                            JSONOut.array(
+                                found.members.map { member in
+                                    JSONOut.object([
+                                        ("id", String(member.finding.id)), ("tool", JSONOut.string(member.finding.tool)),
+                                        ("rule_id", JSONOut.string(member.finding.ruleID)),
+                                        ("severity", JSONOut.string(member.finding.severity.rawValue)),
+                                        ("cwe", JSONText.array(member.finding.cwes)), ("status", JSONOut.string(member.finding.status.rawValue)),
+                                        (
+                                            "location",
+                                            JSONOut.string(member.finding.place)
+                                        ),
+                                        ("rule", JSONOut.string(member.rule.rawValue)), ("confidence", JSONOut.string(member.confidence.rawValue)),
+                                        ("linked_to", JSONOut.int(member.linkedTo.map(Int.init))),
+                                    ])
+                                })
+                        ),
+                    ]))
             return
         }
         print("Issue \(found.id): \(found.title)")
         print("  \(found.application)/\(found.component), \(found.category.rawValue), \(found.status.rawValue)")
         print("  severity \(found.severity.rawValue): the highest any tool gives (docs/correlation.md)")
+        let triage = found.triage
+        if triage.source == .none {
+            print("  triage untriaged: nobody has decided yet")
+        } else {
+            var line = "  triage \(triage.state.rawValue), set by \(triage.source.summary)"
+            if let at = triage.at { line += " on \(Clock.day(at))" }
+            if let until = triage.decision.until { line += ", until \(Clock.day(until))" }
+            if let approver = triage.decision.approver { line += ", approved by \(approver)" }
+            if let justification = triage.decision.justification { line += ", justification \(justification.rawValue)" }
+            print(line + (triage.reason.map { ": \($0)" } ?? ""))
+            if triage.needsReview { print("  REVIEW: it came back after being fixed; confirm or change the decision") }
+        }
+        let sla = context.sla(found)
+        if let due = sla.due {
+            let paused = sla.pausedDays > 0 ? String(format: ", paused %.1f days by accepted risks", sla.pausedDays) : ""
+            print("  SLA due \(Clock.day(due))\(sla.breached ? " (BREACHED)" : sla.dueSoon ? " (due soon)" : "")\(paused)")
+        }
         if let cwe = found.cwe { print("  weakness CWE-\(cwe): the one most of its findings name") }
         if let stored = found.assessment {
             let assessment = stored.assessment

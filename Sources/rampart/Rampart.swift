@@ -19,7 +19,7 @@ struct Rampart: AsyncParsableCommand {
         subcommands: [
             ImportCommand.self, FindingsCommand.self, ScansCommand.self, AppsCommand.self, FormatsCommand.self, EvidenceCommand.self,
             ReportCommand.self, PackagesCommand.self, InventoryCommand.self, CoverageCommand.self, IssuesCommand.self, ExplainCommand.self,
-            CorrelateCommand.self, FeedsCommand.self,
+            CorrelateCommand.self, FeedsCommand.self, TriageCommand.self, AuditCommand.self, SLACommand.self, GateCommand.self,
         ])
 
     /// Exit codes: 0 ok, 1 error, 2 usage.
@@ -31,6 +31,9 @@ struct Rampart: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let exit as ExitCode {
+            // A command's own exit status (the gate's 1 and 2, audit verify's 1), already explained.
+            Glibc.exit(exit.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
@@ -82,6 +85,21 @@ struct DatabaseOptions: ParsableArguments {
         } catch {
             throw CLIError("cannot open database \(path): \(error)")
         }
+    }
+}
+
+/// Who acts, as the audit trail records: `--actor`, else the OS user.
+struct ActorOptions: ParsableArguments {
+    @Option(name: .long, help: "Who acts, for the audit trail (default: the OS user).") var actor: String?
+
+    func validate() throws {
+        if let actor, actor.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--actor must not be empty") }
+    }
+
+    var name: String {
+        if let actor { return actor }
+        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
     }
 }
 

@@ -198,7 +198,7 @@ struct CorrelationStoreTests {
                 ApplicationDeclaration(
                     name: "shop",
                     components: [ComponentDeclaration(name: "api", routes: [RouteDeclaration(path: "/login", files: ["app/views/auth.py"])])])
-            ]), source: "inventory.yaml", at: epoch)
+            ]), source: "inventory.yaml", actor: "test", at: epoch)
         try await Self.record(store, "Bandit", [Self.code("Bandit", rule: "B608", file: "src/app/views/auth.py", line: 14, cwes: [89])], content: "b")
         try await Self.record(
             store, "ZAP", [Self.endpoint("ZAP", rule: "40018", url: "https://shop.example.com/login", method: "POST", cwes: [89])], content: "z")
@@ -264,7 +264,7 @@ struct CorrelationStoreTests {
         let issues = try await store.issues(IssueQuery())
         let trivyIssue = try #require(issues.first { $0.members.first?.finding.tool == "trivy" })
         let npmIssue = try #require(issues.first { $0.members.first?.finding.tool == "npm-audit" })
-        try await store.mergeIssues(into: trivyIssue.id, from: [npmIssue.id], reason: "same advisory", at: epoch)
+        try await store.mergeIssues(into: trivyIssue.id, from: [npmIssue.id], reason: "same advisory", actor: "test", at: epoch)
         _ = try await npmAudit(["GHSA-35jh-r3h4-6jhm", "GHSA-0000-1111-2222"], content: "npm4")
         #expect(try await Self.groups(store) == [["trivy CVE-2021-23337", "npm-audit 1096305"]])
     }
@@ -313,8 +313,8 @@ struct CorrelationStoreTests {
         let password = try #require(issues.first { $0.members.count == 1 })
         // A person splits Semgrep's finding off, and merges the password finding into the SQL issue.
         let semgrepID = try #require(sql.members.first { $0.finding.tool == "semgrep" }?.finding.id)
-        let split = try await store.splitIssue(findings: [semgrepID], reason: "different query", at: epoch)
-        try await store.mergeIssues(into: sql.id, from: [password.id], reason: "same root cause", at: epoch)
+        let split = try await store.splitIssue(findings: [semgrepID], reason: "different query", actor: "test", at: epoch)
+        try await store.mergeIssues(into: sql.id, from: [password.id], reason: "same root cause", actor: "test", at: epoch)
         let decided = try await Self.groups(store)
         #expect(decided == [["bandit B608", "bandit B105"], ["semgrep sqli"]])
         // A rescan of either tool changes nothing; neither does a rebuild.
@@ -322,13 +322,13 @@ struct CorrelationStoreTests {
         try await Self.record(store, "Semgrep", semgrep, content: "s2")
         #expect(try await Self.groups(store) == decided)
         #expect(try await store.issues(IssueQuery(ids: [split])).first?.members.map(\.rule) == [.splitByPerson])
-        _ = try await store.rebuildCorrelation(at: epoch)
+        _ = try await store.rebuildCorrelation(actor: "test", at: epoch)
         #expect(try await Self.groups(store) == decided)
         issues = try await store.issues(IssueQuery())
         #expect(issues.count == 2)
         // Invalid decisions change nothing.
         await #expect(throws: IssueDecisionError.self) {
-            try await store.mergeIssues(into: issues[0].id, from: [issues[0].id], reason: "x", at: epoch)
+            try await store.mergeIssues(into: issues[0].id, from: [issues[0].id], reason: "x", actor: "test", at: epoch)
         }
         #expect(try await Self.groups(store) == decided)
     }

@@ -22,7 +22,7 @@ struct InventoryStoreTests {
         let store = try backend.make()
         #expect(try await store.inventory().applications.isEmpty)
         let inventory = Inventory(applications: [Self.shop, ApplicationDeclaration(name: "batch", exposure: .isolated)])
-        let first = try await store.applyInventory(inventory, source: "inventory.yaml", at: epoch)
+        let first = try await store.applyInventory(inventory, source: "inventory.yaml", actor: "test", at: epoch)
         #expect(first.map(\.subject) == ["shop", "shop/api", "shop/web", "batch"])
         #expect(first.allSatisfy { $0.kind == .added })
         #expect(try await store.inventory() == inventory)
@@ -32,7 +32,7 @@ struct InventoryStoreTests {
         changed.applications[0].components[0].images.append("ghcr.io/acme/shop-api-debug")
         changed.applications[0].components.remove(at: 1)
         changed.applications.remove(at: 1)
-        let second = try await store.applyInventory(changed, source: "inventory.yaml", at: epoch.addingTimeInterval(60))
+        let second = try await store.applyInventory(changed, source: "inventory.yaml", actor: "test", at: epoch.addingTimeInterval(60))
         #expect(
             second == [
                 InventoryChange(kind: .changed, application: "shop", fields: ["criticality"]),
@@ -44,15 +44,15 @@ struct InventoryStoreTests {
         // Undeclared and never imported into: gone from the applications too.
         #expect(try await store.applications().map(\.name) == ["shop"])
         #expect(try await store.applications().first?.components == ["api"])
-        #expect(try await store.applyInventory(changed, source: "inventory.yaml", at: epoch.addingTimeInterval(120)).isEmpty)
+        #expect(try await store.applyInventory(changed, source: "inventory.yaml", actor: "test", at: epoch.addingTimeInterval(120)).isEmpty)
     }
 
     @Test("dropping a declaration keeps the findings imported into it", arguments: StoreBackend.all)
     func removalKeepsFindings(backend: StoreBackend) async throws {
         let store = try backend.make()
-        _ = try await store.applyInventory(Inventory(applications: [Self.shop]), source: "a.yaml", at: epoch)
+        _ = try await store.applyInventory(Inventory(applications: [Self.shop]), source: "a.yaml", actor: "test", at: epoch)
         _ = try await store.record(submission([codeFinding("sqli", line: 3, snippet: "q")], content: "one"))
-        _ = try await store.applyInventory(Inventory(), source: "empty.yaml", at: epoch.addingTimeInterval(60))
+        _ = try await store.applyInventory(Inventory(), source: "empty.yaml", actor: "test", at: epoch.addingTimeInterval(60))
         #expect(try await store.inventory().applications.isEmpty)
         #expect(try await store.findings(FindingQuery(application: "shop")).count == 1)
         #expect(try await store.applications().map(\.name) == ["shop"])
@@ -62,7 +62,7 @@ struct InventoryStoreTests {
     @Test("a scan records the categories it covered, and coverage reads them", arguments: StoreBackend.all)
     func scanCategories(backend: StoreBackend) async throws {
         let store = try backend.make()
-        _ = try await store.applyInventory(Inventory(applications: [Self.shop]), source: "a.yaml", at: epoch)
+        _ = try await store.applyInventory(Inventory(applications: [Self.shop]), source: "a.yaml", actor: "test", at: epoch)
         // A clean Trivy scan that looked for vulnerabilities and secrets found nothing, and still covered both.
         var clean = await submission(
             [], stream: StreamKey(application: "shop", component: "api", tool: "Trivy", scope: .scan(ScanScope(kind: "secret+vulnerability"))),

@@ -25,7 +25,7 @@ struct RiskStoreTests {
                     name: "shop", criticality: .high, data: [.pii], exposure: .internet,
                     environments: [DeploymentEnvironment(name: "production", production: true)],
                     components: [ComponentDeclaration(name: "api"), ComponentDeclaration(name: "batch", exposure: .isolated)])
-            ]), source: "inventory.yaml", at: epoch)
+            ]), source: "inventory.yaml", actor: "test", at: epoch)
         for component in ["api", "batch"] {
             _ = try await store.record(
                 submission(
@@ -41,11 +41,11 @@ struct RiskStoreTests {
         _ = try await store.loadFeed(
             FeedUpdate(
                 content: .kev([KEVEntry(cve: "CVE-2021-44228", dateAdded: "2021-12-10", knownRansomwareUse: true)]), version: "2026.08.21",
-                published: "2026-08-21", source: "kev.json"), at: epoch)
+                published: "2026-08-21", source: "kev.json"), actor: "test", at: epoch)
         let scored = try await store.loadFeed(
             FeedUpdate(
                 content: .epss([EPSSScore(cve: "CVE-2021-44228", probability: 0.94358, percentile: 0.99957)]), version: "v2025.03.14",
-                published: "2026-01-30", source: "epss.csv"), at: epoch)
+                published: "2026-01-30", source: "epss.csv"), actor: "test", at: epoch)
         #expect(scored == 2)
         issues = try await store.issues(IssueQuery())
         #expect(issues.map(\.component) == ["api", "batch"])
@@ -80,14 +80,14 @@ struct RiskStoreTests {
 
         // A later KEV without the CVE replaces the list whole.
         _ = try await store.loadFeed(
-            FeedUpdate(content: .kev([KEVEntry(cve: "CVE-2020-0001")]), version: "2", published: nil, source: "k2"), at: epoch)
+            FeedUpdate(content: .kev([KEVEntry(cve: "CVE-2020-0001")]), version: "2", published: nil, source: "k2"), actor: "test", at: epoch)
         #expect(try await store.issues(IssueQuery(kevOnly: true)).isEmpty)
 
         // The inventory says the API is internal now: its risk drops.
         let exposed = try #require(try await store.issues(IssueQuery(component: "api")).first?.assessment?.assessment.score)
         var inventory = try await store.inventory()
         inventory.applications[0].exposure = .internal
-        _ = try await store.applyInventory(inventory, source: "inventory.yaml", at: epoch)
+        _ = try await store.applyInventory(inventory, source: "inventory.yaml", actor: "test", at: epoch)
         let inward = try #require(try await store.issues(IssueQuery(component: "api")).first?.assessment?.assessment.score)
         #expect(inward < exposed)
     }

@@ -40,7 +40,7 @@ func submission(
     ScanSubmission(
         stream: stream, fileName: "report.json", contentSHA256: Hashing.sha256Hex(content), byteCount: content.utf8.count, format: "semgrep-json",
         tool: ToolInfo(name: stream.tool), findings: await FindingIdentity.assign(findings), recordCount: findings.count, diagnostics: [],
-        toolReportedError: toolError, allowEmpty: allowEmpty, importedAt: date)
+        toolReportedError: toolError, allowEmpty: allowEmpty, importedAt: date, actor: "test")
 }
 
 @Suite("Store conformance")

@@ -1,0 +1,510 @@
+import ArgumentParser
+import Foundation
+import RampartCore
+import RampartInventory
+import RampartSQLite
+import RampartStore
+
+/// The clock of every command: now, or `RAMPART_NOW` (an ISO 8601 time) so that demos and
+/// tests can replay a date.
+enum Clock {
+    static func now() throws -> Date {
+        guard let text = ProcessInfo.processInfo.environment["RAMPART_NOW"], !text.isEmpty else { return Date() }
+        guard let date = parseTime(text) else { throw CLIError("RAMPART_NOW must be an ISO 8601 date or time, not '\(text.prefix(40))'") }
+        return date
+    }
+
+    /// `2027-01-31` (the end of that day, UTC) or a full ISO 8601 time.
+    static func parseTime(_ text: String, endOfDay: Bool = false) -> Date? {
+        if let time = try? Date.ISO8601FormatStyle().parse(text) { return time }
+        if let time = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return time }
+        guard let day = try? Date.ISO8601FormatStyle().year().month().day().parse(text) else { return nil }
+        return endOfDay ? day.addingTimeInterval(86_399) : day
+    }
+
+    static func day(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle().year().month().day()) }
+}
+
+/// What SLA judgements need: the policy in force, each application's criticality and owner.
+struct GovernanceContext {
+    var policy: SLAPolicy
+    var applications: [String: ApplicationDeclaration]
+    var now: Date
+
+    init(store: SQLiteStore, now: Date) async throws {
+        policy = try await store.slaPolicy()?.policy ?? .standard
+        applications = Dictionary(try await store.inventory().applications.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.now = now
+    }
+
+    func sla(_ issue: StoredIssue) -> SLAStatus {
+        issue.sla(policy: policy, criticality: applications[issue.application]?.criticality, now: now)
+    }
+
+    func owner(_ issue: StoredIssue) -> String? {
+        applications[issue.application].flatMap { $0.owner ?? $0.team }
+    }
+}
+
+extension TriageState: ExpressibleByArgument {}
+
+struct TriageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "triage",
+        abstract: "Decide what an issue means: confirmed, false_positive, accepted_risk (with --until), not_affected (with --justification), "
+            + "mitigated, or untriaged again (docs/triage.md).")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var actor: ActorOptions
+    @Argument(help: "The issue.") var issue: Int64
+    @Option(name: .long, help: "The state: \(TriageState.allCases.map(\.rawValue).joined(separator: ", ")).") var state: TriageState
+    @Option(name: .long, help: "Why (required; for mitigated, the compensating control).") var reason: String
+    @Option(name: .long, help: "accepted_risk: the last day it holds (YYYY-MM-DD, UTC) or an ISO 8601 time.") var until: String?
+    @Option(name: .long, help: "accepted_risk: who approved it (default: the actor).") var approver: String?
+    @Option(
+        name: .long,
+        help: "not_affected: the VEX justification (\(VEXJustification.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var justification: String?
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func validate() throws {
+        if state == .acceptedRisk {
+            guard let until else { throw ValidationError("accepted_risk needs --until: an accepted risk always expires") }
+            guard Clock.parseTime(until, endOfDay: true) != nil else { throw ValidationError("--until must be YYYY-MM-DD or an ISO 8601 time") }
+        } else if until != nil || approver != nil {
+            throw ValidationError("--until and --approver belong to accepted_risk")
+        }
+        if state == .notAffected {
+            guard let justification else {
+                throw ValidationError(
+                    "not_affected needs --justification, one of: \(VEXJustification.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard VEXJustification(vocabulary: justification) != nil else {
+                throw ValidationError(
+                    "unknown justification '\(justification)'; one of: \(VEXJustification.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        } else if justification != nil {
+            throw ValidationError("--justification belongs to not_affected")
+        }
+    }
+
+    var decision: TriageDecision {
+        switch state {
+        case .untriaged: .untriaged
+        case .confirmed: .confirmed
+        case .falsePositive: .falsePositive
+        case .mitigated: .mitigated
+        case .acceptedRisk:
+            .acceptedRisk(until: until.flatMap { Clock.parseTime($0, endOfDay: true) } ?? .distantPast, approver: approver ?? actor.name)
+        case .notAffected: .notAffected(justification.flatMap(VEXJustification.init(vocabulary:)) ?? .codeNotPresent)
+        }
+    }
+
+    func run() async throws {
+        let store = try database.openStore()
+        let now = try Clock.now()
+        let outcome: TriageOutcome
+        do {
+            outcome = try await store.triage(issue: issue, decision: decision, reason: reason, actor: actor.name, at: now)
+        } catch let refusal as TriageRefusal {
+            throw CLIError("issue \(issue): \(refusal.message); nothing changed")
+        } catch let error as IssueDecisionError {
+            throw CLIError(error.message)
+        }
+        switch outcome {
+        case .changed(let triage):
+            if json {
+                print(JSONOut.object([("id", String(issue)), ("changed", "true")] + TriageJSON.members(triage)))
+            } else {
+                let until = triage.decision.until.map { " until \(isoTimestamp($0))" } ?? ""
+                print("Issue \(issue): \(triage.state.rawValue)\(until), by \(triage.source.summary): \(triage.reason ?? "")")
+            }
+        case .unchanged(let why):
+            if json {
+                print(JSONOut.object([("id", String(issue)), ("changed", "false"), ("why", JSONOut.string(why))]))
+            } else {
+                print("Issue \(issue): unchanged: \(why)")
+            }
+        }
+    }
+}
+
+enum TriageJSON {
+    static func members(_ triage: Triage) -> [(String, String)] {
+        [
+            ("triage", JSONOut.string(triage.state.rawValue)), ("triage_reason", JSONOut.string(triage.reason)),
+            ("triage_until", JSONOut.string(triage.decision.until.map(isoTimestamp))),
+            ("triage_approver", JSONOut.string(triage.decision.approver)),
+            ("triage_justification", JSONOut.string(triage.decision.justification?.rawValue)),
+            ("triage_source", JSONOut.string(triage.source.kind)),
+            ("triage_by", JSONOut.string(triage.source.name.isEmpty ? nil : triage.source.name)),
+            ("triage_at", JSONOut.string(triage.at.map(isoTimestamp))), ("needs_review", JSONOut.bool(triage.needsReview)),
+        ]
+    }
+
+    static func sla(_ status: SLAStatus) -> [(String, String)] {
+        [
+            ("due", JSONOut.string(status.due.map(Clock.day))), ("sla_breached", JSONOut.bool(status.breached)),
+            ("sla_due_soon", JSONOut.bool(status.dueSoon)),
+        ]
+    }
+}
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "The tamper-evident audit trail: every import, triage, merge, split, inventory, policy and feed change.",
+        subcommands: [AuditListCommand.self, AuditVerifyCommand.self], defaultSubcommand: AuditListCommand.self)
+}
+
+struct AuditListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List audit entries, oldest first.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "Only the latest this many entries.") var limit: Int?
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
+    }
+
+    func run() async throws {
+        let entries = try await database.openStore().auditEntries(limit: limit)
+        if json {
+            print(
+                JSONOut.array(
+                    entries.map { entry in
+                        JSONOut.object([
+                            ("id", String(entry.id)), ("at", JSONOut.string(isoTimestamp(entry.at))), ("actor", JSONOut.string(entry.actor)),
+                            ("action", JSONOut.string(entry.action.rawValue)), ("subject", JSONOut.string(entry.subject)),
+                            ("before", entry.before ?? "null"), ("after", entry.after ?? "null"), ("reason", JSONOut.string(entry.reason)),
+                            ("previous_hash", JSONOut.string(entry.previousHash)), ("hash", JSONOut.string(entry.hash)),
+                        ])
+                    }))
+            return
+        }
+        if entries.isEmpty {
+            print("The audit trail is empty.")
+            return
+        }
+        let rows = entries.map { entry in
+            [
+                String(entry.id), isoTimestamp(entry.at), entry.actor, entry.action.rawValue, entry.subject,
+                truncate(entry.reason ?? entry.after ?? "", 70),
+            ]
+        }
+        print(table(["ENTRY", "AT", "ACTOR", "ACTION", "SUBJECT", "DETAIL"], rows))
+    }
+}
+
+struct AuditVerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check the audit trail's hash chain: exit 0 when intact, 1 naming the first broken entry.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "The head hash recorded earlier: a trail cut short after it fails too.") var head: String?
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func run() async throws {
+        let result = try await database.openStore().verifyAudit()
+        var broken = result.broken.map { (id: Optional($0.entryID), reason: $0.description) }
+        if broken == nil, let head, head.lowercased() != result.head {
+            broken = (nil, "the recorded head \(head.prefix(16))… is not the trail's head: entries after it were removed or the trail was replaced")
+        }
+        if json {
+            print(
+                JSONOut.object([
+                    ("intact", JSONOut.bool(broken == nil)), ("entries", String(result.entries)), ("head", JSONOut.string(result.head)),
+                    ("broken_entry", JSONOut.int(broken?.id.map(Int.init))), ("reason", JSONOut.string(broken?.reason)),
+                ]))
+        } else if let broken {
+            print("Audit trail BROKEN: \(broken.reason)")
+        } else {
+            print("Audit trail intact: \(result.entries) entries; head \(result.head ?? "(none)")")
+        }
+        if broken != nil { throw ExitCode(1) }
+    }
+}
+
+struct SLACommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sla", abstract: "SLAs: breached and due-soon issues with their owners; the policy in force (docs/triage.md).",
+        subcommands: [SLAListCommand.self, SLAApplyCommand.self, SLAShowCommand.self], defaultSubcommand: SLAListCommand.self)
+}
+
+struct SLAListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Breached and due-soon issues, most overdue first.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "Only this application.") var app: String?
+    @Flag(name: .long, help: "Every active issue with an SLA, not only breached and due soon.") var all = false
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func run() async throws {
+        let store = try database.openStore()
+        let now = try Clock.now()
+        _ = try await store.expireTriage(at: now)
+        let context = try await GovernanceContext(store: store, now: now)
+        let issues = try await store.issues(IssueQuery(application: app, sort: .severity))
+        let judged = issues.map { ($0, context.sla($0)) }.filter { $0.1.due != nil && (all || $0.1.breached || $0.1.dueSoon) }
+            .sorted { ($0.1.due ?? .distantFuture, $0.0.id) < ($1.1.due ?? .distantFuture, $1.0.id) }
+        if json {
+            print(
+                JSONOut.array(
+                    judged.map { issue, status in
+                        JSONOut.object(
+                            [
+                                ("id", String(issue.id)), ("app", JSONOut.string(issue.application)), ("component", JSONOut.string(issue.component)),
+                                ("title", JSONOut.string(issue.title)), ("severity", JSONOut.string(issue.severity.rawValue)),
+                                ("risk", JSONOut.double(issue.assessment?.assessment.score)), ("owner", JSONOut.string(context.owner(issue))),
+                                ("first_seen", JSONOut.string(isoTimestamp(issue.firstSeen))),
+                                ("days_overdue", status.due.map { String(max(0, Int(now.timeIntervalSince($0) / 86_400))) } ?? "null"),
+                                ("paused_days", JSONOut.double((status.pausedDays * 10).rounded() / 10)),
+                            ] + TriageJSON.sla(status) + TriageJSON.members(issue.triage))
+                    }))
+            return
+        }
+        let breached = judged.filter { $0.1.breached }.count
+        if judged.isEmpty {
+            print("No issue is past its SLA or due within \(context.policy.dueSoonDays) days.")
+            return
+        }
+        print(
+            table(
+                ["ISSUE", "DUE", "STATE", "APP/COMPONENT", "SEVERITY", "TRIAGE", "OWNER", "TITLE"],
+                judged.map { issue, status in
+                    [
+                        String(issue.id), status.due.map(Clock.day) ?? "-", status.breached ? "BREACHED" : status.dueSoon ? "due soon" : "on time",
+                        "\(issue.application)/\(issue.component)", issue.severity.rawValue, issue.triage.state.rawValue, context.owner(issue) ?? "-",
+                        truncate(issue.title, 60),
+                    ]
+                }))
+        print("\n\(breached) breached, \(judged.count - breached) due within \(context.policy.dueSoonDays) days or on time.")
+    }
+}
+
+struct SLAApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply", abstract: "Apply the `sla:` section of a policy file (YAML or JSON); recorded in the audit trail.")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var actor: ActorOptions
+    @Argument(help: "The policy file.") var file: String
+
+    func run() async throws {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch { throw CLIError("cannot read \(file): \(error.localizedDescription)") }
+        let policy: PolicyFile
+        do throws(InventoryFileError) { policy = try PolicyFile.read(data, file: file) } catch { throw CLIError(error.description) }
+        guard let sla = policy.sla else { throw CLIError("\(file) has no `sla:` section; nothing was applied") }
+        try await database.openStore().applySLAPolicy(sla, source: file, actor: actor.name, at: try Clock.now())
+        print("SLA policy from \(file) applied: " + SLAShowCommand.summary(sla))
+    }
+}
+
+struct SLAShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "The SLA policy in force.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    static func summary(_ policy: SLAPolicy) -> String {
+        func days(_ table: [Severity: Int]) -> String {
+            Severity.allCases.reversed().compactMap { level in table[level].map { "\(level.rawValue) \($0)d" } }.joined(separator: ", ")
+        }
+        var text = "by \(policy.basis.rawValue): \(days(policy.days))"
+        for level in Criticality.allCases.reversed() {
+            if let table = policy.byCriticality[level] { text += "; \(level.rawValue)-criticality apps: \(days(table))" }
+        }
+        return text + "; due soon within \(policy.dueSoonDays) days"
+    }
+
+    func run() async throws {
+        if let stored = try await database.openStore().slaPolicy() {
+            print("SLA policy from \(stored.source), applied \(isoTimestamp(stored.appliedAt)):\n  " + Self.summary(stored.policy))
+        } else {
+            print("No SLA policy applied; the standard one is in force:\n  " + Self.summary(.standard))
+        }
+    }
+}
+
+struct GateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate",
+        abstract: "CI gate: judge a component's latest scans against a policy. Exit 0 pass, 1 fail, 2 usage (docs/gate.md).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "The application.") var app: String
+    @Option(name: .long, help: "The component.") var component: String
+    @Option(name: .long, help: "The branch under test (default: the branch imports made without --branch).") var branch: String = ""
+    @Option(name: .long, help: "The baseline branch (default: the policy's, else main or master when scanned).") var baseline: String?
+    @Option(name: .long, help: "A policy file with a `gate:` section (and optionally `sla:`).") var policy: String?
+    @Option(name: .long, help: "Write the gating issues as SARIF 2.1.0 to this file.") var sarif: String?
+    @Option(name: .long, help: "Write the verdict as JUnit XML to this file.") var junit: String?
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func run() async throws {
+        let store = try database.openStore()
+        let now = try Clock.now()
+        var file = PolicyFile()
+        if let policy {
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: policy)) } catch {
+                throw usage("cannot read \(policy): \(error.localizedDescription)")
+            }
+            do throws(InventoryFileError) { file = try PolicyFile.read(data, file: policy) } catch { throw usage(error.description) }
+        }
+        let gatePolicy = file.gate ?? .standard
+        _ = try await store.expireTriage(at: now)
+        var context = try await GovernanceContext(store: store, now: now)
+        if let sla = file.sla { context.policy = sla }
+        let scans = try await store.scans(application: app, limit: nil).filter { $0.component == component }
+        guard !scans.isEmpty else { throw usage("no scans of \(app)/\(component): import its reports first (rampart import)") }
+        let branches = Set(scans.map(\.branch))
+        guard branches.contains(branch) else {
+            throw usage(
+                "no scans of \(app)/\(component) on branch '\(branch)'; scanned branches: "
+                    + branches.sorted().map { $0.isEmpty ? "(default)" : $0 }.joined(separator: ", "))
+        }
+        let base = baseline ?? file.baseline ?? ["main", "master", ""].first(where: branches.contains) ?? ""
+        let judged = try await store.issues(IssueQuery(application: app, component: component)).compactMap { issue in
+            issue.gateCandidate(branch: branch, baseline: base, sla: context.sla(issue)).map { (issue, $0) }
+        }
+        let issues = judged.map(\.0)
+        let candidates = judged.map(\.1)
+        let verdict = GateVerdict(policy: gatePolicy, candidates: candidates)
+        let byID = Dictionary(uniqueKeysWithValues: issues.map { ($0.id, $0) })
+        let failing = verdict.failures.compactMap { failure in byID[failure.issueID].map { ($0, failure.reasons) } }
+        let subject = "\(app)/\(component) on \(branch.isEmpty ? "the default branch" : "branch \(branch)")"
+        let baseName = base == branch ? "none" : base.isEmpty ? "(default branch)" : base
+        if let sarif { try write(GateReports.sarif(failing), to: sarif) }
+        if let junit { try write(GateReports.junit(failing, evaluated: verdict.evaluated, subject: subject), to: junit) }
+        if json {
+            let failures = failing.map { issue, reasons in
+                JSONOut.object([
+                    ("id", String(issue.id)), ("title", JSONOut.string(issue.title)), ("severity", JSONOut.string(issue.severity.rawValue)),
+                    ("reasons", JSONText.array(reasons)),
+                ])
+            }
+            let exempt = verdict.exemptions.map { JSONOut.object([("id", String($0.issueID)), ("reason", JSONOut.string($0.reason))]) }
+            let members: [(String, String)] = [
+                ("passed", JSONOut.bool(verdict.passed)), ("app", JSONOut.string(app)), ("component", JSONOut.string(component)),
+                ("branch", JSONOut.string(branch)), ("baseline", JSONOut.string(base == branch ? nil : base)),
+                ("evaluated", String(verdict.evaluated)), ("failures", JSONOut.array(failures)), ("exempt", JSONOut.array(exempt)),
+            ]
+            print(JSONOut.object(members))
+        } else {
+            print("Gate \(verdict.passed ? "PASSED" : "FAILED") for \(subject) (baseline: \(baseName)); \(verdict.evaluated) active issue(s) judged.")
+            for (issue, reasons) in failing {
+                print("  FAIL issue \(issue.id) [\(issue.severity.rawValue)] \(truncate(issue.title, 70)) at \(issue.locations.first ?? "-"):")
+                for reason in reasons { print("       - \(reason)") }
+            }
+            for exemption in verdict.exemptions { print("  exempt issue \(exemption.issueID): \(exemption.reason)") }
+        }
+        if !verdict.passed { throw ExitCode(1) }
+    }
+
+    func usage(_ message: String) -> Error {
+        FileHandle.standardError.write(Data(("rampart gate: " + message + "\n").utf8))
+        return ExitCode(2)
+    }
+
+    func write(_ text: String, to path: String) throws {
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
+            throw CLIError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// The gate's verdict for CI tools: SARIF 2.1.0 for code-scanning views, JUnit XML for test views.
+enum GateReports {
+    static func level(_ severity: Severity) -> String {
+        switch severity {
+        case .critical, .high: "error"
+        case .medium: "warning"
+        case .low, .info: "note"
+        }
+    }
+
+    static func sarif(_ failing: [(StoredIssue, [String])]) -> String {
+        var rules: [String] = []
+        var ruleIndex: [String: Int] = [:]
+        for (issue, _) in failing where ruleIndex[issue.lead.ruleID] == nil {
+            ruleIndex[issue.lead.ruleID] = rules.count
+            let cwe = issue.cwe.map { ",\"properties\":{\"tags\":[\"CWE-\($0)\"]}" } ?? ""
+            rules.append(
+                "{\"id\":\(JSONText.quoted(issue.lead.ruleID)),\"shortDescription\":{\"text\":\(JSONText.quoted(issue.title))}\(cwe)}")
+        }
+        let results = failing.map { issue, reasons in
+            let lead = issue.lead
+            var locations: [String] = []
+            for member in issue.activeMembers {
+                let finding = member.finding
+                if let path = finding.filePath {
+                    let region = finding.line.map { ",\"region\":{\"startLine\":\(max(1, $0))}" } ?? ""
+                    locations.append("{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\(JSONText.quoted(path))}\(region)}}")
+                } else {
+                    let name = finding.purl ?? finding.url ?? finding.host ?? finding.componentName ?? finding.place
+                    locations.append("{\"logicalLocations\":[{\"fullyQualifiedName\":\(JSONText.quoted(name))}]}")
+                }
+            }
+            var unique: [String] = []
+            for location in locations where !unique.contains(location) { unique.append(location) }
+            let message = "\(issue.title) (issue \(issue.id): \(reasons.joined(separator: "; ")))"
+            return """
+                {"ruleId":\(JSONText.quoted(lead.ruleID)),"ruleIndex":\(ruleIndex[lead.ruleID] ?? 0),"level":"\(level(issue.severity))",\
+                "message":{"text":\(JSONText.quoted(message))},"locations":[\(unique.joined(separator: ","))],\
+                "partialFingerprints":{"rampartIssue/v1":\(JSONText.quoted(String(issue.id)))},\
+                "properties":{"severity":"\(issue.severity.rawValue)","risk":\(JSONOut.double(issue.assessment?.assessment.score)),\
+                "tools":\(JSONText.array(issue.tools)),"vulnerabilityIds":\(JSONText.array(issue.vulnerabilityIDs))}}
+                """
+        }
+        return """
+            {"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"tool":{"driver":{"name":"Rampart",\
+            "informationUri":"https://github.com/rampart-aspm/rampart","version":"0.1.0","rules":[\(rules.joined(separator: ","))]}},\
+            "results":[\(results.joined(separator: ","))]}]}
+            """
+    }
+
+    static func xml(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            // Characters XML 1.0 cannot carry at all are dropped.
+            case _ where scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value): continue
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    static func junit(_ failing: [(StoredIssue, [String])], evaluated: Int, subject: String) -> String {
+        var cases: [String] = []
+        for (issue, reasons) in failing {
+            let detail = ([issue.title] + issue.locations.map { "at \($0)" } + reasons.map { "- \($0)" }).joined(separator: "\n")
+            cases.append(
+                """
+                    <testcase classname="rampart.gate.\(xml(issue.application)).\(xml(issue.component))" name="issue \(issue.id): \(xml(issue.title))">
+                      <failure message="\(xml(reasons.joined(separator: "; ")))" type="\(issue.severity.rawValue)">\(xml(detail))</failure>
+                    </testcase>
+                """)
+        }
+        if failing.isEmpty {
+            cases.append("    <testcase classname=\"rampart.gate\" name=\"\(xml(subject)): \(evaluated) active issue(s), none gating\"/>")
+        }
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <testsuites name="rampart gate" tests="\(cases.count)" failures="\(failing.count)">
+              <testsuite name="\(xml("rampart gate: " + subject))" tests="\(cases.count)" failures="\(failing.count)" errors="0" skipped="0">
+            \(cases.joined(separator: "\n"))
+              </testsuite>
+            </testsuites>
+
+            """
+    }
+}
