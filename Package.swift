@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "RampartIngest", targets: ["RampartIngest"]),
         .library(name: "RampartInventory", targets: ["RampartInventory"]),
         .library(name: "RampartFeeds", targets: ["RampartFeeds"]),
+        .library(name: "RampartExport", targets: ["RampartExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -61,6 +62,8 @@ let package = Package(
         .target(name: "RampartInventory", dependencies: ["RampartCore", .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
         // The prioritization feeds: CISA KEV (JSON) and FIRST EPSS (CSV, gzipped or not) read and checked.
         .target(name: "RampartFeeds", dependencies: ["RampartCore", "CZlib"], swiftSettings: strictSettings),
+        // Issues out: SARIF 2.1.0, OpenVEX, CycloneDX VEX, CSV and JUnit XML, for other tools to read.
+        .target(name: "RampartExport", dependencies: ["RampartCore", "RampartStore"], swiftSettings: strictSettings),
         // The import use case: importers feeding a store. Shared by the CLI, the benchmark and the server.
         .target(
             name: "RampartIngest", dependencies: ["RampartCore", "RampartImporters", "RampartStore"], swiftSettings: strictSettings),
@@ -68,7 +71,7 @@ let package = Package(
             name: "rampart",
             dependencies: [
                 "RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest", "RampartInventory", "RampartFeeds",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "RampartExport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
@@ -91,7 +94,8 @@ let package = Package(
         .testTarget(
             name: "RampartStoreTests",
             dependencies: [
-                "RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest", .product(name: "GRDB", package: "GRDB.swift"),
+                "RampartCore", "RampartImporters", "RampartStore", "RampartSQLite", "RampartIngest", "RampartExport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),

@@ -229,7 +229,8 @@ extension Triage {
     ///
     /// - A person's decision always applies (with a reason; an accepted risk must expire after
     ///   `now`) and clears a review flag.
-    /// - A rule's or VEX document's decision applies unless a person decided: people win.
+    /// - A rule's or VEX document's decision applies unless a person decided: people win; and a
+    ///   rule does not override a VEX document.
     /// - The clock returns an expired accepted risk to untriaged (source `expiry`).
     /// - A dismissed issue that comes back after being fixed keeps its decision but is flagged
     ///   for review.
@@ -253,10 +254,14 @@ extension Triage {
                 }
                 if approver.trimmingCharacters(in: .whitespaces).isEmpty { throw TriageRefusal("an accepted risk needs an approver") }
             }
+            // People win over documents and rules; a VEX document, which speaks of this very
+            // product, wins over a rule.
             if case .person = source {
             } else if case .person(let name) = self.source {
                 let when = at.map { " on \(Self.day($0))" } ?? ""
                 return .unchanged("\(name) decided \(state.rawValue)\(when); a person's decision wins over \(source.summary)")
+            } else if case .rule = source, case .vex(let document) = self.source {
+                return .unchanged("VEX \(document) decided \(state.rawValue); a VEX statement wins over \(source.summary)")
             }
             if decision == self.decision, reason == self.reason, source == self.source, !needsReview {
                 return .unchanged("already \(state.rawValue) for the same reason")

@@ -133,7 +133,7 @@ public enum RuleAction: Sendable, Hashable {
             if let until = decision.until { text += " until \(Triage.day(until))" }
             if let justification = decision.justification { text += " (\(justification.rawValue))" }
             return text
-        case .severity(let severity): "severity \(severity.rawValue)"
+        case .severity(let severity): return "severity \(severity.rawValue)"
         }
     }
 }

@@ -294,7 +294,7 @@ extension SQLiteStore {
         }
         var sql = """
             SELECT \(Self.storedFindingColumns), m.rule AS member_rule, m.confidence AS member_confidence, m.linked_to,
-                i.assessment AS issue_assessment, \(Self.triageColumns)
+                i.assessment AS issue_assessment, i.severity_override, i.severity_rule, \(Self.triageColumns)
             FROM issue_member m JOIN issue i ON i.id = m.issue_id JOIN finding f ON f.id = m.finding_id JOIN finding_sighting g ON g.finding_id = f.id
             JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
             LEFT JOIN finding_detail d ON d.finding_id = f.id
@@ -308,13 +308,20 @@ extension SQLiteStore {
             var links: [(issue: Int64, rule: CorrelationRule, confidence: LinkConfidence, linkedTo: Int64?)] = []
             var assessments: [Int64: StoredAssessment] = [:]
             var triages: [Int64: Triage] = [:]
+            var overrides: [Int64: SeverityOverride] = [:]
             for row in try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments) {
                 let finding = try Self.storedFinding(row)
                 let issue: Int64 = row["issue_id"]
                 if assessments[issue] == nil, let text = row["issue_assessment"] as String? {
                     assessments[issue] = try Self.storedAssessment(text)
                 }
-                if triages[issue] == nil { triages[issue] = try Self.triage(row) }
+                if triages[issue] == nil {
+                    triages[issue] = try Self.triage(row)
+                    if let text = row["severity_override"] as String?, let rule = row["severity_rule"] as Int64? {
+                        overrides[issue] = SeverityOverride(
+                            severity: try Self.stored(Severity.self, text, column: "issue.severity_override"), rule: rule)
+                    }
+                }
                 findings.append(finding)
                 links.append(
                     (
@@ -331,10 +338,11 @@ extension SQLiteStore {
                 let members = (start..<end).map {
                     IssueMember(finding: findings[$0], rule: links[$0].rule, confidence: links[$0].confidence, linkedTo: links[$0].linkedTo)
                 }
-                issues.append(
-                    StoredIssue(
-                        id: links[start].issue, application: findings[start].application, component: findings[start].component, members: members,
-                        assessment: assessments[links[start].issue], triage: triages[links[start].issue] ?? .untriaged))
+                var issue = StoredIssue(
+                    id: links[start].issue, application: findings[start].application, component: findings[start].component, members: members,
+                    assessment: assessments[links[start].issue], triage: triages[links[start].issue] ?? .untriaged)
+                issue.severityOverride = overrides[links[start].issue]
+                issues.append(issue)
                 start = end
             }
             return query.arrange(issues)
@@ -459,6 +467,7 @@ extension SQLiteStore {
             }
             try db.execute(sql: "DELETE FROM issue WHERE NOT EXISTS (SELECT 1 FROM issue_member m WHERE m.issue_id = issue.id)")
             let carried = try Self.restoreTriage(triage, in: db)
+            try Self.applyRules(issues: nil, actor: actor, at: date, in: db)
             let count = try Self.rescore(issues: nil, at: date, in: db)
             var after = JSONObjectBuilder()
             after.add("issues", count)

@@ -91,6 +91,7 @@ extension SQLiteStore {
     /// Returns every accepted risk past its expiry at `date` to untriaged; returns the issues.
     @discardableResult
     static func expireTriage(at date: Date, in db: Database) throws -> [Int64] {
+        try expireRules(at: date, in: db)
         let due = try Int64.fetchAll(
             db, sql: "SELECT id FROM issue WHERE triage = 'accepted_risk' AND triage_until <= ? ORDER BY id", arguments: [timestamp(date)])
         var expired: [Int64] = []
@@ -181,8 +182,11 @@ extension SQLiteStore {
         // Most calls find nothing: look before taking the write lock.
         let any = try await writer.read { db in
             try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM issue WHERE triage = 'accepted_risk' AND triage_until <= ?)", arguments: [Self.timestamp(date)]
-            )
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM issue WHERE triage = 'accepted_risk' AND triage_until <= ?1)
+                        OR EXISTS (SELECT 1 FROM triage_rule WHERE expires <= ?1)
+                    """, arguments: [Self.timestamp(date)])
         }
         guard any == true else { return [] }
         return try await writer.write { db in try Self.expireTriage(at: date, in: db) }
@@ -239,6 +243,73 @@ extension SQLiteStore {
                     """, arguments: [body, source, Self.timestamp(date)])
             try Self.appendAudit(
                 .slaPolicyApplied, subject: "sla policy", before: before, after: body, reason: source, actor: actor, at: date, in: db)
+        }
+    }
+}
+
+/// VEX statements as triage: a statement that applies to an issue's finding sets its decision,
+/// with the document as the source (a person's decision wins).
+extension SQLiteStore {
+    /// What a VEX statement decides, with the reason recorded; nil when it decides nothing
+    /// Rampart can hold (under investigation; not affected without a justification).
+    static func vexDecision(_ applied: AppliedVEX) -> (TriageDecision, String)? {
+        let statement = applied.statement
+        let detail = statement.detail.map { ": \($0)" } ?? ""
+        switch statement.status {
+        case .notAffected:
+            // CycloneDX's own `false_positive` analysis state arrives as not-affected with that word.
+            if statement.justification == "false_positive" { return (.falsePositive, "VEX \(applied.document): false_positive\(detail)") }
+            guard let text = statement.justification, let justification = VEXJustification(vocabulary: text) else { return nil }
+            return (.notAffected(justification), "VEX \(applied.document): not_affected (\(justification.rawValue))\(detail)")
+        case .affected: return (.confirmed, "VEX \(applied.document): affected\(detail)")
+        case .fixed: return (.mitigated, "VEX \(applied.document): fixed in this product\(detail)")
+        case .underInvestigation: return nil
+        }
+    }
+
+    /// Applies the application's VEX statements to `issues` (nil: all of the application's).
+    static func applyVEXTriage(application: String, issues: [Int64]?, actor: String, at date: Date, in db: Database) throws {
+        if let issues, issues.isEmpty { return }
+        guard
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM vex_statement v JOIN stream s ON s.id = v.stream_id JOIN component c ON c.id = s.component_id
+                        JOIN application a ON a.id = c.application_id WHERE a.name = ?)
+                    """, arguments: [application]) == true
+        else { return }
+        let statements = try keptStatements(applications: [application], in: db)[application] ?? []
+        var sql = """
+            SELECT m.issue_id, c.name AS component, f.vulnerability_ids, g.purl
+            FROM issue_member m JOIN finding f ON f.id = m.finding_id JOIN finding_sighting g ON g.finding_id = f.id
+            JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
+            WHERE a.name = ? AND f.vulnerability_ids != '[]'
+            """
+        var arguments: StatementArguments = [application]
+        if let issues {
+            sql += " AND m.issue_id IN (SELECT value FROM json_each(?))"
+            arguments += [JSONText.array(issues.map { Int($0) })]
+        }
+        sql += " ORDER BY m.issue_id, f.id"
+        var decided: [Int64: AppliedVEX] = [:]
+        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+            let issue: Int64 = row["issue_id"]
+            if decided[issue] != nil { continue }
+            let ids = try decodeJSON([String].self, row["vulnerability_ids"], column: "vulnerability_ids").compactMap(VulnerabilityID.init)
+            let purl = (row["purl"] as String?).flatMap(PackageURL.init(parsing:))
+            let component: String = row["component"]
+            // Statements come latest first: the newest document that speaks of the finding decides.
+            if let kept = statements.first(where: {
+                $0.applied.statement.applies(toFindingNaming: ids, purl: purl, sameComponent: $0.component == component)
+            }) {
+                decided[issue] = kept.applied
+            }
+        }
+        for (issue, applied) in decided.sorted(by: { $0.key < $1.key }) {
+            guard let (decision, reason) = vexDecision(applied), let current = try storedTriage(issue: issue, in: db),
+                case .changed(let next) = try current.applying(.decide(decision, reason: reason, by: .vex(applied.document)), at: date)
+            else { continue }
+            try write(next, previous: current, issue: issue, action: .triage, actor: actor, at: date, in: db)
         }
     }
 }

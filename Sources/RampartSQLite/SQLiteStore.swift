@@ -647,6 +647,7 @@ public final class SQLiteStore: Store {
             }
         }
         var touched: Set<Int64> = []
+        var opened: [Int64] = []
         var scoring: ScoringContext?
         // Each new finding joins the issue its keys meet, or opens one (docs/correlation.md).
         // A finding seen again is linked again only if its keys changed, and never away from
@@ -687,7 +688,7 @@ public final class SQLiteStore: Store {
                     ])
                     return ScoredIssue(assessing: input, at: submission.importedAt)
                 }
-                if !result.opened { touched.insert(result.issue) }
+                if result.opened { opened.append(result.issue) } else { touched.insert(result.issue) }
             }
         }
         // The issues whose findings came, went or came back are scored again.
@@ -703,6 +704,14 @@ public final class SQLiteStore: Store {
         // Triage moves with time and with presence: accepted risks past their date expire, and
         // dismissed issues whose findings came back are flagged for review (docs/triage.md).
         try Self.expireTriage(at: submission.importedAt, in: db)
+        // Rules carry decisions forward to the issues this import opened or changed; VEX
+        // statements set the triage of the issues they speak of (all of the application's when a
+        // VEX document arrives, the import's own otherwise).
+        let changedIssues = opened + touched.sorted()
+        try Self.applyRules(issues: changedIssues, actor: submission.actor, at: submission.importedAt, in: db)
+        try Self.applyVEXTriage(
+            application: submission.stream.application, issues: submission.vexStatements == nil ? changedIssues : nil, actor: submission.actor,
+            at: submission.importedAt, in: db)
         try Self.flagRegressions(
             reopened: plan.updates.filter { $0.status == .reopened }.map(\.id), actor: submission.actor, at: submission.importedAt, in: db)
         var audit = JSONObjectBuilder()

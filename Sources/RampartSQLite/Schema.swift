@@ -657,6 +657,38 @@ enum Schema {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v13: triage rules") { db in
+            // Scoped rules that carry decisions forward (docs/triage.md, "Rules"): what they
+            // match (RuleMatch as JSON), what they do (a triage decision's parts, or a severity),
+            // their owner and expiry. An issue whose severity a rule sets keeps the rule's id.
+            let states = ["confirmed", "false_positive", "accepted_risk", "not_affected", "mitigated"]
+            let severities = ["critical", "high", "medium", "low", "info"]
+            try db.execute(
+                sql: """
+                    CREATE TABLE triage_rule (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        match TEXT NOT NULL CHECK (json_valid(match) AND json_type(match) = 'object' AND match != '{}'),
+                        action TEXT NOT NULL CHECK (action IN ('triage', 'severity')),
+                        state TEXT CHECK (state IS NULL OR \(oneOf("state", states))),
+                        until TEXT,
+                        approver TEXT,
+                        justification TEXT,
+                        severity TEXT CHECK (severity IS NULL OR \(oneOf("severity", severities))),
+                        reason TEXT NOT NULL CHECK (length(reason) >= 1),
+                        owner TEXT NOT NULL CHECK (length(owner) >= 1),
+                        expires TEXT,
+                        created_at TEXT NOT NULL,
+                        created_by TEXT NOT NULL,
+                        CHECK ((action = 'triage') = (state IS NOT NULL)),
+                        CHECK ((action = 'severity') = (severity IS NOT NULL)),
+                        CHECK ((state = 'accepted_risk') = (until IS NOT NULL AND approver IS NOT NULL)),
+                        CHECK ((state = 'not_affected') = (justification IS NOT NULL))
+                    ) STRICT;
+
+                    ALTER TABLE issue ADD COLUMN severity_override TEXT CHECK (severity_override IS NULL OR \(oneOf("severity_override", severities)));
+                    ALTER TABLE issue ADD COLUMN severity_rule INTEGER CHECK ((severity_rule IS NULL) = (severity_override IS NULL));
+                    """)
+        }
         return migrator
     }
 

@@ -37,6 +37,8 @@ public struct StoredIssue: Sendable, Hashable {
     public var assessment: StoredAssessment?
     /// What people, rules and VEX documents decided it means (docs/triage.md).
     public var triage: Triage
+    /// The severity a rule set, whatever the tools say; nil when none did.
+    public var severityOverride: SeverityOverride?
 
     public init(
         id: Int64, application: String, component: String, members: [IssueMember], assessment: StoredAssessment? = nil, triage: Triage = .untriaged
@@ -70,7 +72,10 @@ public struct StoredIssue: Sendable, Hashable {
 
     /// The highest severity any tool gives (a problem is as severe as its most severe credible
     /// report: tools under-rate as often as they over-rate, and the issue must not hide either).
-    public var severity: Severity { speaking.map(\.severity).max() ?? .info }
+    public var severity: Severity { severityOverride?.severity ?? reportedSeverity }
+
+    /// The severity the tools give, before any rule's override.
+    public var reportedSeverity: Severity { speaking.map(\.severity).max() ?? .info }
 
     /// The finding whose words the issue takes: the most severe, then the first found.
     public var lead: StoredFinding {
@@ -127,6 +132,17 @@ public struct StoredIssue: Sendable, Hashable {
 
     /// Whether a DAST finding on a route confirms a SAST finding in its files.
     public var confirmedByDAST: Bool { members.contains { $0.rule == .dastConfirmsSAST } }
+}
+
+/// A severity a triage rule gave an issue.
+public struct SeverityOverride: Sendable, Hashable {
+    public var severity: Severity
+    public var rule: Int64
+
+    public init(severity: Severity, rule: Int64) {
+        self.severity = severity
+        self.rule = rule
+    }
 }
 
 public enum IssueSort: String, Sendable, CaseIterable {

@@ -428,4 +428,13 @@ public protocol Store: Sendable {
     /// The SLA policy last applied; nil when none was (`SLAPolicy.standard` applies).
     func slaPolicy() async throws -> StoredSLAPolicy?
     func applySLAPolicy(_ policy: SLAPolicy, source: String, actor: String, at date: Date) async throws
+    /// The stored rules, with how many active issues each matches at `date`.
+    func rules(at date: Date) async throws -> [StoredRule]
+    /// Stores a rule and applies it to the issues it matches; with `dryRun`, only says what it
+    /// would change (the same code, rolled back). Refused with `RuleError` when unsound.
+    func addRule(_ rule: TriageRule, actor: String, at date: Date, dryRun: Bool) async throws -> (id: Int64, effects: [RuleEffect])
+    /// Removes a rule: the decisions and severities it set lapse.
+    func removeRule(id: Int64, actor: String, at date: Date, dryRun: Bool) async throws -> [RuleEffect]
+    /// Replaces the rule set with a file's: rules of the same content stay, others are added or removed.
+    func replaceRules(_ rules: [TriageRule], source: String, actor: String, at date: Date, dryRun: Bool) async throws -> RuleSetChange
 }

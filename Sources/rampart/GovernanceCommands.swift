@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RampartCore
+import RampartExport
 import RampartInventory
 import RampartSQLite
 import RampartStore
@@ -376,8 +377,12 @@ struct GateCommand: AsyncParsableCommand {
         let failing = verdict.failures.compactMap { failure in byID[failure.issueID].map { ($0, failure.reasons) } }
         let subject = "\(app)/\(component) on \(branch.isEmpty ? "the default branch" : "branch \(branch)")"
         let baseName = base == branch ? "none" : base.isEmpty ? "(default branch)" : base
-        if let sarif { try write(GateReports.sarif(failing), to: sarif) }
-        if let junit { try write(GateReports.junit(failing, evaluated: verdict.evaluated, subject: subject), to: junit) }
+        if let sarif { try write(IssueExport.sarif(failing.map { IssueExport.Gated(issue: $0.0, reasons: $0.1) }), to: sarif) }
+        if let junit {
+            try write(
+                IssueExport.junit(failing.map { IssueExport.Gated(issue: $0.0, reasons: $0.1) }, evaluated: verdict.evaluated, subject: subject),
+                to: junit)
+        }
         if json {
             let failures = failing.map { issue, reasons in
                 JSONOut.object([
@@ -415,96 +420,54 @@ struct GateCommand: AsyncParsableCommand {
     }
 }
 
-/// The gate's verdict for CI tools: SARIF 2.1.0 for code-scanning views, JUnit XML for test views.
-enum GateReports {
-    static func level(_ severity: Severity) -> String {
-        switch severity {
-        case .critical, .high: "error"
-        case .medium: "warning"
-        case .low, .info: "note"
-        }
+struct ExportCommand: AsyncParsableCommand {
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case sarif
+        case cyclonedxVEX = "cyclonedx-vex"
+        case openVEX = "openvex"
+        case csv
     }
 
-    static func sarif(_ failing: [(StoredIssue, [String])]) -> String {
-        var rules: [String] = []
-        var ruleIndex: [String: Int] = [:]
-        for (issue, _) in failing where ruleIndex[issue.lead.ruleID] == nil {
-            ruleIndex[issue.lead.ruleID] = rules.count
-            let cwe = issue.cwe.map { ",\"properties\":{\"tags\":[\"CWE-\($0)\"]}" } ?? ""
-            rules.append(
-                "{\"id\":\(JSONText.quoted(issue.lead.ruleID)),\"shortDescription\":{\"text\":\(JSONText.quoted(issue.title))}\(cwe)}")
-        }
-        let results = failing.map { issue, reasons in
-            let lead = issue.lead
-            var locations: [String] = []
-            for member in issue.activeMembers {
-                let finding = member.finding
-                if let path = finding.filePath {
-                    let region = finding.line.map { ",\"region\":{\"startLine\":\(max(1, $0))}" } ?? ""
-                    locations.append("{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\(JSONText.quoted(path))}\(region)}}")
-                } else {
-                    let name = finding.purl ?? finding.url ?? finding.host ?? finding.componentName ?? finding.place
-                    locations.append("{\"logicalLocations\":[{\"fullyQualifiedName\":\(JSONText.quoted(name))}]}")
-                }
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export issues: SARIF 2.1.0, CycloneDX VEX or OpenVEX (with triage decisions), or CSV (docs/triage.md).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "The format: \(Format.allCases.map(\.rawValue).joined(separator: ", ")).") var format: Format
+    @Option(name: .long, help: "Only this application.") var app: String?
+    @Option(name: .long, help: "Only this component.") var component: String?
+    @Option(name: .long, help: "Statuses, comma-separated (new, open, reopened, fixed; active, the default; all).") var status: String = "active"
+    @Option(name: .shortAndLong, help: "Write to this file (default: standard output).") var output: String?
+
+    func validate() throws { _ = try FindingsCommand.statuses(status, all: FindingStatus.allCases) }
+
+    func run() async throws {
+        let store = try database.openStore()
+        let now = try Clock.now()
+        _ = try await store.expireTriage(at: now)
+        let context = try await GovernanceContext(store: store, now: now)
+        let issues = try await store.issues(
+            IssueQuery(
+                application: app, component: component, statuses: try FindingsCommand.statuses(status, all: FindingStatus.allCases), sort: .firstSeen)
+        ).sorted { $0.id < $1.id }
+        let scope = [app, component].compactMap { $0 }.joined(separator: "/")
+        let text: String =
+            switch format {
+            case .sarif: IssueExport.sarif(issues.map { IssueExport.Gated(issue: $0) })
+            case .openVEX:
+                IssueExport.openVEX(
+                    issues, author: "Rampart", at: now,
+                    documentID: "urn:rampart:vex:\(scope.isEmpty ? "all" : scope):\(Int(now.timeIntervalSince1970))")
+            case .cyclonedxVEX: IssueExport.cycloneDXVEX(issues, at: now, serial: "urn:uuid:\(UUID().uuidString.lowercased())")
+            case .csv: IssueExport.csv(issues, sla: context.sla)
             }
-            var unique: [String] = []
-            for location in locations where !unique.contains(location) { unique.append(location) }
-            let message = "\(issue.title) (issue \(issue.id): \(reasons.joined(separator: "; ")))"
-            return """
-                {"ruleId":\(JSONText.quoted(lead.ruleID)),"ruleIndex":\(ruleIndex[lead.ruleID] ?? 0),"level":"\(level(issue.severity))",\
-                "message":{"text":\(JSONText.quoted(message))},"locations":[\(unique.joined(separator: ","))],\
-                "partialFingerprints":{"rampartIssue/v1":\(JSONText.quoted(String(issue.id)))},\
-                "properties":{"severity":"\(issue.severity.rawValue)","risk":\(JSONOut.double(issue.assessment?.assessment.score)),\
-                "tools":\(JSONText.array(issue.tools)),"vulnerabilityIds":\(JSONText.array(issue.vulnerabilityIDs))}}
-                """
-        }
-        return """
-            {"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"tool":{"driver":{"name":"Rampart",\
-            "informationUri":"https://github.com/rampart-aspm/rampart","version":"0.1.0","rules":[\(rules.joined(separator: ","))]}},\
-            "results":[\(results.joined(separator: ","))]}]}
-            """
-    }
-
-    static func xml(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            // Characters XML 1.0 cannot carry at all are dropped.
-            case _ where scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value): continue
-            default: out.unicodeScalars.append(scalar)
+        if let output {
+            do { try Data(text.utf8).write(to: URL(fileURLWithPath: output)) } catch {
+                throw CLIError("cannot write \(output): \(error.localizedDescription)")
             }
+            FileHandle.standardError.write(Data("\(issues.count) issue(s) written to \(output) as \(format.rawValue)\n".utf8))
+        } else {
+            print(text, terminator: format == .csv ? "" : "\n")
         }
-        return out
-    }
-
-    static func junit(_ failing: [(StoredIssue, [String])], evaluated: Int, subject: String) -> String {
-        var cases: [String] = []
-        for (issue, reasons) in failing {
-            let detail = ([issue.title] + issue.locations.map { "at \($0)" } + reasons.map { "- \($0)" }).joined(separator: "\n")
-            cases.append(
-                """
-                    <testcase classname="rampart.gate.\(xml(issue.application)).\(xml(issue.component))" name="issue \(issue.id): \(xml(issue.title))">
-                      <failure message="\(xml(reasons.joined(separator: "; ")))" type="\(issue.severity.rawValue)">\(xml(detail))</failure>
-                    </testcase>
-                """)
-        }
-        if failing.isEmpty {
-            cases.append("    <testcase classname=\"rampart.gate\" name=\"\(xml(subject)): \(evaluated) active issue(s), none gating\"/>")
-        }
-        return """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <testsuites name="rampart gate" tests="\(cases.count)" failures="\(failing.count)">
-              <testsuite name="\(xml("rampart gate: " + subject))" tests="\(cases.count)" failures="\(failing.count)" errors="0" skipped="0">
-            \(cases.joined(separator: "\n"))
-              </testsuite>
-            </testsuites>
-
-            """
     }
 }

@@ -278,7 +278,11 @@ struct ExplainCommand: AsyncParsableCommand {
         }
         print("Issue \(found.id): \(found.title)")
         print("  \(found.application)/\(found.component), \(found.category.rawValue), \(found.status.rawValue)")
-        print("  severity \(found.severity.rawValue): the highest any tool gives (docs/correlation.md)")
+        if let override = found.severityOverride {
+            print("  severity \(override.severity.rawValue), set by rule \(override.rule) (the tools say \(found.reportedSeverity.rawValue))")
+        } else {
+            print("  severity \(found.severity.rawValue): the highest any tool gives (docs/correlation.md)")
+        }
         let triage = found.triage
         if triage.source == .none {
             print("  triage untriaged: nobody has decided yet")

@@ -51,6 +51,16 @@ struct TriageTests {
         for by: TriageSource in [.rule(7), .vex("openvex.json")] {
             let personal = Self.triage(state, source: .person("alice"))
             let byRule = Self.triage(state, source: .rule(1))
+            // A VEX document's decision stands against rules.
+            if state != .untriaged {
+                let byVEX = Self.triage(state, source: .vex("vex.json"))
+                let overRule = try byVEX.applying(.decide(.confirmed, reason: "policy", by: .rule(9)), at: Self.now)
+                #expect(overRule == .unchanged("VEX vex.json decided \(state.rawValue); a VEX statement wins over rule 9"))
+                guard case .changed = try byRule.applying(.decide(.confirmed, reason: "doc", by: .vex("v2.json")), at: Self.now) else {
+                    Issue.record("a VEX document did not override a rule")
+                    continue
+                }
+            }
             for decision in Self.decisions {
                 // Over another rule's or document's decision, a rule applies.
                 if case .changed(let next) = try byRule.applying(.decide(decision, reason: "policy", by: by), at: Self.now) {

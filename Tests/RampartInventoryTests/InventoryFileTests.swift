@@ -137,3 +137,92 @@ struct InventoryFileTests {
         #expect(problems(small).isEmpty)
     }
 }
+
+@Suite("Rules and policy files")
+struct PolicyFileTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("a rules file reads every kind of rule, and the export reads back to the same rules")
+    func rulesRoundTrip() throws {
+        let text = """
+            rules:
+              - match: {app: shop, tool: semgrep, path: "tests/*"}
+                triage: false_positive
+                reason: test fixtures are not shipped
+                owner: appsec@example.com
+                expires: 2027-06-30
+              - match: {package: "pkg:npm/lodash", vuln: CVE-2021-23337, cwe: CWE-94}
+                triage: accepted_risk
+                until: 2027-01-31
+                approver: ciso
+                reason: no exploitable path
+                owner: payments-team
+              - match: {category: sca, severity: low}
+                triage: not_affected
+                justification: code_not_reachable
+                reason: reachability analysis
+                owner: appsec
+              - match: {tool: zap, rule: "10038", url: "https://staging.example.com/*"}
+                severity: low
+                reason: CSP tracked elsewhere
+                owner: appsec
+            """
+        let rules = try RulesFile.read(Data(text.utf8), file: "rules.yaml", at: Self.now)
+        #expect(rules.count == 4)
+        #expect(rules[0].match == RuleMatch(application: "shop", tool: "semgrep", path: "tests/*"))
+        #expect(rules[1].match.cwe == 94 && rules[1].action.summary == "triage accepted_risk until 2027-01-31")
+        #expect(rules[2].action == .triage(.notAffected(.codeNotReachable)))
+        #expect(rules[3].action == .severity(.low))
+        let again = try RulesFile.read(Data(RulesFile.yaml(rules).utf8), file: "export.yaml", at: Self.now)
+        #expect(again == rules)
+    }
+
+    @Test("a rules file with problems is refused with every problem and its line")
+    func rulesProblems() {
+        let text = """
+            rules:
+              - match: {tool: semgrep, colour: red}
+                triage: false_positive
+                reason: x
+                owner: y
+              - match: {tool: semgrep}
+                triage: accepted_risk
+                reason: x
+                owner: y
+              - match: {}
+                severity: low
+                reason: x
+                owner: y
+            """
+        #expect {
+            try RulesFile.read(Data(text.utf8), file: "rules.yaml", at: Self.now)
+        } throws: { error in
+            let message = String(describing: error)
+            return message.contains("rules.yaml:2") && message.contains("unknown key 'colour'") && message.contains("until")
+                && message.contains("at least one criterion")
+        }
+    }
+
+    @Test("a policy file gives the SLA and the gate, and refuses nonsense")
+    func policy() throws {
+        let text = """
+            sla:
+              basis: risk
+              days: {critical: 7, high: 30, medium: 90}
+              due_soon: 2w
+              criticality:
+                critical: {critical: 3}
+            gate:
+              fail_on: {severity: critical, risk: 70, kev: true, ssvc_act: false, sla_breach: false}
+              baseline: develop
+            """
+        let policy = try PolicyFile.read(Data(text.utf8), file: "policy.yaml")
+        #expect(
+            policy.sla
+                == SLAPolicy(basis: .risk, days: [.critical: 7, .high: 30, .medium: 90], byCriticality: [.critical: [.critical: 3]], dueSoonDays: 14))
+        #expect(policy.gate == GatePolicy(failOnSeverity: .critical, failOnRisk: 70, failOnKEV: true, failOnSSVCAct: false, failOnSLABreach: false))
+        #expect(policy.baseline == "develop")
+        #expect(throws: InventoryFileError.self) { try PolicyFile.read(Data("sla:\n  days: {high: 0}\n".utf8), file: "p.yaml") }
+        #expect(throws: InventoryFileError.self) { try PolicyFile.read(Data("gate:\n  fail_on: {risk: 200}\n".utf8), file: "p.yaml") }
+    }
+}

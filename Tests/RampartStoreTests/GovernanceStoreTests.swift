@@ -186,3 +186,102 @@ struct GovernanceStoreTests {
         #expect(onMain.count == 1 && !GateVerdict(policy: .standard, candidates: onMain).passed)
     }
 }
+
+@Suite("Triage rules in the store")
+struct RuleStoreTests {
+    static let day = 86_400.0
+
+    static func testsRule(expires: Date? = nil) -> TriageRule {
+        TriageRule(
+            match: RuleMatch(tool: "semgrep", path: "tests/*"), action: .triage(.falsePositive), reason: "test code is not shipped", owner: "appsec",
+            expires: expires)
+    }
+
+    static func findings(_ extra: [Finding] = []) -> [Finding] {
+        [
+            codeFinding("sqli", file: "tests/test_db.py", line: 3, snippet: "q1"), codeFinding("xss", file: "app/views.py", line: 40, snippet: "q2"),
+            codeFinding("cmd", file: "tests/test_shell.py", line: 9, snippet: "q3"),
+        ] + extra
+    }
+
+    @Test("a rule's preview is exactly its effect, and changes nothing", arguments: StoreBackend.all)
+    func previewIsEffect(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        _ = try await store.record(submission(Self.findings(), content: "one"))
+        let issues = try await store.issues(IssueQuery())
+        let person = try #require(issues.first { $0.title.hasPrefix("cmd") })
+        _ = try await store.triage(issue: person.id, decision: .confirmed, reason: "real: shipped by mistake", actor: "bob", at: epoch)
+        let audit = try await store.auditEntries(limit: nil).count
+
+        let preview = try await store.addRule(Self.testsRule(), actor: "alice", at: epoch + 10, dryRun: true)
+        #expect(try await store.rules(at: epoch).isEmpty)
+        #expect(try await store.auditEntries(limit: nil).count == audit)
+        #expect(try await store.issues(IssueQuery()).allSatisfy { $0.triage.source != .rule(preview.id) })
+
+        let added = try await store.addRule(Self.testsRule(), actor: "alice", at: epoch + 10, dryRun: false)
+        #expect(added.effects == preview.effects && added.id == preview.id)
+        // It changes the test-file issue; bob's decision on the other wins.
+        #expect(added.effects.filter(\.applies).count == 1)
+        #expect(added.effects.contains { $0.issueID == person.id && !$0.applies && $0.change.contains("bob") })
+        let after = try await store.issues(IssueQuery())
+        #expect(after.first { $0.title.hasPrefix("sqli") }?.triage.source == .rule(added.id))
+        #expect(after.first { $0.title.hasPrefix("cmd") }?.triage.source == .person("bob"))
+        #expect(after.first { $0.title.hasPrefix("xss") }?.triage == .untriaged)
+        let listed = try await store.rules(at: epoch + 20)
+        #expect(listed.map(\.matches) == [2] && listed.first?.createdBy == "alice")
+    }
+
+    @Test("a rule applies to later imports inside their transaction, lapses when it expires or is removed", arguments: StoreBackend.all)
+    func carriesForward(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        _ = try await store.record(submission(Self.findings(), content: "one"))
+        let expires = epoch + 10 * Self.day
+        let rule = try await store.addRule(Self.testsRule(expires: expires), actor: "alice", at: epoch, dryRun: false)
+        let severity = try await store.addRule(
+            TriageRule(match: RuleMatch(path: "app/*"), action: .severity(.low), reason: "internal admin app", owner: "appsec"), actor: "alice",
+            at: epoch, dryRun: false)
+        // A rescan brings a new test finding: the rule dismisses it as it is imported.
+        _ = try await store.record(
+            submission(Self.findings([codeFinding("path", file: "tests/test_io.py", line: 5, snippet: "q4")]), content: "two", at: epoch + Self.day))
+        var issues = try await store.issues(IssueQuery())
+        #expect(issues.first { $0.title.hasPrefix("path") }?.triage.source == .rule(rule.id))
+        let xss = try #require(issues.first { $0.title.hasPrefix("xss") })
+        #expect(xss.severity == .low && xss.reportedSeverity == .high && xss.severityOverride?.rule == severity.id)
+        // The rule expires: what it set lapses to untriaged when time has passed it.
+        _ = try await store.expireTriage(at: expires + 1)
+        issues = try await store.issues(IssueQuery())
+        #expect(issues.filter { $0.triage.source == .rule(rule.id) }.isEmpty)
+        #expect(issues.first { $0.title.hasPrefix("sqli") }?.triage.state == .untriaged)
+        // Removing the severity rule gives the issue back its tools' severity.
+        let removed = try await store.removeRule(id: severity.id, actor: "alice", at: expires + 2, dryRun: false)
+        #expect(removed.contains { $0.issueID == xss.id })
+        #expect(try await store.issues(IssueQuery(ids: [xss.id])).first?.severity == .high)
+        let actions = try await store.auditEntries(limit: nil).map(\.action)
+        #expect(actions.contains(.ruleAdded) && actions.contains(.ruleRemoved))
+        #expect(try await store.verifyAudit().broken == nil)
+    }
+
+    @Test("a rules file replaces the rule set: same rules kept, others added or removed", arguments: StoreBackend.all)
+    func replaceRules(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        _ = try await store.record(submission(Self.findings(), content: "one"))
+        let first = try await store.addRule(Self.testsRule(), actor: "alice", at: epoch, dryRun: false)
+        let other = TriageRule(
+            match: RuleMatch(ruleID: "xss"), action: .triage(.acceptedRisk(until: epoch + 90 * Self.day, approver: "ciso")), reason: "WAF covers it",
+            owner: "appsec")
+        let preview = try await store.replaceRules([Self.testsRule(), other], source: "rules.yaml", actor: "carol", at: epoch + 1, dryRun: true)
+        #expect(preview.kept == [first.id] && preview.added.count == 1 && preview.removed.isEmpty)
+        #expect(try await store.rules(at: epoch).count == 1)
+        let change = try await store.replaceRules([other], source: "rules.yaml", actor: "carol", at: epoch + 1, dryRun: false)
+        #expect(change.removed == [first.id] && change.added.count == 1)
+        let issues = try await store.issues(IssueQuery())
+        #expect(issues.first { $0.title.hasPrefix("xss") }?.triage.state == .acceptedRisk)
+        #expect(issues.first { $0.title.hasPrefix("sqli") }?.triage.state == .untriaged)
+        // An unsound rule is refused, and nothing changes.
+        await #expect(throws: RuleError.self) {
+            _ = try await store.addRule(
+                TriageRule(match: RuleMatch(), action: .triage(.falsePositive), reason: "all", owner: "x"), actor: "x", at: epoch, dryRun: false)
+        }
+        #expect(try await store.rules(at: epoch).count == 1)
+    }
+}
