@@ -313,3 +313,40 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func issueTimelines(application: String?) async throws -> [IssueTimeline] {
+        let issues = try await issues(IssueQuery(application: application, statuses: FindingStatus.allCases))
+        let findingIDs = issues.flatMap { $0.members.map(\.finding.id) }
+        let issueIDs = issues.map(\.id)
+        let (events, decisions) = try await writer.read { db in
+            var events: [Int64: [(at: Date, fixed: Bool)]] = [:]
+            for start in stride(from: 0, to: findingIDs.count, by: 20_000) {
+                let chunk = findingIDs[start..<min(start + 20_000, findingIDs.count)]
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT finding_id, kind, at FROM finding_event WHERE finding_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                    arguments: [JSONText.array(chunk.map { Int($0) })])
+                {
+                    events[row["finding_id"], default: []].append((try Self.date(row["at"]), (row["kind"] as String) == "fixed"))
+                }
+            }
+            var decisions: [Int64: [IssueTimeline.Decision]] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT issue_id, state, source, at FROM triage_event WHERE issue_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                arguments: [JSONText.array(issueIDs.map { Int($0) })])
+            {
+                decisions[row["issue_id"], default: []].append(
+                    IssueTimeline.Decision(
+                        at: try Self.date(row["at"]), state: try Self.stored(TriageState.self, row["state"], column: "triage_event.state"),
+                        source: row["source"]))
+            }
+            return (events, decisions)
+        }
+        return issues.map { issue in
+            IssueTimeline(
+                issueID: issue.id, application: issue.application, component: issue.component, category: issue.category, severity: issue.severity,
+                spans: IssueTimeline.spans(of: issue.members.map { ($0.finding.firstSeen, events[$0.finding.id] ?? []) }),
+                decisions: decisions[issue.id] ?? [])
+        }
+    }
+}

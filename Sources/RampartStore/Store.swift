@@ -428,6 +428,9 @@ public protocol Store: Sendable {
     /// The SLA policy last applied; nil when none was (`SLAPolicy.standard` applies).
     func slaPolicy() async throws -> StoredSLAPolicy?
     func applySLAPolicy(_ policy: SLAPolicy, source: String, actor: String, at date: Date) async throws
+    /// Each issue's recorded history (active spans from scan events, triage changes), the
+    /// input of posture metrics.
+    func issueTimelines(application: String?) async throws -> [IssueTimeline]
     /// The stored rules, with how many active issues each matches at `date`.
     func rules(at date: Date) async throws -> [StoredRule]
     /// Stores a rule and applies it to the issues it matches; with `dryRun`, only says what it

@@ -471,3 +471,91 @@ struct ExportCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct MetricsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Posture metrics from recorded events: open issues over time, time to remediate, SLA compliance, fix rate, who closed what.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "Only this application.") var app: String?
+    @Option(name: .long, help: "Start of the period (YYYY-MM-DD; default: 90 days ago).") var since: String?
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    func validate() throws {
+        if let since, Clock.parseTime(since) == nil { throw ValidationError("--since must be YYYY-MM-DD or an ISO 8601 time") }
+    }
+
+    func run() async throws {
+        let store = try database.openStore()
+        let now = try Clock.now()
+        _ = try await store.expireTriage(at: now)
+        let context = try await GovernanceContext(store: store, now: now)
+        let start = since.flatMap { Clock.parseTime($0) } ?? now.addingTimeInterval(-90 * 86_400)
+        guard start < now else { throw ValidationError("--since must be in the past") }
+        let issues = try await store.issues(IssueQuery(application: app, statuses: FindingStatus.allCases))
+        let slas = Dictionary(uniqueKeysWithValues: issues.map { ($0.id, context.sla($0)) })
+        let metrics = PostureMetrics(
+            timelines: try await store.issueTimelines(application: app), since: start, until: now, sla: { slas[$0] },
+            team: { context.applications[$0]?.team ?? context.applications[$0]?.owner })
+        func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+        if json {
+            let groups = ["overall", "application", "team", "category", "severity"].map { kind in
+                (
+                    kind,
+                    JSONOut.object(
+                        (metrics.remediation[kind] ?? [:]).sorted { $0.key < $1.key }.map { name, time in
+                            (
+                                name,
+                                JSONOut.object([
+                                    ("count", String(time.count)), ("mean", JSONOut.double(rounded(time.meanDays))),
+                                    ("median", JSONOut.double(rounded(time.medianDays))),
+                                ])
+                            )
+                        })
+                )
+            }
+            let series = metrics.series.map { point in
+                JSONOut.object(
+                    [("date", JSONOut.string(Clock.day(point.date)))]
+                        + Severity.allCases.reversed().map { ($0.rawValue, String(point.open[$0] ?? 0)) })
+            }
+            print(
+                JSONOut.object([
+                    ("application", JSONOut.string(app)), ("since", JSONOut.string(isoTimestamp(start))),
+                    ("until", JSONOut.string(isoTimestamp(now))),
+                    ("open", String(metrics.openNow)), ("sla_breached", String(metrics.breachedNow)),
+                    ("sla_compliance", JSONOut.double(metrics.slaCompliance.map(rounded))),
+                    ("fix_rate", JSONOut.double(metrics.fixRate.map(rounded))),
+                    ("mttr_days", JSONOut.object(groups)),
+                    (
+                        "closed",
+                        JSONOut.object(
+                            [("by_rescan", String(metrics.closedByRescan))]
+                                + ["person", "rule", "vex"].map { ("by_\($0)", String(metrics.dismissedBy[$0] ?? 0)) })
+                    ),
+                    ("remediations", String(metrics.remediations)), ("open_by_severity", JSONOut.array(series)),
+                ]))
+            return
+        }
+        let scope = app.map { "application \($0)" } ?? "all applications"
+        print("Posture of \(scope), \(Clock.day(start)) to \(Clock.day(now)) (from recorded scans and triage):")
+        print("  open now: \(metrics.openNow), past SLA: \(metrics.breachedNow)")
+        print("  SLA compliance: " + (metrics.slaCompliance.map { String(format: "%.0f%%", $0 * 100) } ?? "no issue with an SLA"))
+        print("  fix rate: " + (metrics.fixRate.map { String(format: "%.0f%%", $0 * 100) } ?? "no active issue"))
+        let dismissed = ["person", "rule", "vex"].map { "\(metrics.dismissedBy[$0] ?? 0) by \($0 == "vex" ? "VEX" : "a \($0)")" }
+        print("  closed: \(metrics.closedByRescan) fixed by a rescan; dismissed \(dismissed.joined(separator: ", "))")
+        for kind in ["overall", "application", "team", "category", "severity"] {
+            guard let groups = metrics.remediation[kind], !groups.isEmpty else { continue }
+            print("  time to remediate by \(kind):")
+            for (name, time) in groups.sorted(by: { $0.key < $1.key }) {
+                print(String(format: "    %-24@ mean %6.1f d, median %6.1f d (%d fixed)", name, time.meanDays, time.medianDays, time.count))
+            }
+        }
+        print("  open issues by severity:")
+        print(
+            table(
+                ["DATE"] + Severity.allCases.reversed().map { $0.rawValue.uppercased() },
+                metrics.series.map { point in [Clock.day(point.date)] + Severity.allCases.reversed().map { String(point.open[$0] ?? 0) } }))
+    }
+}

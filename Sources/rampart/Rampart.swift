@@ -20,7 +20,7 @@ struct Rampart: AsyncParsableCommand {
             ImportCommand.self, FindingsCommand.self, ScansCommand.self, AppsCommand.self, FormatsCommand.self, EvidenceCommand.self,
             ReportCommand.self, PackagesCommand.self, InventoryCommand.self, CoverageCommand.self, IssuesCommand.self, ExplainCommand.self,
             CorrelateCommand.self, FeedsCommand.self, TriageCommand.self, RulesCommand.self, AuditCommand.self, SLACommand.self, GateCommand.self,
-            ExportCommand.self,
+            ExportCommand.self, MetricsCommand.self,
         ])
 
     /// Exit codes: 0 ok, 1 error, 2 usage.

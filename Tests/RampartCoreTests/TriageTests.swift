@@ -288,3 +288,57 @@ struct TriageTests {
         #expect(byRisk.failures.map(\.issueID) == [2])
     }
 }
+
+@Suite("Posture metrics from timelines")
+struct MetricsTests {
+    static let d0 = Date(timeIntervalSince1970: 1_800_000_000)
+    static func day(_ n: Double) -> Date { d0.addingTimeInterval(n * 86_400) }
+
+    @Test("a finding's events make spans; an issue's spans are its findings' union")
+    func spans() {
+        let spans = IssueTimeline.spans(of: [
+            (Self.day(0), [(Self.day(10), true), (Self.day(20), false), (Self.day(24), true)]), (Self.day(8), [(Self.day(12), true)]),
+        ])
+        #expect(spans == [.init(start: Self.day(0), end: Self.day(12)), .init(start: Self.day(20), end: Self.day(24))])
+        let open = IssueTimeline.spans(of: [(Self.day(0), [(Self.day(10), true)]), (Self.day(5), [])])
+        #expect(open == [.init(start: Self.day(0), end: nil)])
+    }
+
+    @Test("time to remediate, fix rate, SLA compliance and who closed what come from the recorded history")
+    func metrics() throws {
+        let fixedTwice = IssueTimeline(
+            issueID: 1, application: "shop", component: "api", category: .sast, severity: .high,
+            spans: [.init(start: Self.day(0), end: Self.day(10)), .init(start: Self.day(20), end: Self.day(24))], decisions: [])
+        let open = IssueTimeline(
+            issueID: 2, application: "shop", component: "api", category: .sca, severity: .critical, spans: [.init(start: Self.day(5), end: nil)],
+            decisions: [])
+        let dismissed = IssueTimeline(
+            issueID: 3, application: "blog", component: "web", category: .sast, severity: .medium, spans: [.init(start: Self.day(2), end: nil)],
+            decisions: [.init(at: Self.day(3), state: .falsePositive, source: "person")])
+        let byRule = IssueTimeline(
+            issueID: 4, application: "blog", component: "web", category: .iac, severity: .low, spans: [.init(start: Self.day(2), end: nil)],
+            decisions: [.init(at: Self.day(4), state: .acceptedRisk, source: "rule"), .init(at: Self.day(14), state: .untriaged, source: "expiry")])
+        let slas: [Int64: SLAStatus] = [
+            1: SLAStatus(due: Self.day(30), breached: false, dueSoon: false, pausedDays: 0),
+            2: SLAStatus(due: Self.day(12), breached: true, dueSoon: false, pausedDays: 0),
+            4: SLAStatus(due: Self.day(40), breached: false, dueSoon: false, pausedDays: 0),
+        ]
+        let metrics = PostureMetrics(
+            timelines: [fixedTwice, open, dismissed, byRule], since: Self.day(0), until: Self.day(28), sla: { slas[$0] },
+            team: { $0 == "shop" ? "payments" : nil })
+        let overall = try #require(metrics.remediation["overall"]?["all"])
+        #expect(overall.count == 2 && overall.meanDays == 7 && overall.medianDays == 7)
+        #expect(metrics.remediation["team"]?["payments"]?.count == 2 && metrics.remediation["severity"]?["high"]?.meanDays == 7)
+        #expect(metrics.closedByRescan == 1 && metrics.remediations == 2)
+        #expect(metrics.fixRate == 0.25)
+        #expect(metrics.dismissedBy == ["person": 1, "rule": 1])
+        #expect(metrics.slaCompliance == 2.0 / 3.0)
+        #expect(metrics.openNow == 2 && metrics.breachedNow == 1)
+        // Daily points over four weeks: on day 6, issue 1 and 2 are open (3 dismissed, 4 accepted).
+        let day6 = try #require(metrics.series.first { $0.date == Self.day(6) })
+        #expect(day6.open == [.high: 1, .critical: 1])
+        // On day 15 issue 1 is fixed and issue 4's accepted risk has expired.
+        #expect(metrics.series.first { $0.date == Self.day(15) }?.open == [.critical: 1, .low: 1])
+        #expect(metrics.series.last?.date == Self.day(28) && metrics.series.count == 29)
+    }
+}

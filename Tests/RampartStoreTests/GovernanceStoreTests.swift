@@ -98,6 +98,30 @@ struct GovernanceStoreTests {
         #expect(entry.reason?.contains("regression") == true)
     }
 
+    @Test("an issue's timeline is what its scans and decisions recorded", arguments: StoreBackend.all)
+    func timelines(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let (sqli, xss) = try await Self.twoIssues(store)
+        let xssOnly = [codeFinding("xss", line: 40, snippet: "q2", severity: .medium)]
+        _ = try await store.record(submission(xssOnly, content: "fixed", at: epoch + 3 * Self.day))
+        _ = try await store.record(
+            submission([codeFinding("sqli", line: 3, snippet: "q1")] + xssOnly, content: "back", at: epoch + 5 * Self.day))
+        _ = try await store.record(submission(xssOnly, content: "fixed again", at: epoch + 6 * Self.day))
+        _ = try await store.triage(issue: xss.id, decision: .falsePositive, reason: "fixture", actor: "alice", at: epoch + 7 * Self.day)
+        let timelines = try await store.issueTimelines(application: "shop")
+        let sqliLine = try #require(timelines.first { $0.issueID == sqli.id })
+        #expect(
+            sqliLine.spans == [
+                .init(start: epoch, end: epoch + 3 * Self.day), .init(start: epoch + 5 * Self.day, end: epoch + 6 * Self.day),
+            ])
+        let xssLine = try #require(timelines.first { $0.issueID == xss.id })
+        #expect(xssLine.spans == [.init(start: epoch, end: nil)])
+        #expect(xssLine.decisions == [.init(at: epoch + 7 * Self.day, state: .falsePositive, source: "person")])
+        let metrics = PostureMetrics(timelines: timelines, since: epoch, until: epoch + 8 * Self.day, sla: { _ in nil }, team: { _ in nil })
+        #expect(metrics.remediation["overall"]?["all"]?.meanDays == 2)
+        #expect(metrics.dismissedBy == ["person": 1] && metrics.openNow == 0)
+    }
+
     @Test("a rebuild of the issues keeps their triage", arguments: StoreBackend.all)
     func rebuildKeepsTriage(backend: StoreBackend) async throws {
         let store = try backend.make()
