@@ -52,3 +52,28 @@ echo "Why issue $issue ranks first:"
 echo
 echo "Where scanner coverage is missing or stale:"
 "$bin" coverage --db "$db"
+echo
+echo "Triage: a person decides what an issue means (docs/triage.md); the decision carries forward."
+cve=$("$bin" issues --db "$db" --limit 200 | awk '/CVE-2019-1010083/ && !found { print $1; found = 1 }')
+"$bin" triage --db "$db" --actor alice@example.com "$cve" --state not_affected \
+    --justification vulnerable_code_not_in_execute_path --reason "the app never calls flask's JSON decoder on request data"
+echo
+echo "Rules carry decisions to current and future issues; a dry run shows exactly what one would change:"
+"$bin" rules apply --db "$db" --actor alice@example.com --dry-run examples/rules.yaml
+"$bin" rules apply --db "$db" --actor alice@example.com examples/rules.yaml >/dev/null
+"$bin" rules --db "$db"
+echo
+echo "SLAs by severity, tighter for critical applications (examples/policy.yaml):"
+"$bin" sla apply --db "$db" --actor alice@example.com examples/policy.yaml
+"$bin" sla --db "$db" --all | tail -n 4
+echo
+echo "The CI gate on the component's latest scans (exit 0 pass, 1 fail, 2 usage; docs/gate.md):"
+gate_status=0
+"$bin" gate --db "$db" --app orders --component orders-api --policy examples/policy.yaml || gate_status=$?
+echo "(rampart gate exited $gate_status: a pipeline step would stop here)"
+echo
+echo "Every change is in a hash-chained audit trail; verify recomputes the chain:"
+"$bin" audit --db "$db" --limit 5
+"$bin" audit verify --db "$db"
+echo
+"$bin" metrics --db "$db" --since "$(date -u -d '-3 days' +%F)" | sed -n 1,6p

@@ -14,14 +14,9 @@ extension SQLiteStore {
 
     /// Reads the triage columns of an issue row.
     static func triage(_ row: Row) throws -> Triage {
-        let state = try stored(TriageState.self, row["triage"], column: "issue.triage")
-        let justification = try (row["triage_justification"] as String?).map {
-            try stored(VEXJustification.self, $0, column: "issue.triage_justification")
-        }
-        guard
-            let decision = TriageDecision(
-                state: state, until: try (row["triage_until"] as String?).map(date), approver: row["triage_approver"], justification: justification)
-        else { throw StoredValueError(column: "issue.triage", value: state.rawValue) }
+        let decision = try storedDecision(
+            state: row["triage"], until: row["triage_until"], approver: row["triage_approver"], justification: row["triage_justification"],
+            table: "issue")
         let kind: String = row["triage_source"]
         guard let source = TriageSource(kind: kind, name: row["triage_by"]) else {
             throw StoredValueError(column: "issue.triage_source", value: kind)
@@ -29,6 +24,18 @@ extension SQLiteStore {
         return Triage(
             decision: decision, reason: row["triage_reason"], source: source, at: try (row["triage_at"] as String?).map(date),
             needsReview: row["triage_review"], pausedSeconds: row["sla_paused"])
+    }
+
+    /// A decision from its stored columns; one that is not whole is damage, and an error.
+    static func storedDecision(state text: String, until: String?, approver: String?, justification: String?, table: String) throws
+        -> TriageDecision
+    {
+        let state = try stored(TriageState.self, text, column: "\(table).state")
+        let reason = try justification.map { try stored(VEXJustification.self, $0, column: "\(table).justification") }
+        guard let decision = TriageDecision(state: state, until: try until.map(date), approver: approver, justification: reason) else {
+            throw StoredValueError(column: "\(table).state", value: state.rawValue)
+        }
+        return decision
     }
 
     static func storedTriage(issue: Int64, in db: Database) throws -> Triage? {

@@ -24,14 +24,8 @@ extension SQLiteStore {
         if let severity = row["severity"] as String? {
             action = .severity(try stored(Severity.self, severity, column: "triage_rule.severity"))
         } else {
-            let state = try stored(TriageState.self, row["state"], column: "triage_rule.state")
-            let justification = try (row["justification"] as String?).map {
-                try stored(VEXJustification.self, $0, column: "triage_rule.justification")
-            }
-            guard
-                let decision = TriageDecision(
-                    state: state, until: try (row["until"] as String?).map(date), approver: row["approver"], justification: justification)
-            else { throw StoredValueError(column: "triage_rule.state", value: state.rawValue) }
+            let decision = try storedDecision(
+                state: row["state"], until: row["until"], approver: row["approver"], justification: row["justification"], table: "triage_rule")
             action = .triage(decision)
         }
         return TriageRule(

@@ -32,6 +32,15 @@ struct GovernanceContext {
     var applications: [String: ApplicationDeclaration]
     var now: Date
 
+    /// Opens the database for a command that reads triage: reads the clock once, lapses what
+    /// expired by then, and loads the SLA policy and the inventory.
+    static func open(_ database: DatabaseOptions) async throws -> (SQLiteStore, GovernanceContext) {
+        let store = try database.openStore()
+        let now = try Clock.now()
+        _ = try await store.expireTriage(at: now)
+        return (store, try await GovernanceContext(store: store, now: now))
+    }
+
     init(store: SQLiteStore, now: Date) async throws {
         policy = try await store.slaPolicy()?.policy ?? .standard
         applications = Dictionary(try await store.inventory().applications.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -128,6 +137,11 @@ struct TriageCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// Reads a file a command was given, or says which and why not.
+func readInput(_ path: String) throws -> Data {
+    do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw CLIError("cannot read \(path): \(error.localizedDescription)") }
 }
 
 enum TriageJSON {
@@ -242,10 +256,8 @@ struct SLAListCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
 
     func run() async throws {
-        let store = try database.openStore()
-        let now = try Clock.now()
-        _ = try await store.expireTriage(at: now)
-        let context = try await GovernanceContext(store: store, now: now)
+        let (store, context) = try await GovernanceContext.open(database)
+        let now = context.now
         let issues = try await store.issues(IssueQuery(application: app, sort: .severity))
         let judged = issues.map { ($0, context.sla($0)) }.filter { $0.1.due != nil && (all || $0.1.breached || $0.1.dueSoon) }
             .sorted { ($0.1.due ?? .distantFuture, $0.0.id) < ($1.1.due ?? .distantFuture, $1.0.id) }
@@ -293,8 +305,7 @@ struct SLAApplyCommand: AsyncParsableCommand {
     @Argument(help: "The policy file.") var file: String
 
     func run() async throws {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch { throw CLIError("cannot read \(file): \(error.localizedDescription)") }
+        let data = try readInput(file)
         let policy: PolicyFile
         do throws(InventoryFileError) { policy = try PolicyFile.read(data, file: file) } catch { throw CLIError(error.description) }
         guard let sla = policy.sla else { throw CLIError("\(file) has no `sla:` section; nothing was applied") }
@@ -376,7 +387,8 @@ struct GateCommand: AsyncParsableCommand {
         let byID = Dictionary(uniqueKeysWithValues: issues.map { ($0.id, $0) })
         let failing = verdict.failures.compactMap { failure in byID[failure.issueID].map { ($0, failure.reasons) } }
         let subject = "\(app)/\(component) on \(branch.isEmpty ? "the default branch" : "branch \(branch)")"
-        let baseName = base == branch ? "none" : base.isEmpty ? "(default branch)" : base
+        let baseName =
+            (base == branch ? "none" : base.isEmpty ? "(default branch)" : base) + (base != branch && !branches.contains(base) ? ", not scanned" : "")
         if let sarif { try write(IssueExport.sarif(failing.map { IssueExport.Gated(issue: $0.0, reasons: $0.1) }), to: sarif) }
         if let junit {
             try write(
@@ -442,10 +454,8 @@ struct ExportCommand: AsyncParsableCommand {
     func validate() throws { _ = try FindingsCommand.statuses(status, all: FindingStatus.allCases) }
 
     func run() async throws {
-        let store = try database.openStore()
-        let now = try Clock.now()
-        _ = try await store.expireTriage(at: now)
-        let context = try await GovernanceContext(store: store, now: now)
+        let (store, context) = try await GovernanceContext.open(database)
+        let now = context.now
         let issues = try await store.issues(
             IssueQuery(
                 application: app, component: component, statuses: try FindingsCommand.statuses(status, all: FindingStatus.allCases), sort: .firstSeen)
@@ -487,10 +497,8 @@ struct MetricsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openStore()
-        let now = try Clock.now()
-        _ = try await store.expireTriage(at: now)
-        let context = try await GovernanceContext(store: store, now: now)
+        let (store, context) = try await GovernanceContext.open(database)
+        let now = context.now
         let start = since.flatMap { Clock.parseTime($0) } ?? now.addingTimeInterval(-90 * 86_400)
         guard start < now else { throw ValidationError("--since must be in the past") }
         let issues = try await store.issues(IssueQuery(application: app, statuses: FindingStatus.allCases))

@@ -67,10 +67,7 @@ struct IssuesListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openStore()
-        let now = try Clock.now()
-        _ = try await store.expireTriage(at: now)
-        let context = try await GovernanceContext(store: store, now: now)
+        let (store, context) = try await GovernanceContext.open(database)
         var issues = try await store.issues(
             IssueQuery(
                 application: app, component: component, statuses: try statuses(), ssvc: try decisions(), kevOnly: kev, minimumRisk: minRisk,
@@ -207,10 +204,7 @@ struct ExplainCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
 
     func run() async throws {
-        let store = try database.openStore()
-        let now = try Clock.now()
-        _ = try await store.expireTriage(at: now)
-        let context = try await GovernanceContext(store: store, now: now)
+        let (store, context) = try await GovernanceContext.open(database)
         guard let found = try await store.issues(IssueQuery(statuses: FindingStatus.allCases, ids: [issue])).first else {
             throw CLIError("no issue \(issue)")
         }

@@ -201,8 +201,7 @@ struct RulesApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let now = try Clock.now()
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch { throw CLIError("cannot read \(file): \(error.localizedDescription)") }
+        let data = try readInput(file)
         let rules: [TriageRule]
         do throws(InventoryFileError) { rules = try RulesFile.read(data, file: file, at: now) } catch { throw CLIError(error.description) }
         let change: RuleSetChange
