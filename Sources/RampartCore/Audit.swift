@@ -6,7 +6,6 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
     case triage
     case triageExpired = "triage-expired"
     case ruleAdded = "rule-added"
-    case ruleChanged = "rule-changed"
     case ruleRemoved = "rule-removed"
     case inventoryApplied = "inventory-applied"
     case slaPolicyApplied = "sla-policy-applied"

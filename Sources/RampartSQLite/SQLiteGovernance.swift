@@ -258,7 +258,8 @@ extension SQLiteStore {
 /// with the document as the source (a person's decision wins).
 extension SQLiteStore {
     /// What a VEX statement decides, with the reason recorded; nil when it decides nothing
-    /// Rampart can hold (under investigation; not affected without a justification).
+    /// Rampart can hold (not affected without a justification). Under investigation takes the
+    /// issue back to untriaged, with the document as the source.
     static func vexDecision(_ applied: AppliedVEX) -> (TriageDecision, String)? {
         let statement = applied.statement
         let detail = statement.detail.map { ": \($0)" } ?? ""
@@ -270,7 +271,7 @@ extension SQLiteStore {
             return (.notAffected(justification), "VEX \(applied.document): not_affected (\(justification.rawValue))\(detail)")
         case .affected: return (.confirmed, "VEX \(applied.document): affected\(detail)")
         case .fixed: return (.mitigated, "VEX \(applied.document): fixed in this product\(detail)")
-        case .underInvestigation: return nil
+        case .underInvestigation: return (.untriaged, "VEX \(applied.document): under investigation\(detail)")
         }
     }
 
