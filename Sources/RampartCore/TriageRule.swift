@@ -61,6 +61,15 @@ public struct RuleMatch: Sendable, Hashable, Codable {
         return words.joined(separator: " ")
     }
 
+    /// Whether a finding of this application and component can meet the criteria at all.
+    public func mayMatch(application: String, component: String) -> Bool {
+        func text(_ pattern: String?, _ value: String) -> Bool {
+            guard let pattern = pattern?.lowercased() else { return true }
+            return pattern.contains("*") ? Wildcard.matches(value.lowercased(), pattern: pattern) : pattern == value.lowercased()
+        }
+        return text(self.application, application) && text(self.component, component)
+    }
+
     /// Whether `finding` meets every criterion.
     public func matches(_ finding: RuleSubject) -> Bool {
         func text(_ pattern: String?, _ value: String?, caseSensitive: Bool) -> Bool {

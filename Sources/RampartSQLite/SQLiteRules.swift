@@ -111,8 +111,16 @@ extension SQLiteStore {
 
     /// Applies the active rules to `issues` (nil: every issue); returns what each did.
     @discardableResult
-    static func applyRules(issues: [Int64]?, actor: String, at date: Date, in db: Database) throws -> [RuleEffect] {
-        let rules = try storedRules(in: db).map(\.rule).filter { $0.isActive(at: date) }
+    /// - Parameter component: when every issue is of this application and component (an
+    ///   import's), rules scoped to others are left out first, and with none left nothing is read.
+    static func applyRules(
+        issues: [Int64]?, of component: (application: String, component: String)? = nil, actor: String, at date: Date, in db: Database
+    ) throws -> [RuleEffect] {
+        let rules = try storedRules(in: db).map(\.rule).filter { rule in
+            guard rule.isActive(at: date) else { return false }
+            guard let component else { return true }
+            return rule.match.mayMatch(application: component.application, component: component.component)
+        }
         guard !rules.isEmpty else { return [] }
         let subjects = try ruleSubjects(issues: issues, in: db)
         var effects: [RuleEffect] = []

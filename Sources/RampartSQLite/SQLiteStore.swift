@@ -708,7 +708,9 @@ public final class SQLiteStore: Store {
         // statements set the triage of the issues they speak of (all of the application's when a
         // VEX document arrives, the import's own otherwise).
         let changedIssues = opened + touched.sorted()
-        try Self.applyRules(issues: changedIssues, actor: submission.actor, at: submission.importedAt, in: db)
+        try Self.applyRules(
+            issues: changedIssues, of: (submission.stream.application, submission.stream.component), actor: submission.actor,
+            at: submission.importedAt, in: db)
         try Self.applyVEXTriage(
             application: submission.stream.application, issues: submission.vexStatements == nil ? changedIssues : nil, actor: submission.actor,
             at: submission.importedAt, in: db)

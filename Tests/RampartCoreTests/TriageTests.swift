@@ -342,3 +342,29 @@ struct MetricsTests {
         #expect(metrics.series.last?.date == Self.day(28) && metrics.series.count == 29)
     }
 }
+
+@Suite("Rule matching")
+struct RuleMatchTests {
+    static let finding = RuleSubject(
+        application: "Shop", component: "api", tool: "semgrep", category: .sca, ruleID: "python.lang.B602", cwes: [78],
+        vulnerabilityIDs: ["CVE-2021-23337", "GHSA-35jh-r3h4-6jhm"], purl: PackageURL(parsing: "pkg:npm/lodash@4.17.20"),
+        path: "tests/unit/test_a.py",
+        url: "https://staging.example.com/api/v1", severity: .high)
+
+    @Test("every criterion must hold; wildcards, aliases, versionless packages and case as documented")
+    func matching() {
+        #expect(RuleMatch(application: "shop", path: "tests/*").matches(Self.finding))
+        #expect(RuleMatch(tool: "Semgrep", ruleID: "python.lang.*", cwe: 78).matches(Self.finding))
+        #expect(RuleMatch(vulnerabilityID: "ghsa-35jh-r3h4-6jhm", package: "pkg:npm/lodash").matches(Self.finding))
+        #expect(RuleMatch(url: "https://staging.example.com/*", severity: .high).matches(Self.finding))
+        #expect(!RuleMatch(ruleID: "PYTHON.LANG.B602").matches(Self.finding))
+        #expect(!RuleMatch(path: "tests/*", severity: .low).matches(Self.finding))
+        #expect(!RuleMatch(package: "pkg:npm/underscore").matches(Self.finding))
+        #expect(!RuleMatch(category: .sast).matches(Self.finding))
+        #expect(!RuleMatch(cwe: 79).matches(Self.finding))
+        #expect(RuleMatch(application: "sh*", component: "api").mayMatch(application: "Shop", component: "api"))
+        #expect(!RuleMatch(application: "blog").mayMatch(application: "Shop", component: "api"))
+        #expect(RuleMatch(tool: "zap").mayMatch(application: "Shop", component: "api"))
+        #expect(RuleMatch().isEmpty && !RuleMatch(cwe: 1).isEmpty)
+    }
+}
