@@ -29,6 +29,9 @@ public enum VEXJustification: String, Sendable, Hashable, Codable, CaseIterable 
     case protectedAtRuntime = "protected_at_runtime"
     case protectedAtPerimeter = "protected_at_perimeter"
     case protectedByMitigatingControl = "protected_by_mitigating_control"
+    // OpenVEX and CSAF accept "not affected" explained by an impact statement alone, with no
+    // vocabulary justification; the triage reason carries that statement.
+    case impactStatement = "impact_statement"
 
     /// Reads any vocabulary's spelling (CycloneDX writes `code_not_present`, OpenVEX
     /// `vulnerable_code_not_present`; hyphens and case are forgiven).

@@ -120,8 +120,12 @@ public enum IssueExport {
             switch triage.decision {
             case .notAffected(let justification):
                 statement.add("status", "not_affected")
-                statement.add("justification", openVEXJustification(justification).rawValue)
-                statement.add("impact_statement", "\(justification.rawValue): \(reason)")
+                if let listed = openVEXJustification(justification) {
+                    statement.add("justification", listed.rawValue)
+                    statement.add("impact_statement", "\(justification.rawValue): \(reason)")
+                } else {
+                    statement.add("impact_statement", reason)
+                }
             case .falsePositive:
                 statement.add("status", "not_affected")
                 statement.add("justification", VEXJustification.vulnerableCodeNotPresent.rawValue)
@@ -148,7 +152,7 @@ public enum IssueExport {
             """
     }
 
-    static func openVEXJustification(_ justification: VEXJustification) -> VEXJustification {
+    static func openVEXJustification(_ justification: VEXJustification) -> VEXJustification? {
         switch justification {
         case .componentNotPresent, .vulnerableCodeNotPresent, .vulnerableCodeNotInExecutePath, .vulnerableCodeCannotBeControlledByAdversary,
             .inlineMitigationsAlreadyExist:
@@ -157,6 +161,7 @@ public enum IssueExport {
         case .codeNotReachable: .vulnerableCodeNotInExecutePath
         case .requiresConfiguration, .requiresDependency, .requiresEnvironment: .vulnerableCodeCannotBeControlledByAdversary
         case .protectedByCompiler, .protectedAtRuntime, .protectedAtPerimeter, .protectedByMitigatingControl: .inlineMitigationsAlreadyExist
+        case .impactStatement: nil
         }
     }
 
@@ -184,7 +189,7 @@ public enum IssueExport {
             switch issue.triage.decision {
             case .notAffected(let justification):
                 analysis.add("state", "not_affected")
-                analysis.add("justification", cycloneDXJustification(justification).rawValue)
+                if let listed = cycloneDXJustification(justification) { analysis.add("justification", listed.rawValue) }
                 analysis.add("detail", reason)
             case .falsePositive:
                 analysis.add("state", "false_positive")
@@ -229,7 +234,7 @@ public enum IssueExport {
             """
     }
 
-    static func cycloneDXJustification(_ justification: VEXJustification) -> VEXJustification {
+    static func cycloneDXJustification(_ justification: VEXJustification) -> VEXJustification? {
         switch justification {
         case .codeNotPresent, .codeNotReachable, .requiresConfiguration, .requiresDependency, .requiresEnvironment, .protectedByCompiler,
             .protectedAtRuntime, .protectedAtPerimeter, .protectedByMitigatingControl:
@@ -238,6 +243,7 @@ public enum IssueExport {
         case .vulnerableCodeNotInExecutePath: .codeNotReachable
         case .vulnerableCodeCannotBeControlledByAdversary: .requiresEnvironment
         case .inlineMitigationsAlreadyExist: .protectedByMitigatingControl
+        case .impactStatement: nil
         }
     }
 

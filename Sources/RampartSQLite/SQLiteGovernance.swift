@@ -267,8 +267,14 @@ extension SQLiteStore {
         case .notAffected:
             // CycloneDX's own `false_positive` analysis state arrives as not-affected with that word.
             if statement.justification == "false_positive" { return (.falsePositive, "VEX \(applied.document): false_positive\(detail)") }
-            guard let text = statement.justification, let justification = VEXJustification(vocabulary: text) else { return nil }
-            return (.notAffected(justification), "VEX \(applied.document): not_affected (\(justification.rawValue))\(detail)")
+            if let justification = statement.justification.flatMap(VEXJustification.init(vocabulary:)) {
+                return (.notAffected(justification), "VEX \(applied.document): not_affected (\(justification.rawValue))\(detail)")
+            }
+            // OpenVEX and CSAF allow an impact statement in place of a justification; a statement
+            // with neither is not a valid not-affected claim and decides nothing.
+            guard let impact = statement.detail, !impact.isEmpty else { return nil }
+            let unlisted = statement.justification.map { " [\($0)]" } ?? ""
+            return (.notAffected(.impactStatement), "VEX \(applied.document): not_affected\(unlisted): \(impact)")
         case .affected: return (.confirmed, "VEX \(applied.document): affected\(detail)")
         case .fixed: return (.mitigated, "VEX \(applied.document): fixed in this product\(detail)")
         case .underInvestigation: return (.untriaged, "VEX \(applied.document): under investigation\(detail)")
