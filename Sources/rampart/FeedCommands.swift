@@ -83,7 +83,7 @@ struct FeedsUpdateCommand: AsyncParsableCommand {
         let store = try database.openStore()
         var scored = 0
         for update in updates {
-            scored = try await store.loadFeed(update, actor: actor.name, at: Date())
+            scored = try await store.loadFeed(update, actor: actor.name, at: try Clock.now())
             print(
                 "Loaded \(update.kind == .kev ? "CISA KEV" : "FIRST EPSS") \(update.version ?? "") (\(update.published ?? "undated")): \(update.count) entries."
             )

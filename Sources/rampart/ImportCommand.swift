@@ -99,7 +99,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
         }
         var results: [FileImportResult] = []
-        let now = Date()
+        let now = try Clock.now()
         for (index, (step, target)) in steps.enumerated() {
             switch step {
             case .repeated(let result):

@@ -140,7 +140,7 @@ struct InventoryApplyCommand: AsyncParsableCommand {
         let changes =
             dryRun
             ? try await store.inventory().changes(to: inventory)
-            : try await store.applyInventory(inventory, source: file, actor: actor.name, at: Date())
+            : try await store.applyInventory(inventory, source: file, actor: actor.name, at: try Clock.now())
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -206,7 +206,7 @@ struct CoverageCommand: AsyncParsableCommand {
         let store = try database.openStore()
         let inventory = try await store.inventory()
         if let app, inventory.application(named: app) == nil { throw CLIError("application '\(app)' is not in the inventory") }
-        let entries = inventory.coverage(scans: try await Self.coverageScans(store), now: Date(), application: app)
+        let entries = inventory.coverage(scans: try await Self.coverageScans(store), now: try Clock.now(), application: app)
         if json {
             print(
                 JSONOut.array(

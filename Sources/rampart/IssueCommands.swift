@@ -135,7 +135,7 @@ struct IssuesMergeCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             try await database.openStore().mergeIssues(
-                into: issues[0], from: Array(issues.dropFirst()), reason: reason, actor: actor.name, at: Date())
+                into: issues[0], from: Array(issues.dropFirst()), reason: reason, actor: actor.name, at: try Clock.now())
         } catch let error as IssueDecisionError {
             throw CLIError("\(error.message); nothing was changed")
         }
@@ -167,7 +167,7 @@ struct IssuesSplitCommand: AsyncParsableCommand {
             )
         }
         do {
-            let issue = try await store.splitIssue(findings: findings, reason: reason, actor: actor.name, at: Date())
+            let issue = try await store.splitIssue(findings: findings, reason: reason, actor: actor.name, at: try Clock.now())
             print("Split \(findings.map(String.init).joined(separator: ", ")) off issue \(ids[0]) into issue \(issue).")
         } catch let error as IssueDecisionError {
             throw CLIError("\(error.message); nothing was changed")
@@ -190,7 +190,7 @@ struct CorrelateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let count = try await database.openStore().rebuildCorrelation(actor: actor.name, at: Date())
+        let count = try await database.openStore().rebuildCorrelation(actor: actor.name, at: try Clock.now())
         print("Rebuilt: \(count) issue(s).")
     }
 }

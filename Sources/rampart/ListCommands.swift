@@ -179,7 +179,7 @@ struct AppsCommand: AsyncParsableCommand {
         let applications = try await store.applications()
         let inventory = try await store.inventory()
         let coverage = Dictionary(
-            grouping: inventory.coverage(scans: try await CoverageCommand.coverageScans(store), now: Date()), by: \.application)
+            grouping: inventory.coverage(scans: try await CoverageCommand.coverageScans(store), now: try Clock.now()), by: \.application)
         func counts(_ name: String) -> (covered: Int, stale: Int, missing: Int)? {
             guard inventory.application(named: name) != nil else { return nil }
             let entries = coverage[name] ?? []
