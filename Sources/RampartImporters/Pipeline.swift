@@ -228,7 +228,7 @@ public struct ImportPipeline: Sendable {
     /// Every format, as `rampart formats` lists it.
     public var formats: [FormatInfo] { importers.map(\.info) }
 
-    package func parseSyntax(_ data: Data, file: String) throws -> ParsedReport {
+    package func parseSyntax(_ data: Data, file: String) async throws -> ParsedReport {
         guard data.count <= maxFileSize else {
             throw ImportError(
                 file: file, kind: .tooLarge(limit: maxFileSize),
@@ -249,7 +249,7 @@ public struct ImportPipeline: Sendable {
         case 0x3C:  // <
             if Self.isHTMLPage(data) { return .html(HTMLReader.parse(data)) }
             do {
-                return .xml(try XMLReader.parse(data).root)
+                return .xml(try await XMLReader.parseConcurrently(data).root)
             } catch let error as XMLSyntaxError {
                 throw ImportError(file: file, kind: .syntax(position: "line \(error.line), column \(error.column)"), reason: error.description)
             }
@@ -387,7 +387,7 @@ public struct ImportPipeline: Sendable {
     private func readReport(
         _ data: Data, file: String, importer explicit: (any ReportImporter)?, context: ImportContext
     ) async throws -> (any ReportImporter, [FormatInfo], ImporterOutput) {
-        let parsed = try parseSyntax(data, file: file)
+        let parsed = try await parseSyntax(data, file: file)
         let (importer, ambiguity) = try explicit.map { ($0, []) } ?? detect(parsed, file: file)
         do {
             var output = try await importer.read(parsed, context: context)

@@ -183,7 +183,7 @@ struct Benchmark {
     /// Where parse time goes: read+hash, syntax, importer, identity.
     static func stageSummary(ingestor: Ingestor, path: String, context: ImportContext) async throws -> String {
         let (file, readSeconds, _) = try await measure { try ingestor.read(path: path) }
-        let (parsed, syntaxSeconds, _) = try await measure { try ingestor.pipeline.parseSyntax(file.data, file: path) }
+        let (parsed, syntaxSeconds, _) = try await measure { try await ingestor.pipeline.parseSyntax(file.data, file: path) }
         let importer = try ingestor.pipeline.detect(parsed, file: path).importer
         let (output, importerSeconds, _) = try await measure { try await importer.read(parsed, context: context) }
         let afterImporter = currentRSS()

@@ -328,7 +328,7 @@ struct CorpusConformanceTests {
     @Test(
         "detection claims each corpus report for its own tool or a standard it is written in, never for another, never two equally",
         .enabled(if: corpusDirectory != nil, "../shared/corpus is not present: corpus detection not run"))
-    func detectionAcrossCorpus() throws {
+    func detectionAcrossCorpus() async throws {
         let corpus = try #require(Self.corpusDirectory)
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("manifest.json"))) as! [String: Any]
         let pipeline = ImportPipeline()
@@ -340,7 +340,8 @@ struct CorpusConformanceTests {
         for entry in manifest["files"] as! [[String: Any]] where entry["role"] as? String == "report" {
             let path = entry["path"] as! String
             reports += 1
-            guard let data = try? Data(contentsOf: corpus.appendingPathComponent(path)), let parsed = try? pipeline.parseSyntax(data, file: path)
+            guard let data = try? Data(contentsOf: corpus.appendingPathComponent(path)),
+                let parsed = try? await pipeline.parseSyntax(data, file: path)
             else { continue }
             let claims = pipeline.candidates(for: parsed)
             guard let best = claims.first else { continue }

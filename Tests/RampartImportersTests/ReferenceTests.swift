@@ -84,11 +84,11 @@ struct ReferenceTests {
     }
 
     @Test("each fixture is detected, unambiguously, as the format its reviewed expectation names", arguments: fixtureNames)
-    func detection(name: String) throws {
+    func detection(name: String) async throws {
         let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.expectedURL(name))) as? [String: Any]
         let format = try #require(expected?["format"] as? String, "\(name).expected.json names no format")
         let pipeline = ImportPipeline()
-        let claims = pipeline.candidates(for: try pipeline.parseSyntax(Data(contentsOf: Self.url(name)), file: name))
+        let claims = pipeline.candidates(for: try await pipeline.parseSyntax(Data(contentsOf: Self.url(name)), file: name))
         #expect(claims.first?.importer.info.id == format)
         let rivals = claims.dropFirst().filter { $0.confidence == claims.first?.confidence }.map(\.importer.info.id)
         #expect(rivals.isEmpty, "\(name) is claimed as surely by \(rivals)")

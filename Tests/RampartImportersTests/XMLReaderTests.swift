@@ -125,4 +125,116 @@ struct XMLReaderTests {
         let document = String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300)
         #expect(throws: XMLSyntaxError.self) { try XMLReader.parse(Data(document.utf8)) }
     }
+
+    /// The same tree, field by field (elements compare their source by identity, and each read
+    /// has its own).
+    static func sameTree(_ a: XMLElement, _ b: XMLElement, at path: String = "") -> String? {
+        let here = path + "/" + a.name
+        if a.name != b.name || a.localName != b.localName { return "\(here): name \(b.name)" }
+        if a.attributes != b.attributes { return "\(here): attributes" }
+        if a.text != b.text { return "\(here): text" }
+        if a.line != b.line { return "\(here): line \(a.line) vs \(b.line)" }
+        if a.sourceRange != b.sourceRange {
+            return "\(here): source range \(String(describing: a.sourceRange)) vs \(String(describing: b.sourceRange))"
+        }
+        if a.children.count != b.children.count { return "\(here): \(a.children.count) vs \(b.children.count) children" }
+        for (left, right) in zip(a.children, b.children) {
+            if let difference = sameTree(left, right, at: here) { return difference }
+        }
+        return nil
+    }
+
+    /// The outcome of a read: the tree, or the error's text.
+    static func read(_ data: Data, stretches: Int?) async -> Swift.Result<XMLReader.Result, XMLSyntaxError> {
+        do {
+            if let stretches { return .success(try await XMLReader.parseConcurrently(data, stretches: stretches)) }
+            return .success(try XMLReader.parse(data))
+        } catch let error as XMLSyntaxError {
+            return .failure(error)
+        } catch {
+            return .failure(XMLSyntaxError(line: 0, column: 0, reason: "\(error)"))
+        }
+    }
+
+    /// Reads the document whole and in each count of stretches; how many of those reads were
+    /// joined from stretches (the others fell back to the whole read).
+    @discardableResult
+    static func expectSameRead(_ data: Data, name: String, stretches: [Int] = [2, 3, 7, 50]) async -> Int {
+        let whole = await read(data, stretches: nil)
+        var joined = 0
+        for count in stretches {
+            switch (whole, await read(data, stretches: count)) {
+            case (.success(let a), .success(let b)):
+                if let difference = sameTree(a.root, b.root) { Issue.record("\(name) in \(count) stretches: \(difference)") }
+                if b.stretches > 1 { joined += 1 }
+            case (.failure(let a), .failure(let b)):
+                #expect(a == b, "\(name) in \(count) stretches")
+            case (let a, let b):
+                Issue.record("\(name) in \(count) stretches: \(a) read whole, \(b) in stretches")
+            }
+        }
+        return joined
+    }
+
+    static let fixtures: [URL] = {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/RampartImporters")
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        return files.filter { $0.pathExtension == "xml" || $0.pathExtension == "nessus" }.sorted { $0.path < $1.path }
+    }()
+
+    @Test("a document read in stretches on every core is the document read whole: every XML fixture, cut anywhere")
+    func stretchesFixtures() async throws {
+        #expect(Self.fixtures.count > 20)
+        var joined = 0
+        for file in Self.fixtures {
+            joined += await Self.expectSameRead(try Data(contentsOf: file), name: file.lastPathComponent)
+        }
+        // The stretches are really read apart and joined, not all sent to the whole read: only a
+        // cut inside a comment or CDATA section (Burp's HTML is CDATA) sends a document there.
+        #expect(joined * 10 >= Self.fixtures.count * 4 * 7, "\(joined) of \(Self.fixtures.count * 4) reads were joined")
+    }
+
+    @Test("every XML report of the corpus reads the same in stretches", .enabled(if: CorpusConformanceTests.corpusDirectory != nil))
+    func stretchesCorpus() async throws {
+        let corpus = try #require(CorpusConformanceTests.corpusDirectory)
+        let files = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        let xml = files.filter { ["xml", "nessus"].contains($0.pathExtension) }
+        #expect(xml.count > 100)
+        for file in xml {
+            await Self.expectSameRead(try Data(contentsOf: file), name: file.lastPathComponent, stretches: [2, 5])
+        }
+    }
+
+    @Test(
+        "cuts that fall inside comments, CDATA or instructions, and malformed documents, read as whole: same tree, same error",
+        arguments: [
+            "<r>" + String(repeating: "<a x='1'>t<!-- <b>c</b> --></a>", count: 40) + "</r>",
+            "<r>" + String(repeating: "<a><![CDATA[<b>if a < b</b></c>]]></a>", count: 40) + "</r>",
+            "<r>" + String(repeating: "<a><?pi <b> ?>x</a>", count: 40) + "</r>",
+            "<r>" + String(repeating: "<a>x</a>", count: 40) + "</s>",
+            "<r>" + String(repeating: "<a>x</a>", count: 40),
+            "<r>" + String(repeating: "<a>x</a>", count: 40) + "</r><![CDATA[ ]]>",
+            "<r>" + String(repeating: "<a>x</a>", count: 40) + "</r>\n<!-- end -->\n",
+            "<r>" + String(repeating: "<a>x</a>", count: 40) + "</r><r/>",
+            "<r>" + String(repeating: "<a>x</a>", count: 40) + "</r>&amp;",
+            "<r>" + String(repeating: "<a>", count: 200) + String(repeating: "</a>", count: 200) + "</r>",
+            "<r>" + String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300) + "</r>",
+            "<r>\r\n" + String(repeating: "<a y=\"1\r\n2\">x&lt;\r\n</a>\r\n", count: 40) + "</r>",
+            "<r>" + String(repeating: "<a>x</a><a>&bogus;</a>", count: 40) + "</r>",
+            "<?xml version=\"1.0\"?>\n<!-- head -->\n<r>" + String(repeating: "\n  <a>x</a>", count: 40) + "\n</r>",
+        ])
+    func stretchesEdgeCases(document: String) async {
+        await Self.expectSameRead(Data(document.utf8), name: String(document.prefix(30)), stretches: [2, 3, 5, 9, 17, 64, 300])
+    }
+
+    @Test("a well-formed document is joined from as many stretches as asked, cut at tags")
+    func stretchesJoined() async throws {
+        let document = Data(("<?xml version=\"1.0\"?>\n<r>" + String(repeating: "\n  <a k='v'>x &amp; y</a><b/>", count: 500) + "\n</r>\n").utf8)
+        for count in [2, 7, 64] {
+            let read = try await XMLReader.parseConcurrently(document, stretches: count)
+            #expect(read.stretches == count)
+            #expect(read.root.children.count == 1000 && read.root.children[999].line == 502)
+        }
+    }
 }

@@ -22,7 +22,7 @@ struct XMLTreeParser {
     private var names: [(bytes: [UInt8], name: String, localName: String)] = []
 
     /// An element still open: what its end tag will turn into an `XMLElement`.
-    private struct Open {
+    struct Open: Sendable {
         var name: String
         var localName: String
         /// Where the name's bytes are in the document, for matching the end tag.
@@ -35,11 +35,13 @@ struct XMLTreeParser {
         var start: Int
     }
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, maxDepth: Int = 256, source: XMLSource? = nil) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, line: Int = 1, maxDepth: Int = 256, source: XMLSource? = nil) {
         self.bytes = bytes
         self.index = start
         self.maxDepth = maxDepth
         self.source = source
+        self.line = line
+        self.lineCountedTo = start
     }
 
     private func failure(_ reason: String, at offset: Int? = nil) -> XMLSyntaxError {
@@ -242,8 +244,8 @@ struct XMLTreeParser {
         }
     }
 
-    mutating func parse() throws -> XMLElement {
-        // Before the root: white space, comments, processing instructions (the declaration).
+    /// Before the root: white space, comments, processing instructions (the declaration).
+    private mutating func skipToRoot() throws {
         while true {
             skipSpace()
             guard index < bytes.count else { throw failure("no root element") }
@@ -252,6 +254,57 @@ struct XMLTreeParser {
             guard bytes[index] == 0x3C else { throw failure("content before the root element") }
             break
         }
+    }
+
+    /// A CDATA section at `index`, its content appended with line breaks normalized.
+    private mutating func cdata(into text: inout [UInt8]) throws {
+        guard let close = end(of: "]]>", from: index + 9) else { throw failure("unterminated CDATA section") }
+        let content = UnsafeBufferPointer(rebasing: bytes[(index + 9)..<(close - 3)])
+        for (position, byte) in content.enumerated() {
+            // Line breaks are normalized in CDATA as everywhere.
+            if byte == 0x0D {
+                text.append(0x0A)
+            } else if !(byte == 0x0A && position > 0 && content[position - 1] == 0x0D) {
+                text.append(byte)
+            }
+        }
+        index = close
+    }
+
+    /// An end tag at `index`: its name's bytes, and where it starts.
+    private mutating func endTag() throws -> (name: Range<Int>, start: Int) {
+        let closeStart = index
+        index += 2
+        // Compared as bytes: the end tag's name is made into text only for an error.
+        let closing = try nameRange()
+        skipSpace()
+        guard index < bytes.count, bytes[index] == 0x3E else { throw failure("end tag '\(text(of: closing))' is not closed with '>'") }
+        index += 1
+        return (closing, closeStart)
+    }
+
+    private func text(of range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+
+    /// A start tag at `index`: the element it opens, and whether it closed itself (`/>`).
+    private mutating func startTag() throws -> (Open, selfClosing: Bool) {
+        let tagLine = lineNumber(at: index)
+        let tagStart = index
+        index += 1
+        let tag = try tagName()
+        var open = Open(name: tag.name, localName: tag.localName, nameRange: tag.range, attributes: [:], line: tagLine, start: tagStart)
+        let selfClosing = try attributes(into: &open.attributes)
+        return (open, selfClosing)
+    }
+
+    /// The element an open element becomes when its end tag, ending at `index`, is read.
+    private func finish(_ open: Open, empty: Bool = false) -> XMLElement {
+        XMLElement(
+            name: open.name, localName: open.localName, attributes: open.attributes, children: empty ? [] : open.children,
+            text: empty ? "" : String(decoding: open.text, as: UTF8.self), line: open.line, source: source, sourceRange: open.start..<index)
+    }
+
+    mutating func parse() throws -> XMLElement {
+        try skipToRoot()
         var stack: [Open] = []
         var root: XMLElement?
         while root == nil {
@@ -261,51 +314,26 @@ struct XMLTreeParser {
                 continue
             }
             if starts(with: "<![CDATA[", at: index) {
-                guard let close = end(of: "]]>", from: index + 9) else { throw failure("unterminated CDATA section") }
-                let content = UnsafeBufferPointer(rebasing: bytes[(index + 9)..<(close - 3)])
-                for (position, byte) in content.enumerated() {
-                    // Line breaks are normalized in CDATA as everywhere.
-                    if byte == 0x0D {
-                        stack[stack.count - 1].text.append(0x0A)
-                    } else if !(byte == 0x0A && position > 0 && content[position - 1] == 0x0D) {
-                        stack[stack.count - 1].text.append(byte)
-                    }
-                }
-                index = close
+                try cdata(into: &stack[stack.count - 1].text)
                 continue
             }
             if try skipMarkup() { continue }
             if starts(with: "<!", at: index) { throw failure("markup declarations are not allowed inside elements") }
             if starts(with: "</", at: index) {
-                let closeStart = index
-                index += 2
-                // Compared as bytes: the end tag's name is made into text only for an error.
-                let closing = try nameRange()
-                func closingName() -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[closing]), as: UTF8.self) }
-                skipSpace()
-                guard index < bytes.count, bytes[index] == 0x3E else { throw failure("end tag '\(closingName())' is not closed with '>'") }
-                index += 1
-                guard let open = stack.popLast() else { throw failure("end tag '\(closingName())' without a start tag", at: closeStart) }
+                let (closing, closeStart) = try endTag()
+                guard let open = stack.popLast() else { throw failure("end tag '\(text(of: closing))' without a start tag", at: closeStart) }
                 guard sameBytes(open.nameRange, closing) else {
-                    throw failure("end tag '\(closingName())' does not match start tag '\(open.name)' of line \(open.line)", at: closeStart)
+                    throw failure("end tag '\(text(of: closing))' does not match start tag '\(open.name)' of line \(open.line)", at: closeStart)
                 }
-                let element = XMLElement(
-                    name: open.name, localName: open.localName, attributes: open.attributes, children: open.children,
-                    text: String(decoding: open.text, as: UTF8.self), line: open.line, source: source, sourceRange: open.start..<index)
+                let element = finish(open)
                 if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
                 continue
             }
             // A start tag.
             guard stack.count < maxDepth else { throw failure("nesting deeper than \(maxDepth)") }
-            let tagLine = lineNumber(at: index)
-            let tagStart = index
-            index += 1
-            let tag = try tagName()
-            var open = Open(name: tag.name, localName: tag.localName, nameRange: tag.range, attributes: [:], line: tagLine, start: tagStart)
-            if try attributes(into: &open.attributes) {
-                let element = XMLElement(
-                    name: open.name, localName: open.localName, attributes: open.attributes, children: [], text: "", line: tagLine, source: source,
-                    sourceRange: tagStart..<index)
+            let (open, selfClosing) = try startTag()
+            if selfClosing {
+                let element = finish(open, empty: true)
                 if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
             } else {
                 stack.append(open)
@@ -319,5 +347,128 @@ struct XMLTreeParser {
             throw failure("content after the root element")
         }
         return root!
+    }
+
+    /// What reading one stretch of a large document leaves (see `XMLReader`'s parallel read):
+    /// the content at the stretch's top level in order (text, whole elements, and end tags of
+    /// elements opened in an earlier stretch) and the elements still open at its end.
+    struct Fragment: Sendable {
+        enum Item: Sendable {
+            case text([UInt8])
+            /// A CDATA section outside every element of the stretch: text inside an element
+            /// opened earlier, an error after the root.
+            case cdata([UInt8])
+            case element(XMLElement)
+            /// The end tag of an element opened before the stretch: its name's bytes, where it ends.
+            case close(name: Range<Int>, end: Int)
+        }
+        var items: [Item] = []
+        var open: [Open] = []
+        /// The deepest nesting reached, relative to the depth the stretch starts at.
+        var deepest = 0
+    }
+
+    /// Reads from `index` (the document's start when `first`, else a `<` that starts a tag) to
+    /// `limit`, which must fall between two pieces of markup: nil when a comment, CDATA section
+    /// or processing instruction runs across it (the stretches were cut in the wrong place).
+    /// Errors here may come from a wrong cut too; the caller reads the document whole then.
+    mutating func fragment(upTo limit: Int, first: Bool) throws -> Fragment? {
+        if first { try skipToRoot() }
+        var fragment = Fragment()
+        var stack: [Open] = []
+        var closedOuter = 0
+        func add(_ element: consuming XMLElement, to stack: inout [Open], _ fragment: inout Fragment) {
+            if stack.isEmpty { fragment.items.append(.element(element)) } else { stack[stack.count - 1].children.append(element) }
+        }
+        while index < limit {
+            if bytes[index] != 0x3C {
+                if stack.isEmpty {
+                    var text: [UInt8] = []
+                    try self.text(into: &text)
+                    fragment.items.append(.text(text))
+                } else {
+                    try text(into: &stack[stack.count - 1].text)
+                }
+                continue
+            }
+            if starts(with: "<![CDATA[", at: index) {
+                if stack.isEmpty {
+                    var text: [UInt8] = []
+                    try cdata(into: &text)
+                    fragment.items.append(.cdata(text))
+                } else {
+                    try cdata(into: &stack[stack.count - 1].text)
+                }
+                continue
+            }
+            if try skipMarkup() { continue }
+            if starts(with: "<!", at: index) { throw failure("markup declarations are not allowed inside elements") }
+            if starts(with: "</", at: index) {
+                let (closing, closeStart) = try endTag()
+                guard let open = stack.popLast() else {
+                    fragment.items.append(.close(name: closing, end: index))
+                    closedOuter += 1
+                    continue
+                }
+                guard sameBytes(open.nameRange, closing) else { throw failure("end tag does not match its start tag", at: closeStart) }
+                add(finish(open), to: &stack, &fragment)
+                continue
+            }
+            // The absolute depth is at least the stretch's own: deeper than the limit is an error
+            // whatever came before (and bounds the tree this stretch builds).
+            guard stack.count < maxDepth else { throw failure("nesting deeper than \(maxDepth)") }
+            let (open, selfClosing) = try startTag()
+            fragment.deepest = max(fragment.deepest, stack.count + 1 - closedOuter)
+            if selfClosing { add(finish(open, empty: true), to: &stack, &fragment) } else { stack.append(open) }
+        }
+        guard index == limit else { return nil }
+        fragment.open = stack
+        return fragment
+    }
+
+    /// Joins the fragments of a document read in stretches into its root, as `parse` would
+    /// have built it; nil when they do not make one well-formed document (the caller then
+    /// reads it whole, for the error and its position).
+    static func join(_ fragments: [Fragment], of bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = 256, source: XMLSource?) -> XMLElement? {
+        var stack: [Open] = []
+        var root: XMLElement?
+        func place(_ element: XMLElement) -> Bool {
+            if stack.isEmpty {
+                guard root == nil else { return false }
+                root = element
+            } else {
+                stack[stack.count - 1].children.append(element)
+            }
+            return true
+        }
+        for fragment in fragments {
+            guard stack.count + fragment.deepest <= maxDepth else { return nil }
+            for item in fragment.items {
+                switch item {
+                case .cdata(let text):
+                    guard !stack.isEmpty else { return nil }
+                    stack[stack.count - 1].text.append(contentsOf: text)
+                case .text(let text):
+                    if stack.isEmpty {
+                        guard text.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return nil }
+                    } else {
+                        stack[stack.count - 1].text.append(contentsOf: text)
+                    }
+                case .element(let element):
+                    guard place(element) else { return nil }
+                case .close(let name, let end):
+                    guard let open = stack.popLast(), open.nameRange.count == name.count,
+                        memcmp(bytes.baseAddress! + open.nameRange.lowerBound, bytes.baseAddress! + name.lowerBound, name.count) == 0
+                    else { return nil }
+                    let element = XMLElement(
+                        name: open.name, localName: open.localName, attributes: open.attributes, children: open.children,
+                        text: String(decoding: open.text, as: UTF8.self), line: open.line, source: source, sourceRange: open.start..<end)
+                    guard place(element) else { return nil }
+                }
+            }
+            stack.append(contentsOf: fragment.open)
+        }
+        guard stack.isEmpty else { return nil }
+        return root
     }
 }
