@@ -330,28 +330,31 @@ public enum EndpointMatch {
         guard let schemeEnd = text.utf8.firstRange(of: "://".utf8) else { return nil }
         let scheme = text[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { return nil }
+        // Delimiters are ASCII, so they are found on the bytes (a UTF-8 index of an ASCII byte
+        // is a valid string index): walking Characters was most of this function's cost.
         let rest = text[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        let authorityEnd = rest.utf8.firstIndex(where: { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }) ?? rest.endIndex
         var authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        var host = String(authority)
+        if let at = authority.utf8.lastIndex(of: 0x40) { authority = authority[authority.utf8.index(after: at)...] }
+        var host = authority
         var port = scheme == "https" ? 443 : 80
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return nil }
-            let after = host[host.index(after: close)...]
-            if after.hasPrefix(":") {
+        if host.utf8.first == 0x5B {
+            guard let close = host.utf8.firstIndex(of: 0x5D) else { return nil }
+            let after = host[host.utf8.index(after: close)...]
+            if after.utf8.first == 0x3A {
                 guard let number = Int(after.dropFirst()), (1...65535).contains(number) else { return nil }
                 port = number
             }
-            host = String(host[...close])
-        } else if let colon = host.lastIndex(of: ":") {
-            guard let number = Int(host[host.index(after: colon)...]), (1...65535).contains(number) else { return nil }
+            host = host[...close]
+        } else if let colon = host.utf8.lastIndex(of: 0x3A) {
+            guard let number = Int(host[host.utf8.index(after: colon)...]), (1...65535).contains(number) else { return nil }
             port = number
-            host = String(host[..<colon])
+            host = host[..<colon]
         }
-        guard !host.isEmpty, !host.contains(where: \.isWhitespace) else { return nil }
-        var path = String(rest[authorityEnd...])
-        if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = String(path[..<query]) }
+        let hostIsPlain = host.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+        guard !host.isEmpty, hostIsPlain || !host.contains(where: \.isWhitespace) else { return nil }
+        let pathEnd = rest.utf8[authorityEnd...].firstIndex(where: { $0 == 0x3F || $0 == 0x23 }) ?? rest.endIndex
+        let path = String(rest[authorityEnd..<pathEnd])
         return Parts(scheme: scheme, host: host.lowercased(), port: port, path: path)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import RampartCore
 import Testing
+
+@testable import RampartCore
 
 @Suite("Correlation rules")
 struct CorrelationTests {
@@ -85,5 +86,48 @@ struct CorrelationTests {
         let c = Correlation.keys(for: finding(["CVE-2020-8203"]), application: "a", component: "c")
         #expect(!Set(a.map(\.hash)).isDisjoint(with: b.map(\.hash)))
         #expect(Set(a.map(\.hash)).isDisjoint(with: c.map(\.hash)))
+    }
+
+    @Test("a path segment of printable ASCII is judged on its bytes exactly as on its Characters")
+    func asciiTemplateAgrees() {
+        // A fixed generator: segments of every class the rules look at, of lengths around theirs.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let alphabets = [
+            "0123456789", "0123456789abcdef-", "0123456789ABCDEFabcdef", "abcXYZ019_-", "abc.~!$&'()*+,;=:@%", "!\"#$%&'()*+,-.:;<=>?@[\\]^_`{|}~0aZ",
+        ]
+        for _ in 0..<5_000 {
+            let alphabet = Array(alphabets[next(alphabets.count)])
+            let segment = String((0..<(1 + next(30))).map { _ in alphabet[next(alphabet.count)] })
+            #expect(Correlation.asciiTemplate(Substring(segment)) == Correlation.characterTemplate(segment), "\(segment)")
+        }
+        #expect(Correlation.endpointTemplate("/a/12345678/x") == "/a/{id}/x")
+        #expect(Correlation.endpointTemplate("/a/abcdefab/x") == "/a/abcdefab/x")
+        #expect(Correlation.endpointTemplate("/٣٤/x") == "/{id}/x")
+    }
+
+    @Test(
+        "a URL's scheme, host, port and path are read as before, on bytes",
+        arguments: [
+            ("https://Shop.Example.com/a/b?q=1#f", "https", "shop.example.com", 443, "/a/b"),
+            ("http://user:pw@host:8080", "http", "host", 8080, ""),
+            ("  http://host/x  ", "http", "host", 80, "/x"),
+            ("http://[::1]:8443/p#x", "http", "[::1]", 8443, "/p"),
+            ("HTTPS://[fe80::1]/", "https", "[fe80::1]", 443, "/"),
+            ("http://bücher.example/ä?x", "http", "bücher.example", 80, "/ä"),
+        ])
+    func urlParts(url: String, scheme: String, host: String, port: Int, path: String) throws {
+        let parts = try #require(EndpointMatch.parts(of: url))
+        #expect(parts.scheme == scheme && parts.host == host && parts.port == port && parts.path == path)
+    }
+
+    @Test(
+        "what is not an http URL with a host and a valid port has no parts",
+        arguments: ["ftp://h/x", "http://", "http://h:0/", "http://h:70000", "http://[::1", "http://a b/", "host/path"])
+    func urlWithoutParts(url: String) {
+        #expect(EndpointMatch.parts(of: url) == nil)
     }
 }
