@@ -11,7 +11,9 @@ struct DependencyCheckVulnerability {
     var references: [String]
     var suppressed: Bool
 
-    func finding(dependency: DependencyCheckDependency, tool: ToolInfo, raw: RawEvidence) -> Finding {
+    /// `dependency` is the dependency's location and display name, made once for all its
+    /// vulnerabilities (each reads its package URL).
+    func finding(dependency: (location: PackageLocation, displayName: String), tool: ToolInfo, raw: RawEvidence) -> Finding {
         let score = cvss.first?.score
         return Finding(
             category: .sca, tool: tool, ruleID: name, title: "\(name) in \(dependency.displayName)", description: description,
@@ -40,7 +42,15 @@ struct DependencyCheckDependency {
         return (best("product"), best("version"))
     }
 
-    var displayName: String { location.purl.map { "\($0.name)\($0.version.map { " \($0)" } ?? "")" } ?? fileName }
+    static func displayName(of location: PackageLocation, fileName: String) -> String {
+        location.purl.map { "\($0.name)\($0.version.map { " \($0)" } ?? "")" } ?? fileName
+    }
+
+    /// The location and display name every vulnerability of the dependency shares.
+    var described: (location: PackageLocation, displayName: String) {
+        let location = location
+        return (location, Self.displayName(of: location, fileName: fileName))
+    }
 
     var location: PackageLocation {
         let purl = packageIDs.lazy.compactMap { PackageURL(parsing: $0) }.first
@@ -128,6 +138,7 @@ struct DependencyCheckXMLImporter: ReportImporter {
             (element.child("evidenceCollected")?.children("evidence") ?? []).map {
                 (type: $0.attributes["type"] ?? "", confidence: $0.attributes["confidence"], value: $0.childText("value"))
             })
+        let described = dependency.described
         let vulnerabilities =
             (element.child("vulnerabilities")?.children("vulnerability") ?? []).map { ($0, false) }
             + (element.child("vulnerabilities")?.children("suppressedVulnerability") ?? []).map { ($0, true) }
@@ -156,7 +167,7 @@ struct DependencyCheckXMLImporter: ReportImporter {
             let vulnerability = DependencyCheckVulnerability(
                 name: name, severity: severity, cvss: cvss, cwes: CWE.parseAll(cweTexts), description: item.childText("description"),
                 references: references, suppressed: suppressed)
-            findings.append(vulnerability.finding(dependency: dependency, tool: tool, raw: .xml(item)))
+            findings.append(vulnerability.finding(dependency: described, tool: tool, raw: .xml(item)))
         }
 
         return (findings, diagnostics)
@@ -191,6 +202,7 @@ struct DependencyCheckJSONImporter: ReportImporter {
                         (type: type, confidence: $0["confidence"]?.text, value: $0["value"]?.text)
                     }
                 })
+            let described = dependency.described
             let items =
                 (element["vulnerabilities"]?.array ?? []).map { ($0, false) } + (element["suppressedVulnerabilities"]?.array ?? []).map { ($0, true) }
             for (item, suppressed) in items {
@@ -211,7 +223,7 @@ struct DependencyCheckJSONImporter: ReportImporter {
                     name: name, severity: item["severity"]?.text, cvss: cvss, cwes: CWE.parseAll(item["cwes"]?.strings ?? []),
                     description: item["description"]?.text, references: (item["references"]?.array ?? []).compactMap { $0["url"]?.text },
                     suppressed: suppressed)
-                output.findings.append(vulnerability.finding(dependency: dependency, tool: output.tool, raw: .json(item)))
+                output.findings.append(vulnerability.finding(dependency: described, tool: output.tool, raw: .json(item)))
             }
         }
         return output
