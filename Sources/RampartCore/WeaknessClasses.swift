@@ -130,13 +130,26 @@ public enum RuleWeaknesses {
         if toolID == "bandit" || banditShaped {
             if let cwes = bandit[ruleID.uppercased().prefix(4).description] { return cwes }
         }
-        if toolID == "codeql" || rule.contains("/") {
+        if toolID == "codeql" || rule.utf8.contains(0x2F) {
             let name = rule.split(separator: "/").last.map(String.init) ?? rule
             if let cwes = codeql[name] { return cwes }
         }
         if inferring {
-            for keyword in keywords where rule.contains(keyword.word) { return keyword.cwes }
+            // Searched on the bytes: a rule id is short, and a Foundation substring search per
+            // keyword was a visible part of correlating a large report.
+            let bytes = Array(rule.utf8)
+            for keyword in keywords where Self.contains(bytes, keyword.word.utf8) { return keyword.cwes }
         }
         return []
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: String.UTF8View) -> Bool {
+        let count = needle.count
+        guard count > 0, haystack.count >= count else { return count == 0 }
+        let first = needle.first!
+        for start in 0...(haystack.count - count) where haystack[start] == first && haystack[start..<(start + count)].elementsEqual(needle) {
+            return true
+        }
+        return false
     }
 }

@@ -130,4 +130,23 @@ struct CorrelationTests {
     func urlWithoutParts(url: String) {
         #expect(EndpointMatch.parts(of: url) == nil)
     }
+
+    @Test("a rule id's weakness keywords are found on its bytes as a substring search finds them")
+    func keywordSearch() {
+        var state: UInt64 = 42
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let alphabet = Array("sqlnoxsedrtpa-_./")
+        for _ in 0..<3_000 {
+            let rule = String((0..<(1 + next(14))).map { _ in alphabet[next(alphabet.count)] })
+            for keyword in RuleWeaknesses.keywords {
+                #expect(RuleWeaknesses.contains(Array(rule.utf8), keyword.word.utf8) == rule.contains(keyword.word), "\(rule) \(keyword.word)")
+            }
+        }
+        #expect(RuleWeaknesses.cwes(tool: "semgrep", ruleID: "python.lang.security.audit.Formatted-SQL-Query", inferring: true) == [89])
+        #expect(RuleWeaknesses.cwes(tool: "semgrep", ruleID: "python.lang.security.audit.formatted-sql-query", inferring: false).isEmpty)
+        #expect(RuleWeaknesses.cwes(tool: "eslint", ruleID: "no-unsafe-regex", inferring: true).isEmpty)
+    }
 }
