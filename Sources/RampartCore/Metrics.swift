@@ -13,12 +13,12 @@ public struct IssueTimeline: Sendable, Hashable {
         }
     }
 
-    /// A triage change: the state it moved to, who set it (`TriageSource.kind`), and when.
+    /// A triage change: the state it moved to, who set it, and when.
     public struct Decision: Sendable, Hashable {
         public var at: Date
         public var state: TriageState
-        public var source: String
-        public init(at: Date, state: TriageState, source: String) {
+        public var source: TriageSource.Kind
+        public init(at: Date, state: TriageState, source: TriageSource.Kind) {
             self.at = at
             self.state = state
             self.source = source
@@ -127,7 +127,7 @@ public struct PostureMetrics: Sendable, Hashable {
     public var closedByRescan: Int
     /// Remediations that ended in the period (an issue fixed, reopened and fixed again counts twice).
     public var remediations: Int
-    public var dismissedBy: [String: Int]
+    public var dismissedBy: [TriageSource.Kind: Int]
     public var openNow: Int
     public var breachedNow: Int
 
@@ -163,7 +163,7 @@ public struct PostureMetrics: Sendable, Hashable {
         var closed = 0
         var fixedIssues = 0
         var activeInPeriod = 0
-        var dismissed: [String: Int] = [:]
+        var dismissed: [TriageSource.Kind: Int] = [:]
         var withSLA = 0
         var compliant = 0
         var open = 0
@@ -185,7 +185,7 @@ public struct PostureMetrics: Sendable, Hashable {
             }
             if fixedInPeriod { fixedIssues += 1 }
             for decision in timeline.decisions where decision.at >= since && decision.at <= until {
-                guard [.falsePositive, .acceptedRisk, .notAffected, .mitigated].contains(decision.state), decision.source != "expiry" else {
+                guard [.falsePositive, .acceptedRisk, .notAffected, .mitigated].contains(decision.state), decision.source != .expiry else {
                     continue
                 }
                 dismissed[decision.source, default: 0] += 1

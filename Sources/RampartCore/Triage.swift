@@ -117,13 +117,18 @@ public enum TriageSource: Sendable, Hashable {
     /// The clock: an accepted risk expired.
     case expiry
 
-    public var kind: String {
+    /// What kind of source it is, as stored and counted.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case none, person, rule, vex, expiry
+    }
+
+    public var kind: Kind {
         switch self {
-        case .none: "none"
-        case .person: "person"
-        case .rule: "rule"
-        case .vex: "vex"
-        case .expiry: "expiry"
+        case .none: .none
+        case .person: .person
+        case .rule: .rule
+        case .vex: .vex
+        case .expiry: .expiry
         }
     }
 
@@ -138,15 +143,15 @@ public enum TriageSource: Sendable, Hashable {
     }
 
     public init?(kind: String, name: String) {
-        switch kind {
-        case "none": self = .none
-        case "person": self = .person(name)
-        case "rule":
+        switch Kind(rawValue: kind) {
+        case .none?: self = .none
+        case .person?: self = .person(name)
+        case .rule?:
             guard let id = Int64(name) else { return nil }
             self = .rule(id)
-        case "vex": self = .vex(name)
-        case "expiry": self = .expiry
-        default: return nil
+        case .vex?: self = .vex(name)
+        case .expiry?: self = .expiry
+        case nil: return nil
         }
     }
 

@@ -55,7 +55,7 @@ extension SQLiteStore {
                 """,
             arguments: [
                 issue, JSONText.array(findings.map { Int($0) }), triage.state.rawValue, previous.state.rawValue, triage.reason,
-                triage.decision.until.map(timestamp), triage.source.kind, triage.source.name, triage.needsReview, timestamp(date),
+                triage.decision.until.map(timestamp), triage.source.kind.rawValue, triage.source.name, triage.needsReview, timestamp(date),
             ])
         try appendAudit(
             action, subject: "issue \(issue)", before: previous.auditJSON, after: triage.auditJSON, reason: note ?? triage.reason, actor: actor,
@@ -71,7 +71,8 @@ extension SQLiteStore {
                 """,
             arguments: [
                 triage.state.rawValue, triage.reason, triage.decision.until.map(timestamp), triage.decision.approver,
-                triage.decision.justification?.rawValue, triage.source.kind, triage.source.name, triage.at.map(timestamp), triage.needsReview,
+                triage.decision.justification?.rawValue, triage.source.kind.rawValue, triage.source.name, triage.at.map(timestamp),
+                triage.needsReview,
                 triage.pausedSeconds, issue,
             ])
     }
@@ -352,7 +353,7 @@ extension SQLiteStore {
                 decisions[row["issue_id"], default: []].append(
                     IssueTimeline.Decision(
                         at: try Self.date(row["at"]), state: try Self.stored(TriageState.self, row["state"], column: "triage_event.state"),
-                        source: row["source"]))
+                        source: try Self.stored(TriageSource.Kind.self, row["source"], column: "triage_event.source")))
             }
             return (events, decisions)
         }

@@ -38,7 +38,7 @@ extension Triage {
         object.add("until", decision.until.map { $0.formatted(Date.ISO8601FormatStyle()) })
         object.add("approver", decision.approver)
         object.add("justification", decision.justification?.rawValue)
-        object.add("source", source.kind)
+        object.add("source", source.kind.rawValue)
         object.add("by", source.name.isEmpty ? nil : source.name)
         object.add("review", needsReview ? 1 : 0)
         return object.result

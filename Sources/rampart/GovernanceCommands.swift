@@ -151,7 +151,7 @@ enum TriageJSON {
             ("triage_until", JSONOut.string(triage.decision.until.map(isoTimestamp))),
             ("triage_approver", JSONOut.string(triage.decision.approver)),
             ("triage_justification", JSONOut.string(triage.decision.justification?.rawValue)),
-            ("triage_source", JSONOut.string(triage.source.kind)),
+            ("triage_source", JSONOut.string(triage.source.kind.rawValue)),
             ("triage_by", JSONOut.string(triage.source.name.isEmpty ? nil : triage.source.name)),
             ("triage_at", JSONOut.string(triage.at.map(isoTimestamp))), ("needs_review", JSONOut.bool(triage.needsReview)),
         ]
@@ -487,6 +487,9 @@ struct MetricsCommand: AsyncParsableCommand {
         commandName: "metrics",
         abstract: "Posture metrics from recorded events: open issues over time, time to remediate, SLA compliance, fix rate, who closed what.")
 
+    /// Who can dismiss an issue, in the order the output lists them.
+    static let dismissers: [TriageSource.Kind] = [.person, .rule, .vex]
+
     @OptionGroup var database: DatabaseOptions
     @Option(name: .long, help: "Only this application.") var app: String?
     @Option(name: .long, help: "Start of the period (YYYY-MM-DD; default: 90 days ago).") var since: String?
@@ -540,7 +543,7 @@ struct MetricsCommand: AsyncParsableCommand {
                         "closed",
                         JSONOut.object(
                             [("by_rescan", String(metrics.closedByRescan))]
-                                + ["person", "rule", "vex"].map { ("by_\($0)", String(metrics.dismissedBy[$0] ?? 0)) })
+                                + Self.dismissers.map { ("by_\($0.rawValue)", String(metrics.dismissedBy[$0] ?? 0)) })
                     ),
                     ("remediations", String(metrics.remediations)), ("open_by_severity", JSONOut.array(series)),
                 ]))
@@ -551,7 +554,7 @@ struct MetricsCommand: AsyncParsableCommand {
         print("  open now: \(metrics.openNow), past SLA: \(metrics.breachedNow)")
         print("  SLA compliance: " + (metrics.slaCompliance.map { String(format: "%.0f%%", $0 * 100) } ?? "no issue with an SLA"))
         print("  fix rate: " + (metrics.fixRate.map { String(format: "%.0f%%", $0 * 100) } ?? "no active issue"))
-        let dismissed = ["person", "rule", "vex"].map { "\(metrics.dismissedBy[$0] ?? 0) by \($0 == "vex" ? "VEX" : "a \($0)")" }
+        let dismissed = Self.dismissers.map { "\(metrics.dismissedBy[$0] ?? 0) by \($0 == .vex ? "VEX" : "a \($0.rawValue)")" }
         print("  closed: \(metrics.closedByRescan) fixed by a rescan; dismissed \(dismissed.joined(separator: ", "))")
         for kind in ["overall", "application", "team", "category", "severity"] {
             guard let groups = metrics.remediation[kind], !groups.isEmpty else { continue }

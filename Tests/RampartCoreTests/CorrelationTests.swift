@@ -90,18 +90,14 @@ struct CorrelationTests {
 
     @Test("a path segment of printable ASCII is judged on its bytes exactly as on its Characters")
     func asciiTemplateAgrees() {
-        // A fixed generator: segments of every class the rules look at, of lengths around theirs.
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        // Segments of every class the rules look at, of lengths around theirs.
+        var random = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
         let alphabets = [
             "0123456789", "0123456789abcdef-", "0123456789ABCDEFabcdef", "abcXYZ019_-", "abc.~!$&'()*+,;=:@%", "!\"#$%&'()*+,-.:;<=>?@[\\]^_`{|}~0aZ",
         ]
         for _ in 0..<5_000 {
-            let alphabet = Array(alphabets[next(alphabets.count)])
-            let segment = String((0..<(1 + next(30))).map { _ in alphabet[next(alphabet.count)] })
+            let alphabet = Array(alphabets.randomElement(using: &random)!)
+            let segment = String((0...Int.random(in: 0..<30, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
             #expect(Correlation.asciiTemplate(Substring(segment)) == Correlation.characterTemplate(segment), "\(segment)")
         }
         #expect(Correlation.endpointTemplate("/a/12345678/x") == "/a/{id}/x")
@@ -133,14 +129,10 @@ struct CorrelationTests {
 
     @Test("a rule id's weakness keywords are found on its bytes as a substring search finds them")
     func keywordSearch() {
-        var state: UInt64 = 42
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var random = SplitMix64(seed: 42)
         let alphabet = Array("sqlnoxsedrtpa-_./")
         for _ in 0..<3_000 {
-            let rule = String((0..<(1 + next(14))).map { _ in alphabet[next(alphabet.count)] })
+            let rule = String((0...Int.random(in: 0..<14, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
             for keyword in RuleWeaknesses.keywords {
                 #expect(RuleWeaknesses.contains(Array(rule.utf8), keyword.word.utf8) == rule.contains(keyword.word), "\(rule) \(keyword.word)")
             }

@@ -314,10 +314,10 @@ struct MetricsTests {
             decisions: [])
         let dismissed = IssueTimeline(
             issueID: 3, application: "blog", component: "web", category: .sast, severity: .medium, spans: [.init(start: Self.day(2), end: nil)],
-            decisions: [.init(at: Self.day(3), state: .falsePositive, source: "person")])
+            decisions: [.init(at: Self.day(3), state: .falsePositive, source: .person)])
         let byRule = IssueTimeline(
             issueID: 4, application: "blog", component: "web", category: .iac, severity: .low, spans: [.init(start: Self.day(2), end: nil)],
-            decisions: [.init(at: Self.day(4), state: .acceptedRisk, source: "rule"), .init(at: Self.day(14), state: .untriaged, source: "expiry")])
+            decisions: [.init(at: Self.day(4), state: .acceptedRisk, source: .rule), .init(at: Self.day(14), state: .untriaged, source: .expiry)])
         let slas: [Int64: SLAStatus] = [
             1: SLAStatus(due: Self.day(30), breached: false, dueSoon: false, pausedDays: 0),
             2: SLAStatus(due: Self.day(12), breached: true, dueSoon: false, pausedDays: 0),
@@ -331,7 +331,7 @@ struct MetricsTests {
         #expect(metrics.remediation["team"]?["payments"]?.count == 2 && metrics.remediation["severity"]?["high"]?.meanDays == 7)
         #expect(metrics.closedByRescan == 1 && metrics.remediations == 2)
         #expect(metrics.fixRate == 0.25)
-        #expect(metrics.dismissedBy == ["person": 1, "rule": 1])
+        #expect(metrics.dismissedBy == [.person: 1, .rule: 1])
         #expect(metrics.slaCompliance == 2.0 / 3.0)
         #expect(metrics.openNow == 2 && metrics.breachedNow == 1)
         // Daily points over four weeks: on day 6, issue 1 and 2 are open (3 dismissed, 4 accepted).

@@ -116,10 +116,10 @@ struct GovernanceStoreTests {
             ])
         let xssLine = try #require(timelines.first { $0.issueID == xss.id })
         #expect(xssLine.spans == [.init(start: epoch, end: nil)])
-        #expect(xssLine.decisions == [.init(at: epoch + 7 * Self.day, state: .falsePositive, source: "person")])
+        #expect(xssLine.decisions == [.init(at: epoch + 7 * Self.day, state: .falsePositive, source: .person)])
         let metrics = PostureMetrics(timelines: timelines, since: epoch, until: epoch + 8 * Self.day, sla: { _ in nil }, team: { _ in nil })
         #expect(metrics.remediation["overall"]?["all"]?.meanDays == 2)
-        #expect(metrics.dismissedBy == ["person": 1] && metrics.openNow == 0)
+        #expect(metrics.dismissedBy == [.person: 1] && metrics.openNow == 0)
     }
 
     @Test("a rebuild of the issues keeps their triage", arguments: StoreBackend.all)

@@ -197,18 +197,35 @@ package enum XMLReader {
         package var stretches = 1
     }
 
-    package static func parse(_ data: Data) throws -> Result {
-        var bytes = try utf8Document([UInt8](data))
-        // Offsets into the bytes parsed are offsets into the report unless an encoding was
-        // converted (the prolog's blanking keeps every length).
-        let source = bytes.count == data.count ? XMLSource(data: data) : nil
-        let prolog = blankProlog(&bytes)
-        let root = try bytes.withUnsafeBufferPointer { buffer in
-            var parser = XMLTreeParser(buffer, from: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0, source: source)
-            return try parser.parse()
+    /// A document made ready for the tree parser: valid UTF-8, its DOCTYPE blanked.
+    struct Prepared {
+        let bytes: [UInt8]
+        /// The report, when offsets into `bytes` are offsets into it: unless an encoding was
+        /// converted (the prolog's blanking keeps every length).
+        let source: XMLSource?
+        let declaredEntities: Bool
+        /// Where the parser starts: after a byte order mark.
+        let start: Int
+
+        init(_ data: Data) throws {
+            var bytes = try utf8Document([UInt8](data))
+            source = bytes.count == data.count ? XMLSource(data: data) : nil
+            declaredEntities = blankProlog(&bytes).declaredEntities
+            start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            self.bytes = bytes
         }
-        return Result(root: root, declaredEntities: prolog.declaredEntities)
+
+        /// The tree, read in one pass from start to end.
+        func readWhole() throws -> Result {
+            let root = try bytes.withUnsafeBufferPointer { buffer in
+                var parser = XMLTreeParser(buffer, from: start, source: source)
+                return try parser.parse()
+            }
+            return Result(root: root, declaredEntities: declaredEntities)
+        }
     }
+
+    package static func parse(_ data: Data) throws -> Result { try Prepared(data).readWhole() }
 
     /// Documents this large are read on every core.
     static let parallelThreshold = 4 << 20
@@ -220,13 +237,11 @@ package enum XMLReader {
     /// `stretches` overrides the count (tests cut small documents).
     package static func parseConcurrently(_ data: Data, stretches requested: Int? = nil) async throws -> Result {
         let stretches = requested ?? (data.count >= parallelThreshold ? ProcessInfo.processInfo.activeProcessorCount : 1)
-        guard stretches > 1 else { return try parse(data) }
-        var bytes = try utf8Document([UInt8](data))
-        let source = bytes.count == data.count ? XMLSource(data: data) : nil
-        let prolog = blankProlog(&bytes)
-        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        let document = bytes
-        let cuts = cutPoints(document, from: start, stretches: stretches)
+        let prepared = try Prepared(data)
+        guard stretches > 1 else { return try prepared.readWhole() }
+        let document = prepared.bytes
+        let source = prepared.source
+        let cuts = cutPoints(document, from: prepared.start, stretches: stretches)
         let lines = lineNumbers(document, at: cuts.dropLast())
         var fragments: [XMLTreeParser.Fragment] = []
         do {
@@ -247,13 +262,9 @@ package enum XMLReader {
             // Read whole below: the error, if it is one, is reported from there.
         }
         if !fragments.isEmpty, let root = document.withUnsafeBufferPointer({ XMLTreeParser.join(fragments, of: $0, source: source) }) {
-            return Result(root: root, declaredEntities: prolog.declaredEntities, stretches: fragments.count)
+            return Result(root: root, declaredEntities: prepared.declaredEntities, stretches: fragments.count)
         }
-        let root = try document.withUnsafeBufferPointer { buffer in
-            var parser = XMLTreeParser(buffer, from: start, source: source)
-            return try parser.parse()
-        }
-        return Result(root: root, declaredEntities: prolog.declaredEntities)
+        return try prepared.readWhole()
     }
 
     /// Where to cut a document into `stretches` of about equal size: each cut at a `<` that

@@ -33,6 +33,13 @@ struct XMLTreeParser {
         var line: Int
         /// Offset of the start tag's `<`.
         var start: Int
+
+        /// The element this becomes when its end tag (or its start tag's `/>`) ends at `end`.
+        func element(source: XMLSource?, end: Int) -> XMLElement {
+            XMLElement(
+                name: name, localName: localName, attributes: attributes, children: children, text: String(decoding: text, as: UTF8.self),
+                line: line, source: source, sourceRange: start..<end)
+        }
     }
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, line: Int = 1, maxDepth: Int = 256, source: XMLSource? = nil) {
@@ -297,11 +304,7 @@ struct XMLTreeParser {
     }
 
     /// The element an open element becomes when its end tag, ending at `index`, is read.
-    private func finish(_ open: Open, empty: Bool = false) -> XMLElement {
-        XMLElement(
-            name: open.name, localName: open.localName, attributes: open.attributes, children: empty ? [] : open.children,
-            text: empty ? "" : String(decoding: open.text, as: UTF8.self), line: open.line, source: source, sourceRange: open.start..<index)
-    }
+    private func finish(_ open: Open) -> XMLElement { open.element(source: source, end: index) }
 
     mutating func parse() throws -> XMLElement {
         try skipToRoot()
@@ -333,7 +336,7 @@ struct XMLTreeParser {
             guard stack.count < maxDepth else { throw failure("nesting deeper than \(maxDepth)") }
             let (open, selfClosing) = try startTag()
             if selfClosing {
-                let element = finish(open, empty: true)
+                let element = finish(open)
                 if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
             } else {
                 stack.append(open)
@@ -419,7 +422,7 @@ struct XMLTreeParser {
             guard stack.count < maxDepth else { throw failure("nesting deeper than \(maxDepth)") }
             let (open, selfClosing) = try startTag()
             fragment.deepest = max(fragment.deepest, stack.count + 1 - closedOuter)
-            if selfClosing { add(finish(open, empty: true), to: &stack, &fragment) } else { stack.append(open) }
+            if selfClosing { add(finish(open), to: &stack, &fragment) } else { stack.append(open) }
         }
         guard index == limit else { return nil }
         fragment.open = stack
@@ -460,10 +463,7 @@ struct XMLTreeParser {
                     guard let open = stack.popLast(), open.nameRange.count == name.count,
                         memcmp(bytes.baseAddress! + open.nameRange.lowerBound, bytes.baseAddress! + name.lowerBound, name.count) == 0
                     else { return nil }
-                    let element = XMLElement(
-                        name: open.name, localName: open.localName, attributes: open.attributes, children: open.children,
-                        text: String(decoding: open.text, as: UTF8.self), line: open.line, source: source, sourceRange: open.start..<end)
-                    guard place(element) else { return nil }
+                    guard place(open.element(source: source, end: end)) else { return nil }
                 }
             }
             stack.append(contentsOf: fragment.open)
