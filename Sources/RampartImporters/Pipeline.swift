@@ -264,7 +264,7 @@ public struct ImportPipeline: Sendable {
         default:
             guard CSVReader.looksLikeCSV(data) else { return .text(TextReport(data)) }
             do {
-                return .csv(try CSVReader.parse(data))
+                return .csv(try await CSVReader.parseConcurrently(data))
             } catch let error as CSVSyntaxError {
                 throw ImportError(file: file, kind: .syntax(position: "line \(error.line), column \(error.column)"), reason: error.description)
             }

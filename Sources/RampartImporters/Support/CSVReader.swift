@@ -28,35 +28,71 @@ extension CSVTable {
 /// Column names, and where each is, found by name in any case and spacing.
 package struct CSVHeader: Sendable {
     package let names: [String]
-    private let positions: [String: Int]
+    private let positions: [ColumnName: Int]
 
     init(_ names: [String]) {
         self.names = names
-        var positions: [String: Int] = [:]
+        var positions: [ColumnName: Int] = [:]
         // The first of two equally named columns wins, as a reader scanning left to right sees it.
-        for (index, name) in names.enumerated() where positions[Self.key(name)] == nil { positions[Self.key(name)] = index }
+        for (index, name) in names.enumerated() where positions[ColumnName(name)] == nil { positions[ColumnName(name)] = index }
         self.positions = positions
     }
 
-    /// A column name as looked up: trimmed and in lower case. Importers look columns up by name
-    /// for every field of every record, so plain ASCII names take a byte path (Foundation's
-    /// trimming goes through UTF-16 and cost more than the rest of an import).
-    static func key(_ name: String) -> String {
-        guard name.utf8.allSatisfy({ $0 < 0x80 }) else { return name.trimmingCharacters(in: .whitespaces).lowercased() }
-        let bytes = Array(name.utf8)
-        var start = 0
-        var end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        if start == 0, end == bytes.count, !bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return name }
-        return String(decoding: bytes[start..<end].map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
-    }
-
-    package func index(of name: String) -> Int? { positions[Self.key(name)] }
+    package func index(of name: String) -> Int? { positions[ColumnName(name)] }
 
     /// Every column named `name`, left to right (some tools repeat a header).
-    package func indices(of name: String) -> [Int] { names.indices.filter { Self.key(names[$0]) == Self.key(name) } }
+    package func indices(of name: String) -> [Int] { names.indices.filter { ColumnName(names[$0]) == ColumnName(name) } }
     package func contains(_ name: String) -> Bool { index(of: name) != nil }
+
+    /// The column a tool's versions write under any of `names`, resolved once for a table's
+    /// records instead of by name for each.
+    package func column(_ names: String...) -> CSVColumn { CSVColumn(indices: names.compactMap(index(of:))) }
+}
+
+/// The columns of a table that hold one field, in the order a reader prefers them.
+package struct CSVColumn: Sendable {
+    let indices: [Int]
+}
+
+/// A column name as looked up: without surrounding spaces and tabs, in any case. Importers look
+/// columns up by name for every field of every record, so a plain ASCII name is hashed and
+/// compared on its bytes where it lies, with no lowered copy made (a copy per lookup cost more
+/// than the rest of a CSV import); other names are folded once, with Foundation.
+struct ColumnName: Hashable {
+    private let text: String
+
+    init(_ name: String) {
+        text = name.utf8.allSatisfy { $0 < 0x80 } ? name : name.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    func hash(into hasher: inout Hasher) {
+        Self.withFolded(text) { bytes in
+            for byte in bytes { hasher.combine(Self.lowered(byte)) }
+            hasher.combine(0xFF as UInt8)
+        }
+    }
+
+    static func == (lhs: ColumnName, rhs: ColumnName) -> Bool {
+        withFolded(lhs.text) { left in
+            withFolded(rhs.text) { right in
+                left.count == right.count && zip(left, right).allSatisfy { lowered($0) == lowered($1) }
+            }
+        }
+    }
+
+    private static func lowered(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
+
+    /// The name's bytes without surrounding ASCII spaces and tabs.
+    private static func withFolded<R>(_ text: String, _ body: (Slice<UnsafeBufferPointer<UInt8>>) -> R) -> R {
+        var text = text
+        return text.withUTF8 { bytes in
+            var start = 0
+            var end = bytes.count
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            return body(bytes[start..<end])
+        }
+    }
 }
 
 /// One record, with the line it starts on for diagnostics and its bytes as written.
@@ -78,6 +114,12 @@ package struct CSVRecord: Sendable {
     package func field(at index: Int) -> String? {
         guard index < fields.count else { return nil }
         return Self.trimmed(fields[index])
+    }
+
+    /// The first non-blank field of the column's places.
+    package subscript(column column: CSVColumn) -> String? {
+        for index in column.indices { if let value = field(at: index) { return value } }
+        return nil
     }
 
     /// The first non-blank field among columns named `names`.
@@ -151,105 +193,178 @@ package enum CSVReader {
 
     /// The fields of one line that holds no line break inside quotes (the header).
     static func fields(of line: ArraySlice<UInt8>, separator: UInt8) throws -> [String] {
-        var reader = Reader(bytes: Array(line), separator: separator)
-        return try reader.nextRecord()?.fields ?? []
+        let bytes = Array(line)
+        return try bytes.withUnsafeBytes { buffer in
+            guard let span = try Layout.spans(of: buffer, separator: separator).first else { return [] }
+            return fields(of: span.range, in: buffer, separator: separator)
+        }
     }
 
+    /// The table, read on one core.
     package static func parse(_ data: Data) throws -> CSVTable {
-        var bytes = [UInt8](data)
-        var skipped = 0
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-            bytes.removeFirst(3)
-            skipped = 3
-        }
-        let headerLine = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
-        guard let separator = separator(ofHeader: headerLine) else {
-            throw CSVSyntaxError(line: 1, column: 1, reason: "the first line has no separator (comma, semicolon, tab or |)")
-        }
-        var reader = Reader(bytes: bytes, separator: separator)
-        guard let first = try reader.nextRecord() else { throw CSVSyntaxError(line: 1, column: 1, reason: "no header row") }
-        let header = CSVHeader(first.fields)
-        var records: [CSVRecord] = []
-        while let record = try reader.nextRecord() {
-            // A blank line (one empty field) separates nothing.
-            if record.fields.count == 1 && record.fields[0].isEmpty { continue }
-            var end = record.bytes.upperBound
-            while end > record.bytes.lowerBound, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
-            let base = data.startIndex + skipped
-            records.append(
-                CSVRecord(header: header, fields: record.fields, line: record.line, rawData: data[(base + record.bytes.lowerBound)..<(base + end)]))
-        }
-        return CSVTable(header: header, records: records, separator: separator)
+        let layout = try Layout(data)
+        return CSVTable(header: layout.header, records: (1..<max(1, layout.spans.count)).compactMap(layout.record), separator: layout.separator)
     }
 
-    struct Reader {
-        let bytes: [UInt8]
-        let separator: UInt8
-        var position = 0
-        var line = 1
+    /// The same table, its records decoded on every core: a pass over the bytes finds where
+    /// each record lies (tracking quotes), then the records' fields are decoded apart.
+    package static func parseConcurrently(_ data: Data) async throws -> CSVTable {
+        let layout = try Layout(data)
+        let records = await Concurrently.map(count: max(0, layout.spans.count - 1)) { layout.record($0 + 1) }
+        return CSVTable(header: layout.header, records: records.compactMap { $0 }, separator: layout.separator)
+    }
 
-        init(bytes: [UInt8], separator: UInt8) {
-            self.bytes = bytes
-            self.separator = separator
+    /// Where a report's records lie, and its header.
+    struct Layout: Sendable {
+        /// A record's bytes (without its line end) as offsets after the byte order mark, and the line it starts on.
+        struct Span: Sendable {
+            var range: Range<Int>
+            var line: Int
         }
 
-        /// The next record, the line it starts on and its byte range; nil at the end.
-        mutating func nextRecord() throws -> (fields: [String], line: Int, bytes: Range<Int>)? {
-            guard position < bytes.count else { return nil }
-            let startLine = line
-            let start = position
-            var fields: [String] = []
-            var field: [UInt8] = []
-            while true {
-                if position < bytes.count && bytes[position] == CSVReader.quote {
-                    let openLine = line
-                    let openColumn = column(of: position)
-                    position += 1
-                    var closed = false
-                    while position < bytes.count {
-                        let byte = bytes[position]
-                        if byte == CSVReader.quote {
-                            if position + 1 < bytes.count && bytes[position + 1] == CSVReader.quote {
-                                field.append(CSVReader.quote)
-                                position += 2
-                                continue
+        let data: Data
+        /// Bytes of byte order mark before the first record.
+        let skipped: Int
+        let separator: UInt8
+        let spans: [Span]
+        let header: CSVHeader
+
+        init(_ data: Data) throws {
+            self.data = data
+            skipped = data.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            let body = data.dropFirst(skipped)
+            guard let separator = CSVReader.separator(ofHeader: ArraySlice(body.prefix { $0 != 0x0A && $0 != 0x0D })) else {
+                throw CSVSyntaxError(line: 1, column: 1, reason: "the first line has no separator (comma, semicolon, tab or |)")
+            }
+            self.separator = separator
+            let spans = try body.withUnsafeBytes { try Self.spans(of: $0, separator: separator) }
+            guard let first = spans.first else { throw CSVSyntaxError(line: 1, column: 1, reason: "no header row") }
+            self.spans = spans
+            header = CSVHeader(body.withUnsafeBytes { CSVReader.fields(of: first.range, in: $0, separator: separator) })
+        }
+
+        /// Record `number` (0 is the header); nil for a blank line, which separates nothing.
+        func record(_ number: Int) -> CSVRecord? {
+            let span = spans[number]
+            let base = data.startIndex + skipped
+            let fields = data.withUnsafeBytes { buffer in
+                CSVReader.fields(of: span.range, in: UnsafeRawBufferPointer(rebasing: buffer[skipped...]), separator: separator)
+            }
+            if fields.count == 1 && fields[0].isEmpty { return nil }
+            return CSVRecord(
+                header: header, fields: fields, line: span.line, rawData: data[(base + span.range.lowerBound)..<(base + span.range.upperBound)])
+        }
+
+        /// Every record's span. A quote opens a quoted field only at the start of a field; inside
+        /// one, a doubled quote is a quote and line breaks are text; a record ends at LF, CRLF or
+        /// a lone CR outside quotes.
+        static func spans(of bytes: UnsafeRawBufferPointer, separator: UInt8) throws -> [Span] {
+            var spans: [Span] = []
+            var position = 0
+            var line = 1
+            let count = bytes.count
+            while position < count {
+                let start = position
+                let startLine = line
+                var end = count
+                fields: while true {
+                    if position < count && bytes[position] == CSVReader.quote {
+                        let open = position
+                        let openLine = line
+                        position += 1
+                        var closed = false
+                        while position < count {
+                            let byte = bytes[position]
+                            if byte == CSVReader.quote {
+                                if position + 1 < count && bytes[position + 1] == CSVReader.quote {
+                                    position += 2
+                                    continue
+                                }
+                                position += 1
+                                closed = true
+                                break
                             }
+                            if byte == 0x0A { line += 1 }
                             position += 1
-                            closed = true
-                            break
                         }
-                        if byte == 0x0A { line += 1 }
-                        field.append(byte)
+                        guard closed else {
+                            throw CSVSyntaxError(line: openLine, column: column(of: open, in: bytes), reason: "a quoted field is never closed")
+                        }
+                    }
+                    while position < count {
+                        let byte = bytes[position]
+                        if byte == separator || byte == 0x0A || byte == 0x0D { break }
                         position += 1
                     }
-                    guard closed else {
-                        throw CSVSyntaxError(line: openLine, column: openColumn, reason: "a quoted field is never closed")
-                    }
-                }
-                // Unquoted text, or what follows a closing quote (kept, as spreadsheets do).
-                while position < bytes.count {
+                    guard position < count else { break fields }
                     let byte = bytes[position]
-                    if byte == separator || byte == 0x0A || byte == 0x0D { break }
-                    field.append(byte)
+                    if byte == separator {
+                        position += 1
+                        continue
+                    }
+                    end = position
                     position += 1
+                    if byte == 0x0D, position < count, bytes[position] == 0x0A { position += 1 }
+                    line += 1
+                    break fields
                 }
-                fields.append(String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
-                guard position < bytes.count else { return (fields, startLine, start..<position) }
-                let byte = bytes[position]
-                position += 1
-                if byte == separator { continue }
-                // A record ends at LF, CRLF or a lone CR.
-                if byte == 0x0D, position < bytes.count, bytes[position] == 0x0A { position += 1 }
-                line += 1
-                return (fields, startLine, start..<position)
+                spans.append(Span(range: start..<min(end, count), line: startLine))
             }
+            return spans
         }
 
-        func column(of offset: Int) -> Int {
+        static func column(of offset: Int, in bytes: UnsafeRawBufferPointer) -> Int {
             var start = offset
             while start > 0 && bytes[start - 1] != 0x0A { start -= 1 }
             return offset - start + 1
+        }
+    }
+
+    /// The fields of the record at `range` (a span `Layout.spans` found, so its quotes close).
+    /// Most fields are decoded from the report's bytes where they lie; only one with doubled
+    /// quotes is copied to be unescaped. Text after a closing quote is kept, as spreadsheets do.
+    static func fields(of range: Range<Int>, in bytes: UnsafeRawBufferPointer, separator: UInt8) -> [String] {
+        var fields: [String] = []
+        var position = range.lowerBound
+        let end = range.upperBound
+        func text(_ from: Int, _ to: Int) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self) }
+        while true {
+            var field = ""
+            if position < end && bytes[position] == quote {
+                position += 1
+                let contentStart = position
+                var escaped = false
+                while position < end {
+                    if bytes[position] == quote {
+                        if position + 1 < end && bytes[position + 1] == quote {
+                            escaped = true
+                            position += 2
+                            continue
+                        }
+                        break
+                    }
+                    position += 1
+                }
+                if escaped {
+                    var unescaped: [UInt8] = []
+                    unescaped.reserveCapacity(position - contentStart)
+                    var index = contentStart
+                    while index < position {
+                        unescaped.append(bytes[index])
+                        index += bytes[index] == quote ? 2 : 1
+                    }
+                    field = String(decoding: unescaped, as: UTF8.self)
+                } else {
+                    field = text(contentStart, position)
+                }
+                if position < end { position += 1 }  // the closing quote
+            }
+            let restStart = position
+            while position < end && bytes[position] != separator { position += 1 }
+            if position > restStart { field += text(restStart, position) }
+            fields.append(field)
+            guard position < end else { return fields }
+            position += 1  // the separator
         }
     }
 }

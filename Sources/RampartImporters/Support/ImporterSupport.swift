@@ -130,8 +130,13 @@ private let manifestFileNames: Set<String> = [
 /// Splits "1.2.3, 1.3.1" and similar fixed-version lists.
 func splitVersions(_ text: String?) -> [String] {
     guard let text else { return [] }
-    // The separators are ASCII, so splitting the bytes cuts no character in two.
-    return text.utf8.split(whereSeparator: { $0 == 0x2C || $0 == 0x7C || $0 == 0x20 }).map { String(Substring($0)) }
+    return split(text, onASCII: { $0 == 0x2C || $0 == 0x7C || $0 == 0x20 })
+}
+
+/// The non-empty parts of `text` between ASCII separators. The separators are ASCII, so
+/// splitting the bytes cuts no character in two, without a walk over grapheme clusters.
+func split(_ text: String, onASCII isSeparator: (UInt8) -> Bool) -> [String] {
+    text.utf8.split(whereSeparator: isSeparator).map { String(Substring($0)) }
 }
 
 /// Texts converted once per report: a DAST report repeats each rule's description, solution
