@@ -322,9 +322,12 @@ public enum FindingIdentity {
                 index += 1
             }
             let pathEnd = queryStart.map { $0 - 1 } ?? fragmentStart.map { $0 - 1 } ?? count
+            // The path is ASCII here: `isIdentifierSegment` read on bytes.
             let segments = bytes[pathStart..<pathEnd].split(separator: 0x2F, omittingEmptySubsequences: false).map { segment in
-                let text = String(decoding: segment, as: UTF8.self)
-                return isIdentifierSegment(Substring(text)) ? "{id}" : text
+                let isNumber = !segment.isEmpty && segment.allSatisfy(isDigit)
+                let hexDigits = segment.lazy.filter { $0 != 0x2D }
+                let isHexIdentifier = hexDigits.count >= 16 && hexDigits.allSatisfy(isHex)
+                return isNumber || isHexIdentifier ? "{id}" : String(decoding: segment, as: UTF8.self)
             }
             var path = segments.joined(separator: "/")
             if path.isEmpty { path = "/" }

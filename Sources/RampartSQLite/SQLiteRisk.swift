@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import RampartCore
 import RampartStore
+import Synchronization
 
 /// Feeds and risk in the store: KEV and EPSS replaced whole by a load, and each issue's risk
 /// (`RiskModel`) stored with its assessment, recomputed when its findings, the feeds or the
@@ -444,6 +445,8 @@ extension SQLiteStore {
         var epss: [String: EPSSScore] = [:]
         var context: ComponentContext?
         var statements: [String: [KeptStatement]] = [:]
+        /// The scores made so far, shared by the cores making them.
+        let made = ScoreMemo()
 
         init(application: String, component: String, cves: Set<String>, in db: Database) throws {
             kev = try SQLiteStore.kevEntries(in: db)
@@ -469,7 +472,29 @@ extension SQLiteStore {
             let member = ScoringMember(opening: finding, componentID: 0, application: application, component: component, at: date)
             let input = SQLiteStore.riskInput(
                 for: [member], kev: { kev[$0] }, epss: { epss[$0] }, context: context, statements: statements)
-            return ScoredIssue(assessing: input, at: date)
+            return made.score(input, at: date)
+        }
+    }
+
+    /// Scores by their input. A report's new findings share a handful of inputs (severity, CVSS,
+    /// feed entries, first seen), and an assessment with its JSON text cost more than the rest of
+    /// a new finding's row; the memo keeps a bounded number, so all-different inputs only score.
+    final class ScoreMemo: Sendable {
+        private struct Key: Hashable {
+            var input: RiskInput
+            var date: Date
+        }
+        private let scores = Mutex<[Key: ScoredIssue]>([:])
+        private let limit = 4_096
+
+        func score(_ input: RiskInput, at date: Date) -> ScoredIssue {
+            // The component's context is the same for every finding of an import: not hashed for each.
+            var key = Key(input: input, date: date)
+            key.input.context = nil
+            if let known = scores.withLock({ $0[key] }) { return known }
+            let scored = ScoredIssue(assessing: input, at: date)
+            scores.withLock { if $0.count < limit { $0[key] = scored } }
+            return scored
         }
     }
 

@@ -51,7 +51,7 @@ struct ZAPAlert {
             toolSeverity: riskCode.map { "riskcode \($0)" }, severity: severity, confidence: confidenceValue,
             cwes: cweID.flatMap { $0 > 0 ? [$0] : nil } ?? [], location: .endpoint(location),
             remediation: solution.map(plain),
-            references: (reference.map(plain) ?? "").split(separator: " ").map(String.init).filter { $0.hasPrefix("http") },
+            references: split(reference.map(plain) ?? "", onASCII: { $0 == 0x20 }).filter { $0.hasPrefix("http") },
             tags: wascID.map { ["WASC-\($0)"] } ?? [],
             suppression: confidence == 0 ? Suppression(kind: .falsePositive, justification: "ZAP confidence: false positive") : nil, raw: raw)
     }
