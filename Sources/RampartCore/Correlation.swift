@@ -215,8 +215,9 @@ public enum Correlation {
 
     /// A source path without scheme, `./` or leading `/`, and with `\` as `/`.
     public static func normalizedPath(_ path: String) -> String {
-        var text = FindingIdentity.normalizePath(path.replacingOccurrences(of: "\\", with: "/"))
-        while text.hasPrefix("/") { text.removeFirst() }
+        // `normalizePath` turns backslashes into slashes itself, without Foundation for most paths.
+        var text = FindingIdentity.normalizePath(path)
+        while text.utf8.first == 0x2F { text.removeFirst() }
         return text
     }
 
@@ -230,6 +231,21 @@ public enum Correlation {
     /// root folder each (`src/app/server.py` and `vulnerable-app/app/server.py`: two checkouts).
     /// `tools/server.py` and `app/server.py` share only the name: two files.
     public static func sameFile(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        // Correlation compares paths for every candidate link: ASCII paths (nearly all) are
+        // compared on their bytes, which for ASCII is what comparing Characters gives.
+        guard a.utf8.allSatisfy({ $0 < 0x80 }), b.utf8.allSatisfy({ $0 < 0x80 }) else { return characterSameFile(a, b) }
+        let (short, long) = a.utf8.count < b.utf8.count ? (a.utf8, b.utf8) : (b.utf8, a.utf8)
+        if long.count > short.count, long.dropLast(short.count).last == 0x2F, long.suffix(short.count).elementsEqual(short) { return true }
+        let left = a.utf8.split(separator: 0x2F)
+        let right = b.utf8.split(separator: 0x2F)
+        var common = 0
+        while common < min(left.count, right.count), left[left.count - 1 - common].elementsEqual(right[right.count - 1 - common]) { common += 1 }
+        return common >= 2 && min(left.count, right.count) - common <= 1 && max(left.count, right.count) - common <= 1
+    }
+
+    /// `sameFile` on Characters, for paths with non-ASCII names.
+    static func characterSameFile(_ a: String, _ b: String) -> Bool {
         if a == b { return true }
         let (short, long) = a.count < b.count ? (a, b) : (b, a)
         if long.hasSuffix("/" + short) { return true }

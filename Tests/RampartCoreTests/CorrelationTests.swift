@@ -105,6 +105,27 @@ struct CorrelationTests {
         #expect(Correlation.endpointTemplate("/٣٤/x") == "/{id}/x")
     }
 
+    @Test("two ASCII paths are judged one file on their bytes exactly as on their Characters")
+    func sameFileOnBytes() {
+        var random = SplitMix64(seed: 0xC0FF_EE00)
+        let segments = ["app", "src", "server.py", "a", "b", "vulnerable-app", "x.tf", "", "main.go", "lib"]
+        func path() -> String {
+            (0..<Int.random(in: 0..<5, using: &random)).map { _ in segments.randomElement(using: &random)! }.joined(separator: "/")
+        }
+        var same = 0
+        for _ in 0..<20_000 {
+            var a = path()
+            if Bool.random(using: &random) { a = "/" + a }
+            let b = Int.random(in: 0..<3, using: &random) == 0 ? a.split(separator: "/").suffix(2).joined(separator: "/") : path()
+            let bytes = Correlation.sameFile(a, b)
+            #expect(bytes == Correlation.characterSameFile(a, b), "\(a) | \(b)")
+            if bytes { same += 1 }
+        }
+        // Both answers occur often enough for the comparison to mean something.
+        #expect(same > 2_000 && same < 18_000, "\(same)")
+        #expect(Correlation.sameFile("données/app/é.py", "app/é.py"))
+    }
+
     @Test(
         "a URL's scheme, host, port and path are read as before, on bytes",
         arguments: [
