@@ -47,6 +47,40 @@ struct ImporterHelperTests {
         #expect(SafetyImporter.exclusiveUpperBound(">=0") == nil)
     }
 
+    @Test("a rule reports secrets when a part of its id is `secrets` in any case, or a tag says so")
+    func secretsRules() {
+        #expect(isSecretsRule("generic.secrets.security.detected-aws-access-key-id"))
+        #expect(isSecretsRule("rules/SECRETS/aws"))
+        #expect(isSecretsRule("Secrets"))
+        #expect(!isSecretsRule("python.lang.security.secretsx"))
+        #expect(!isSecretsRule("generic.secret.key"))
+        #expect(!isSecretsRule("generic.secretz.key"))
+        #expect(!isSecretsRule("sécrets.x"))
+        #expect(isSecretsRule("python.lang.x", tags: ["Hard-coded Secrets"]))
+        #expect(!isSecretsRule("python.lang.x", tags: ["crypto"]))
+    }
+
+    @Test("an ASCII secret is replaced on bytes wherever Foundation's replacing finds it")
+    func secretReplacedOnBytes() {
+        // A linear congruential sequence: the same cases on every run.
+        var state: UInt64 = 11
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let alphabet = Array("abAB-\"{}")
+        var replaced = 0
+        for _ in 0..<5_000 {
+            let text = String((0..<next(40)).map { _ in alphabet[next(10) < 8 ? next(3) : next(alphabet.count)] })
+            let value = String((0..<(4 + next(3))).map { _ in alphabet[next(3)] })
+            let expected = text.replacingOccurrences(of: value, with: "****")
+            #expect((SecretRedaction.Hider.replacing(value, in: text, with: "****") ?? text) == expected, "\(text) \(value)")
+            if expected != text { replaced += 1 }
+        }
+        #expect(replaced > 200)
+        #expect(SecretRedaction.Hider(values: ["hunter22"], replacement: "hu****").hide("pw=hunter22; again hunter22") == "pw=hu****; again hu****")
+    }
+
     @Test("a report's repeated texts are converted once each, and all-different texts past the bound still convert")
     func convertedTexts() {
         let calls = Mutex(0)

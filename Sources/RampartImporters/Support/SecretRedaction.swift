@@ -115,11 +115,44 @@ enum SecretRedaction {
             for value in values {
                 if value.count < SecretRedaction.shortestHiddenInText {
                     if text.trimmingCharacters(in: .whitespacesAndNewlines) == value { return replacement }
+                } else if value.utf8.allSatisfy({ $0 < 0x80 }) {
+                    // Every string of a secret finding's record is searched: an ASCII value is
+                    // found on bytes (Foundation's search bridged each string through NSString).
+                    // A byte match inside a composed character would hide more, never less.
+                    if let hidden = Self.replacing(value, in: text, with: replacement) { text = hidden }
                 } else if text.contains(value) {
                     text = text.replacingOccurrences(of: value, with: replacement)
                 }
             }
             return text
+        }
+
+        /// `text` with every occurrence of `value` (left to right, not overlapping) replaced;
+        /// nil when there is none.
+        static func replacing(_ value: String, in text: String, with replacement: String) -> String? {
+            var value = value
+            var text = text
+            return value.withUTF8 { needle in
+                text.withUTF8 { bytes -> String? in
+                    guard let first = needle.first, needle.count <= bytes.count else { return nil }
+                    var result: [UInt8] = []
+                    var copied = 0
+                    var index = 0
+                    while index + needle.count <= bytes.count {
+                        if bytes[index] == first && bytes[index..<(index + needle.count)].elementsEqual(needle) {
+                            result.append(contentsOf: bytes[copied..<index])
+                            result.append(contentsOf: replacement.utf8)
+                            index += needle.count
+                            copied = index
+                        } else {
+                            index += 1
+                        }
+                    }
+                    guard copied > 0 else { return nil }
+                    result.append(contentsOf: bytes[copied...])
+                    return String(decoding: result, as: UTF8.self)
+                }
+            }
         }
 
         func hide(_ raw: RawEvidence) -> RawEvidence {
@@ -179,7 +212,11 @@ enum SecretRedaction {
 func isSecretsRule(_ ruleID: String, tags: [String] = []) -> Bool {
     let lowerTags = tags.map { $0.lowercased() }
     if lowerTags.contains("secrets") || lowerTags.contains("secret") || lowerTags.contains("hard-coded secrets") { return true }
-    return ruleID.lowercased().split(whereSeparator: { $0 == "." || $0 == "/" }).contains("secrets")
+    // Read on bytes: a rule id's parts are compared with "secrets" in any ASCII case (no other
+    // character lowercases to one of its letters).
+    return ruleID.utf8.split(whereSeparator: { $0 == 0x2E || $0 == 0x2F }).contains { part in
+        part.count == 7 && zip(part, "secrets".utf8).allSatisfy { ($0 | 0x20) == $1 }
+    }
 }
 
 /// Hard-coded password (259), cryptographic key (321) and credentials (798): code findings of
