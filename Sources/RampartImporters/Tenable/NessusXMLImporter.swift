@@ -8,7 +8,8 @@ import RampartCore
 struct NessusXMLImporter: ReportImporter {
     let info = FormatInfo(
         id: "nessus-xml", name: "Nessus XML (.nessus v2)", tool: "Nessus", category: .infra, syntax: .xml,
-        notes: "plugin results per host and port with CVEs, CVSS v2/v3/v4, CWE, VPR, EPSS and plugin output; Tenable.sc and Tenable.io exports",
+        notes:
+            "plugin results per host and port with CVEs, CVSS v2/v3/v4, CWE, exploit maturity and plugin output; Tenable.sc and Tenable.io exports",
         defectDojoScanTypes: ["Tenable Scan"])
 
     func detect(_ report: ParsedReport) -> DetectionConfidence? {
@@ -54,7 +55,7 @@ struct NessusXMLImporter: ReportImporter {
             .filter { $0.hasPrefix("http") }
         var tags = [item.attributes["pluginFamily"].map { "family:\($0)" }].compactMap { $0 }
         if item.childText("exploit_available") == "true" { tags.append("exploit-available") }
-        return Finding(
+        var finding = Finding(
             category: .infra, tool: tool, ruleID: plugin, title: name, description: description.joined(separator: "\n\n").nonBlank,
             toolSeverity: item.childText("risk_factor") ?? item.attributes["severity"], severity: severity,
             cwes: CWE.parseAll(item.children("cwe").compactMap(\.value)), vulnerabilityIDs: .parsing(cves), cvss: cvss,
@@ -63,7 +64,40 @@ struct NessusXMLImporter: ReportImporter {
                     address: address, port: port, transport: item.attributes["protocol"],
                     service: item.attributes["svc_name"].flatMap { $0 == "general" ? nil : $0 })),
             remediation: item.childText("solution").flatMap { $0 == "n/a" ? nil : $0 }, references: references, tags: tags, raw: .xml(item))
+        finding.exploitMaturity = NessusExploit.maturity(
+            codeMaturity: item.childText("exploit_code_maturity"), malware: item.childText("exploited_by_malware"),
+            frameworks: item.children.filter { $0.localName.hasPrefix("exploit_framework_") }.map(\.value),
+            available: item.childText("exploit_available"), ease: item.childText("exploitability_ease"))
+        return finding
     }
+}
+
+/// How mature the exploits of a plugin's vulnerability are, from the signals Tenable reports
+/// (in `.nessus` items and as CSV columns): its exploit code maturity (the CVSS temporal
+/// metric), use by malware (high), an exploit framework that ships one (functional), an exploit
+/// known to exist (proof of concept) or known not to (unproven). The most mature signal wins;
+/// nil when the plugin says nothing of exploits.
+enum NessusExploit {
+    static func maturity(codeMaturity: String?, malware: String?, frameworks: [String?], available: String?, ease: String?) -> ExploitMaturity? {
+        var signals: [ExploitMaturity] = []
+        if let codeMaturity, let level = ExploitMaturity(toolText: codeMaturity.replacingOccurrences(of: "_", with: " ")) {
+            signals.append(level)
+        }
+        if isYes(malware) { signals.append(.high) }
+        // A framework column holds `true`, or the framework's module names.
+        if frameworks.contains(where: { value in value.map { !$0.isEmpty && !isNo($0) } ?? false }) { signals.append(.functional) }
+        if isYes(available) { signals.append(.proofOfConcept) }
+        if isNo(available) { signals.append(.unproven) }
+        switch ease?.lowercased() {
+        case "exploits are available", "available": signals.append(.proofOfConcept)
+        case "no known exploits are available", "not_available": signals.append(.unproven)
+        default: break
+        }
+        return signals.max()
+    }
+
+    private static func isYes(_ text: String?) -> Bool { ["true", "yes"].contains(text?.lowercased() ?? "") }
+    private static func isNo(_ text: String?) -> Bool { ["false", "no"].contains(text?.lowercased() ?? "") }
 }
 
 /// Nessus' severities: levels 0-4 (info, low, medium, high, critical) and risk factors (None ... Critical).

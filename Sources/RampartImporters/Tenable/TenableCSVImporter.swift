@@ -10,7 +10,8 @@ import RampartCore
 struct TenableCSVImporter: ReportImporter {
     let info = FormatInfo(
         id: "tenable-csv", name: "Tenable CSV (Nessus, Tenable.sc, Tenable.io)", tool: "Nessus", category: .infra, syntax: .csv,
-        notes: "plugin results per host and port from the Nessus, Tenable.sc and Tenable.io exports; one finding per plugin, host and port",
+        notes:
+            "plugin results per host and port from the Nessus, Tenable.sc and Tenable.io exports, with exploit maturity; one finding per plugin, host and port; fixed rows skipped",
         defectDojoScanTypes: ["Tenable Scan"])
 
     func detect(_ report: ParsedReport) -> DetectionConfidence? {
@@ -29,9 +30,15 @@ struct TenableCSVImporter: ReportImporter {
         let columns = Columns(table.header)
         var slots: [String: Int] = [:]
         var rows: [(record: CSVRecord, cves: [String])] = []
+        var fixed = 0
         for record in table.records {
             guard let plugin = record[column: columns.plugin] else {
                 output.diagnostics.append(Diagnostic("a row without a plugin id was skipped", at: record.position))
+                continue
+            }
+            // Tenable.io exports list fixed vulnerabilities too (state FIXED): gone, not findings.
+            if record[column: columns.state]?.uppercased() == "FIXED" {
+                fixed += 1
                 continue
             }
             let host = record[column: columns.host] ?? ""
@@ -44,6 +51,7 @@ struct TenableCSVImporter: ReportImporter {
                 rows.append((record, cves))
             }
         }
+        if fixed > 0 { output.diagnostics.append(Diagnostic("\(fixed) fixed vulnerability row(s) are not findings", level: .note)) }
         // Rows are grouped in order; each group's finding is made on its own, on every core.
         let grouped = rows
         let tool = output.tool
@@ -57,7 +65,10 @@ struct TenableCSVImporter: ReportImporter {
     /// names in Nessus, Tenable.sc and Tenable.io exports.
     struct Columns: Sendable {
         let plugin, host, port, transport, cves, name, risk, v3Vector, v3Score, v2Vector, v2Score: CSVColumn
-        let synopsis, description, output, seeAlso, cwe, solution, family: CSVColumn
+        let synopsis, description, output, seeAlso, cwe, solution, family, state: CSVColumn
+        let exploitCodeMaturity, exploitedByMalware, exploitAvailable, exploitEase: CSVColumn
+        /// Columns that name an exploit framework's module, or say `true` when one has it.
+        let exploitFrameworks: [CSVColumn]
 
         init(_ header: CSVHeader) {
             plugin = header.column("Plugin ID", "Plugin", "definition.id")
@@ -79,6 +90,12 @@ struct TenableCSVImporter: ReportImporter {
             cwe = header.column("definition.cwe")
             solution = header.column("Solution", "Steps to Remediate", "definition.solution")
             family = header.column("Family", "Plugin Family", "definition.family")
+            state = header.column("Vulnerability State", "state")
+            exploitCodeMaturity = header.column("Exploit Code Maturity", "definition.vpr.drivers_exploit_code_maturity")
+            exploitedByMalware = header.column("Exploited by Malware", "definition.exploited_by_malware")
+            exploitAvailable = header.column("Exploit?", "Exploit Available", "definition.exploit_available")
+            exploitEase = header.column("Exploit Ease", "Exploitability Ease", "definition.exploitability_ease")
+            exploitFrameworks = ["Exploit Frameworks", "Metasploit", "Core Impact", "CANVAS", "Core Exploits", "ExploitHub"].map { header.column($0) }
         }
     }
 
@@ -100,7 +117,7 @@ struct TenableCSVImporter: ReportImporter {
         let references = split(record[column: columns.seeAlso] ?? "", onASCII: { $0 == 0x20 || $0 == 0x2C || (0x0A...0x0D).contains($0) })
             .filter { $0.hasPrefix("http") }
         let port = record[column: columns.port].flatMap(Int.init).flatMap { $0 == 0 || !ReportInteger.range.contains($0) ? nil : $0 }
-        return Finding(
+        var finding = Finding(
             category: .infra, tool: tool, ruleID: plugin, title: name, description: description.joined(separator: "\n\n").nonBlank,
             toolSeverity: riskText, severity: severity, cwes: CWE.parseAll([record[column: columns.cwe]].compactMap { $0 }),
             vulnerabilityIDs: .parsing(cves), cvss: cvss,
@@ -111,5 +128,10 @@ struct TenableCSVImporter: ReportImporter {
             references: references.uniqued(),
             tags: [record[column: columns.family].map { "family:\($0)" }].compactMap { $0 },
             raw: .csv(record))
+        finding.exploitMaturity = NessusExploit.maturity(
+            codeMaturity: record[column: columns.exploitCodeMaturity], malware: record[column: columns.exploitedByMalware],
+            frameworks: columns.exploitFrameworks.map { record[column: $0] }, available: record[column: columns.exploitAvailable],
+            ease: record[column: columns.exploitEase])
+        return finding
     }
 }
