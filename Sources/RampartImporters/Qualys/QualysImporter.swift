@@ -7,15 +7,20 @@ import RampartCore
 /// - the VMDR detection list CSV (`QID, Title, Severity, ... Asset Name, Asset IPV4`), after
 ///   its lines of report metadata, by QID or by CVE,
 /// - the Asset Data Report XML (`ASSET_DATA_REPORT`: hosts' `VULN_INFO` and the glossary's
-///   `VULN_DETAILS` per QID).
+///   `VULN_DETAILS` per QID),
+/// - the scan results XML the web GUI and the scan API download (`SCAN`, scan-1.dtd: per `IP`,
+///   confirmed `VULNS` and potential `PRACTICES` by category, port and protocol; information
+///   gathered and services are what the scan saw, not findings).
 /// One finding per QID (and CVE, in the CVE view) on each host and port. Fixed detections are
 /// not findings; Qualys' 1-5 severity maps to info..critical, and Potential and Information
-/// Gathered types are kept with that type named.
+/// Gathered types are kept with that type named. Exploits Qualys correlates (Exploit-DB,
+/// Metasploit...) make the exploit maturity proof of concept; associated malware, high.
 struct QualysImporter: ReportImporter {
     let info = FormatInfo(
         id: "qualys", name: "Qualys VM CSV / XML", tool: "Qualys VM", category: .infra, syntax: .csv,
-        notes: "QID detections per host and port with CVEs, CVSS, threat, impact and solution; scan CSV, VMDR CSV and Asset Data Report XML",
-        defectDojoScanTypes: ["Qualys Scan", "Qualys VMDR", "Qualys Hacker Guardian Scan"])
+        notes:
+            "QID detections per host and port with CVEs, CVSS, threat, impact, solution and exploits; scan CSV, VMDR CSV, Asset Data Report XML and scan results XML",
+        defectDojoScanTypes: ["Qualys Scan", "Qualys VMDR", "Qualys Hacker Guardian Scan", "Qualys Infrastructure Scan (WebGUI XML)"])
 
     static let scanColumns = ["IP", "QID", "Title", "Severity"]
     static let legacyColumns = ["IP", "QID", "VULN TITLE", "SEVERITY"]
@@ -28,8 +33,9 @@ struct QualysImporter: ReportImporter {
             }
             return nil
         }
-        guard let root = report.xmlRoot, root.localName == "ASSET_DATA_REPORT" else { return nil }
-        return .certain
+        guard let root = report.xmlRoot else { return nil }
+        if root.localName == "ASSET_DATA_REPORT" { return .certain }
+        return root.localName == "SCAN" && (root.child("IP") != nil || root.child("HEADER")?.child("KEY") != nil) ? .certain : nil
     }
 
     func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {
@@ -62,6 +68,7 @@ struct QualysImporter: ReportImporter {
                     solution: record[first: "Solution", "SOLUTION"],
                     result: record[first: "Results", "RESULT"], category: record[first: "Category", "CATEGORY"],
                     falsePositive: record["FALSE POSITIVE STATUS"]?.lowercased() == "approved" || record["Ignored"]?.lowercased() == "yes",
+                    exploitMaturity: Self.exploitMaturity(exploits: record["Exploitability"] != nil, malware: record["Associated Malware"] != nil),
                     raw: .csv(record))
                 for address in addresses.isEmpty ? [hostname ?? "unknown"] : addresses {
                     output.findings.append(
@@ -70,6 +77,8 @@ struct QualysImporter: ReportImporter {
                             transport: record[first: "Protocol", "PROTOCOL"].flatMap { $0 == "'-" ? nil : $0.lowercased() }, tool: output.tool))
                 }
             }
+        } else if let root = report.xmlRoot, root.localName == "SCAN" {
+            readScan(root, into: &output)
         } else if let root = report.xmlRoot {
             var details: [String: XMLElement] = [:]
             for detail in root.path("GLOSSARY", "VULN_DETAILS_LIST")?.children("VULN_DETAILS") ?? [] {
@@ -98,7 +107,7 @@ struct QualysImporter: ReportImporter {
                         impact: detail?.childText("IMPACT").map(plainText(fromHTML:)),
                         solution: detail?.childText("SOLUTION").map(plainText(fromHTML:)), result: info.childText("RESULT"),
                         category: detail?.childText("CATEGORY"),
-                        falsePositive: false, raw: .xml(info))
+                        falsePositive: false, exploitMaturity: detail.flatMap(Self.exploitMaturity(correlatedIn:)), raw: .xml(info))
                     output.findings.append(
                         finding(
                             entry, host: address, hostname: hostname, port: info.childText("PORT").flatMap(ReportInteger.parse),
@@ -108,6 +117,58 @@ struct QualysImporter: ReportImporter {
         }
         if fixed > 0 { output.diagnostics.append(Diagnostic("\(fixed) fixed detection(s) are not findings", level: .note)) }
         return output
+    }
+
+    /// The scan results XML: each host's confirmed vulnerabilities and potential ones (which
+    /// Qualys could not confirm: kept at low confidence), under categories that give the port
+    /// and protocol.
+    private func readScan(_ root: XMLElement, into output: inout ImporterOutput) {
+        for host in root.children("IP") {
+            let address = host.attributes["value"] ?? host.attributes["name"] ?? "unknown"
+            // Qualys writes a placeholder where no DNS name resolved.
+            let hostname = host.attributes["name"].flatMap { $0.lowercased().hasPrefix("no registered") ? nil : $0 }
+            for (group, kind, type) in [("VULNS", "VULN", "Vuln"), ("PRACTICES", "PRACTICE", "Potential Vuln")] {
+                for category in host.child(group)?.children("CAT") ?? [] {
+                    for vulnerability in category.children(kind) {
+                        guard let qid = vulnerability.attributes["number"] else {
+                            output.diagnostics.append(Diagnostic("a \(kind) without a QID was skipped", at: "line \(vulnerability.line)"))
+                            continue
+                        }
+                        let listed = vulnerability.child("CVE_ID_LIST")?.children("CVE_ID").compactMap { $0.childText("ID") } ?? []
+                        let cves = listed.isEmpty ? splitVersions(vulnerability.attributes["cveid"]) : listed
+                        let score = [vulnerability.childText("CVSS3_BASE"), vulnerability.childText("CVSS_BASE")].lazy.compactMap {
+                            $0.flatMap(Double.init)
+                        }
+                        .first { $0 > 0 }
+                        let entry = Entry(
+                            qid: qid, title: vulnerability.childText("TITLE") ?? "QID \(qid)", severity: vulnerability.attributes["severity"],
+                            type: type, cves: cves, score: score, vector: nil,
+                            threat: vulnerability.childText("DIAGNOSIS").map(plainText(fromHTML:)),
+                            impact: vulnerability.childText("CONSEQUENCE").map(plainText(fromHTML:)), solution: vulnerability.childText("SOLUTION"),
+                            result: vulnerability.childText("RESULT"), category: category.attributes["value"], falsePositive: false,
+                            exploitMaturity: Self.exploitMaturity(correlatedIn: vulnerability), raw: .xml(vulnerability))
+                        var finding = finding(
+                            entry, host: address, hostname: hostname, port: category.attributes["port"].flatMap(ReportInteger.parse),
+                            transport: category.attributes["protocol"]?.lowercased(), tool: output.tool)
+                        if kind == "PRACTICE" { finding.confidence = .low }
+                        output.findings.append(finding)
+                    }
+                }
+            }
+        }
+    }
+
+    /// What Qualys correlates with a QID (`CORRELATION`: `EXPLOITABILITY` sources, `MALWARE`).
+    static func exploitMaturity(correlatedIn element: XMLElement) -> ExploitMaturity? {
+        guard let correlation = element.child("CORRELATION") else { return nil }
+        return exploitMaturity(
+            exploits: !correlation.descendants("EXPLT").isEmpty || !correlation.descendants("EXPLT_SRC").isEmpty,
+            malware: !correlation.descendants("MW_SRC").isEmpty || !correlation.descendants("MW_INFO").isEmpty)
+    }
+
+    /// Known exploits make a proof of concept at least; malware that uses the vulnerability, high.
+    static func exploitMaturity(exploits: Bool, malware: Bool) -> ExploitMaturity? {
+        malware ? .high : exploits ? .proofOfConcept : nil
     }
 
     struct Entry {
@@ -124,6 +185,7 @@ struct QualysImporter: ReportImporter {
         var result: String?
         var category: String?
         var falsePositive: Bool
+        var exploitMaturity: ExploitMaturity?
         var raw: RawEvidence
     }
 
@@ -143,6 +205,7 @@ struct QualysImporter: ReportImporter {
             location: .host(HostLocation(address: host, port: port, transport: transport)), remediation: entry.solution.map(plainText(fromHTML:)),
             references: ["https://qualysguard.qualys.com/fo/tools/kbase/vulnKBSearch.php?qid=\(entry.qid)"], raw: entry.raw)
         if entry.falsePositive { finding.suppression = Suppression(kind: .falsePositive, justification: "false positive or ignored in Qualys") }
+        finding.exploitMaturity = entry.exploitMaturity
         return finding
     }
 
