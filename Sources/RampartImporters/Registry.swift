@@ -42,6 +42,7 @@ package enum ImporterRegistry {
         TwistlockCSVImporter(),
         ClairImporter(),
         HarborImporter(),
+        ArtifactAnalysisImporter(),
         NessusXMLImporter(),
         TenableCSVImporter(),
         NmapImporter(),
