@@ -43,6 +43,7 @@ package enum ImporterRegistry {
         ClairImporter(),
         HarborImporter(),
         ArtifactAnalysisImporter(),
+        WfuzzImporter(),
         NessusXMLImporter(),
         TenableCSVImporter(),
         NmapImporter(),
