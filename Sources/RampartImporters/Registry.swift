@@ -44,6 +44,7 @@ package enum ImporterRegistry {
         HarborImporter(),
         ArtifactAnalysisImporter(),
         WfuzzImporter(),
+        KiuwanImporter(),
         NessusXMLImporter(),
         TenableCSVImporter(),
         NmapImporter(),
