@@ -45,6 +45,7 @@ package enum ImporterRegistry {
         ArtifactAnalysisImporter(),
         WfuzzImporter(),
         KiuwanImporter(),
+        ContrastImporter(),
         NessusXMLImporter(),
         TenableCSVImporter(),
         NmapImporter(),
