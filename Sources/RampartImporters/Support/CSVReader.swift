@@ -200,14 +200,8 @@ package enum CSVReader {
         }
     }
 
-    /// The table, read on one core.
-    package static func parse(_ data: Data) throws -> CSVTable {
-        let layout = try Layout(data)
-        return CSVTable(header: layout.header, records: (1..<max(1, layout.spans.count)).compactMap(layout.record), separator: layout.separator)
-    }
-
-    /// The same table, its records decoded on every core: a pass over the bytes finds where
-    /// each record lies (tracking quotes), then the records' fields are decoded apart.
+    /// The table, its records decoded on every core: a pass over the bytes finds where each
+    /// record lies (tracking quotes), then the records' fields are decoded apart.
     package static func parseConcurrently(_ data: Data) async throws -> CSVTable {
         let layout = try Layout(data)
         let records = await Concurrently.map(count: max(0, layout.spans.count - 1)) { layout.record($0 + 1) }
