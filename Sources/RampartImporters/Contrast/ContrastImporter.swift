@@ -45,17 +45,14 @@ struct ContrastImporter: ReportImporter {
             if let events = record.int("Number of Events") { details.append("Events: \(events)") }
             if let seen = record["Last Seen Datetime"] { details.append("Last seen: \(seen)") }
             if let body = record["Request Body"] { details.append("Request body:\n\(body)") }
-            let request = record["Request URI"].map { uri in
-                (record["Request Method"].map { $0 + " " } ?? "") + uri + (record["Request Qs"].map { "?" + $0 } ?? "")
-            }
-            if let request { details.insert("Request: \(request)", at: 0) }
+            let url = record["Request URI"].map { $0 + (record["Request Qs"].map { "?" + $0 } ?? "") }
+            if let url { details.insert("Request: " + (record["Request Method"].map { $0 + " " } ?? "") + url, at: 0) }
             let location: Location
             if let sink = Self.sink(in: title) {
                 // The title names where the data arrived (`(ViewProfile.jsp, line 26)`): the place to fix.
                 location = .code(CodeLocation(file: sink.file, startLine: sink.line))
-            } else if let uri = record["Request URI"] {
-                let query = record["Request Qs"].map { "?" + $0 } ?? ""
-                location = .endpoint(EndpointLocation(url: uri + query, method: record["Request Method"], parameter: Self.source(in: title)))
+            } else if let url {
+                location = .endpoint(EndpointLocation(url: url, method: record["Request Method"], parameter: Self.source(in: title)))
             } else {
                 // Seen without a request: the title names the class or file (`... at Digest.java`).
                 let place = title.range(of: " at ", options: .backwards).map { String(title[$0.upperBound...]) }

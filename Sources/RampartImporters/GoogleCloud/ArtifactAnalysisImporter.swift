@@ -35,15 +35,13 @@ struct ArtifactAnalysisImporter: ReportImporter {
             throw ImportError.content("expected Artifact Analysis vulnerability occurrences")
         }
         var output = ImporterOutput(tool: ToolInfo(name: "Google Cloud Artifact Analysis"))
-        let described = root.isObject ? root["image_summary", "fully_qualified_digest"]?.text : nil
-        // The image scanned: the one described, else the one every occurrence is of.
-        let images = Set(occurrences.compactMap { $0["resourceUri"]?.text.map { ImageLocation(reference: Self.withoutScheme($0)).name } })
-        if let target = described.map({ ImageLocation(reference: Self.withoutScheme($0)).name }) ?? (images.count == 1 ? images.first : nil) {
-            output.scope = ScanScope(kind: "image", target: target)
-        }
+        let described = (root.isObject ? root["image_summary", "fully_qualified_digest"]?.text : nil).map(Self.image)
+        var images: Set<String> = []
         for occurrence in occurrences {
+            let named = occurrence["resourceUri"]?.text.map(Self.image)
+            if let named { images.insert(named.name) }
             guard occurrence["kind"]?.text ?? "VULNERABILITY" == "VULNERABILITY", let vulnerability = occurrence["vulnerability"] else { continue }
-            let image = (occurrence["resourceUri"]?.text ?? described).map { ImageLocation(reference: Self.withoutScheme($0)) }
+            let image = named ?? described
             let id =
                 occurrence["noteName"]?.text.flatMap { $0.split(separator: "/").last.map(String.init) } ?? vulnerability["shortDescription"]?.text
                 ?? "unknown"
@@ -77,6 +75,8 @@ struct ArtifactAnalysisImporter: ReportImporter {
                         raw: .json(occurrence)))
             }
         }
+        // The image scanned: the one described, else the one every occurrence is of.
+        if let target = described?.name ?? (images.count == 1 ? images.first : nil) { output.scope = ScanScope(kind: "image", target: target) }
         return output
     }
 
@@ -142,8 +142,9 @@ struct ArtifactAnalysisImporter: ReportImporter {
         return parts.joined(separator: "/")
     }
 
-    static func withoutScheme(_ uri: String) -> String {
-        for scheme in ["https://", "http://"] where uri.hasPrefix(scheme) { return String(uri.dropFirst(scheme.count)) }
-        return uri
+    /// The image a resource URI names (`https://REGISTRY/PATH@sha256:...`).
+    static func image(_ uri: String) -> ImageLocation {
+        for scheme in ["https://", "http://"] where uri.hasPrefix(scheme) { return ImageLocation(reference: String(uri.dropFirst(scheme.count))) }
+        return ImageLocation(reference: uri)
     }
 }

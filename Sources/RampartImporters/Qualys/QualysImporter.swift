@@ -135,7 +135,7 @@ struct QualysImporter: ReportImporter {
                             continue
                         }
                         let listed = vulnerability.child("CVE_ID_LIST")?.children("CVE_ID").compactMap { $0.childText("ID") } ?? []
-                        let cves = listed.isEmpty ? splitVersions(vulnerability.attributes["cveid"]) : listed
+                        let cves = listed.isEmpty ? split(vulnerability.attributes["cveid"] ?? "", onASCII: { $0 == 0x2C || $0 == 0x20 }) : listed
                         let score = [vulnerability.childText("CVSS3_BASE"), vulnerability.childText("CVSS_BASE")].lazy.compactMap {
                             $0.flatMap(Double.init)
                         }
