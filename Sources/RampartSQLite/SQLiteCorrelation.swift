@@ -14,6 +14,7 @@ extension SQLiteStore {
         let insertIssue: BulkStatement
         /// An issue opened with its score (imports); nil where issues are scored afterwards.
         let insertScoredIssue: BulkStatement?
+        let assessments: AssessmentIDs?
         let insertMember: BulkStatement
 
         init(_ db: Database, scoring: Bool = false) throws {
@@ -35,8 +36,9 @@ extension SQLiteStore {
                 ? try BulkStatement(
                     db,
                     sql: """
-                        INSERT INTO issue (component_id, created_at, risk, ssvc, kev, epss, assessment, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO issue (component_id, created_at, risk, ssvc, kev, epss, assessment_id, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """) : nil
+            assessments = scoring ? try AssessmentIDs(db) : nil
             insertMember = try BulkStatement(
                 db, sql: "INSERT INTO issue_member (finding_id, issue_id, rule, confidence, linked_to) VALUES (?, ?, ?, ?, ?)")
         }
@@ -52,14 +54,14 @@ extension SQLiteStore {
             if let best {
                 issueID = best.issue
                 try addMember(findingID, issue: issueID, rule: best.rule, confidence: best.confidence, through: best.through)
-            } else if let insertScoredIssue, let scored = try score() {
+            } else if let insertScoredIssue, let assessments, let scored = try score() {
                 insertScoredIssue.bind(1, componentID)
                 insertScoredIssue.bind(2, createdAt)
                 insertScoredIssue.bind(3, scored.score)
                 insertScoredIssue.bind(4, scored.ssvc.rawValue)
                 insertScoredIssue.bind(5, scored.kev ? 1 : 0)
                 insertScoredIssue.bind(6, scored.epss)
-                insertScoredIssue.bind(7, scored.json)
+                insertScoredIssue.bind(7, try assessments.id(of: scored.json))
                 insertScoredIssue.bind(8, createdAt)
                 try insertScoredIssue.step()
                 issueID = insertScoredIssue.lastInsertedRowID
@@ -294,7 +296,7 @@ extension SQLiteStore {
         }
         var sql = """
             SELECT \(Self.storedFindingColumns), m.rule AS member_rule, m.confidence AS member_confidence, m.linked_to,
-                i.assessment AS issue_assessment, i.severity_override, i.severity_rule, \(Self.triageColumns)
+                (SELECT body FROM risk_assessment WHERE id = i.assessment_id) AS issue_assessment, i.severity_override, i.severity_rule, \(Self.triageColumns)
             FROM issue_member m JOIN issue i ON i.id = m.issue_id JOIN finding f ON f.id = m.finding_id JOIN finding_sighting g ON g.finding_id = f.id
             JOIN stream s ON s.id = f.stream_id JOIN component c ON c.id = s.component_id JOIN application a ON a.id = c.application_id
             LEFT JOIN finding_detail d ON d.finding_id = f.id

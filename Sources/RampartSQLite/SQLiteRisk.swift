@@ -179,8 +179,7 @@ extension SQLiteStore {
         return contexts
     }
 
-    /// An issue's members as scoring reads them, and a hash of its stored assessment (the text
-    /// itself is not kept: a million of them would cost 400 MB).
+    /// An issue's members as scoring reads them, and the digest of its stored assessment.
     struct ScoringGroup: Sendable {
         var issue: Int64
         var storedHash: UInt64?
@@ -210,9 +209,10 @@ extension SQLiteStore {
     static func scoringGroups(issues: [Int64]?, within range: ClosedRange<Int64>? = nil, in db: Database) throws -> [ScoringGroup] {
         var sql = """
             SELECT m.issue_id, m.rule, i.component_id, f.severity, f.cvss_score, f.cvss_vector, f.vulnerability_ids, g.status, f.first_seen,
-                s.tool, coalesce(json_array_length(f.location, '$.fixedVersions'), 0), g.purl, i.assessment, f.exploit_maturity
+                s.tool, coalesce(json_array_length(f.location, '$.fixedVersions'), 0), g.purl, r.digest, f.exploit_maturity
             FROM issue_member m JOIN issue i ON i.id = m.issue_id JOIN finding f ON f.id = m.finding_id
             JOIN finding_sighting g ON g.finding_id = f.id JOIN stream s ON s.id = f.stream_id
+            LEFT JOIN risk_assessment r ON r.id = i.assessment_id
             """
         if issues != nil { sql += " WHERE m.issue_id IN (SELECT value FROM json_each(?))" }
         if range != nil { sql += (issues == nil ? " WHERE" : " AND") + " m.issue_id BETWEEN ? AND ?" }
@@ -236,7 +236,7 @@ extension SQLiteStore {
         while try rows.nextRow() {
             let issue = rows.int64(0)
             if groups.last?.issue != issue {
-                groups.append(ScoringGroup(issue: issue, storedHash: rows.isNull(12) ? nil : assessmentHash(rows.textBytes(12)), members: []))
+                groups.append(ScoringGroup(issue: issue, storedHash: rows.isNull(12) ? nil : UInt64(bitPattern: rows.int64(12)), members: []))
             }
             let componentID = rows.int64(2)
             let firstSeenText = rows.text(8) ?? ""
@@ -284,20 +284,66 @@ extension SQLiteStore {
         return identifiers
     }
 
-    /// Stores each score given, leaving an issue whose score is nil (unchanged) as it is.
+    /// Stores each score given, leaving an issue whose score is nil (unchanged) as it is; then
+    /// drops the assessments no issue names any more.
     static func storeScores(_ scores: some Sequence<(Int64, ScoredIssue?)>, at date: Date, in db: Database) throws {
         let update = try BulkStatement(
-            db, sql: "UPDATE issue SET risk = ?, ssvc = ?, kev = ?, epss = ?, assessment = ?, scored_at = ? WHERE id = ?")
+            db, sql: "UPDATE issue SET risk = ?, ssvc = ?, kev = ?, epss = ?, assessment_id = ?, scored_at = ? WHERE id = ?")
+        let assessments = try AssessmentIDs(db)
         let scoredAt = timestamp(date)
         for case (let issue, let scored?) in scores {
             update.bind(1, scored.score)
             update.bind(2, scored.ssvc.rawValue)
             update.bind(3, scored.kev ? 1 : 0)
             update.bind(4, scored.epss)
-            update.bind(5, scored.json)
+            update.bind(5, try assessments.id(of: scored.json))
             update.bind(6, scoredAt)
             update.bind(7, issue)
             try update.step()
+        }
+        try dropUnusedAssessments(in: db)
+    }
+
+    /// Deletes the stored assessments no issue names: one indexed probe per distinct assessment,
+    /// however many issues there are. Run after a write's last rescoring, since an id that a
+    /// write's `AssessmentIDs` handed out must stay until the write stops using it.
+    static func dropUnusedAssessments(in db: Database) throws {
+        try db.execute(sql: "DELETE FROM risk_assessment WHERE NOT EXISTS (SELECT 1 FROM issue WHERE assessment_id = risk_assessment.id)")
+    }
+
+    /// The stored assessments a write has named, by text: each distinct text is stored once, and
+    /// a write meets the same few texts thousands of times (a report's issues share them).
+    final class AssessmentIDs {
+        private let find: BulkStatement
+        private let insert: BulkStatement
+        private var known: [String: Int64] = [:]
+
+        init(_ db: Database) throws {
+            find = try BulkStatement(db, sql: "SELECT id, body FROM risk_assessment WHERE digest = ?")
+            insert = try BulkStatement(db, sql: "INSERT INTO risk_assessment (digest, body) VALUES (?, ?)")
+        }
+
+        /// The id of the stored assessment with this text, stored now if there is none.
+        func id(of text: String) throws -> Int64 {
+            if let id = known[text] { return id }
+            let digest = Int64(bitPattern: SQLiteStore.assessmentHash(text))
+            find.bind(1, digest)
+            var found: Int64?
+            // Texts that share a digest are told apart by the text.
+            while try find.nextRow() {
+                if found == nil && find.text(1) == text { found = find.int64(0) }
+            }
+            let id: Int64
+            if let found {
+                id = found
+            } else {
+                insert.bind(1, digest)
+                insert.bind(2, text)
+                try insert.step()
+                id = insert.lastInsertedRowID
+            }
+            known[text] = id
+            return id
         }
     }
 
@@ -306,7 +352,11 @@ extension SQLiteStore {
     @discardableResult
     static func rescore(issues: [Int64]?, at date: Date, in db: Database, context read: ScoringContext? = nil) throws -> Int {
         let groups = try scoringGroups(issues: issues, in: db)
-        if groups.isEmpty { return 0 }
+        if groups.isEmpty {
+            // The issues may have gone (a rebuild or an inventory change deleted them): so may their assessments.
+            try dropUnusedAssessments(in: db)
+            return 0
+        }
         let context = try read ?? ScoringContext(db)
         try storeScores(
             groups.lazy.map { group in (group.issue, group.rescored(context.input(for: group.members), at: date)) }, at: date, in: db)
@@ -318,7 +368,7 @@ extension SQLiteStore {
         do {
             return try StoredAssessment(jsonText: text)
         } catch {
-            throw StoredValueError(column: "issue.assessment", value: text)
+            throw StoredValueError(column: "risk_assessment.body", value: text)
         }
     }
 

@@ -555,7 +555,7 @@ enum Schema {
                     ALTER TABLE issue ADD COLUMN scored_at TEXT;
                     CREATE INDEX issue_by_risk ON issue (risk DESC);
                     """)
-            // Issues that exist are scored by v11, on the schema today's scoring reads.
+            // Issues that exist are scored by v14, on the schema today's scoring writes.
         }
         migrator.registerMigration("v10: compact stored assessments") { db in
             // Issue rows held the assessment as keyed JSON (890 bytes an issue); the stored form is
@@ -577,11 +577,8 @@ enum Schema {
                     ALTER TABLE finding ADD COLUMN exploit_maturity TEXT
                         CHECK (exploit_maturity IS NULL OR \(oneOf("exploit_maturity", ["unproven", "proof-of-concept", "functional", "high"])));
                     """)
-            // Issues that exist are scored as of the latest import, so the migration reads no clock
-            // (issues that v9 found are scored here for the first time).
-            if let latest = try String.fetchOne(db, sql: "SELECT max(imported_at) FROM scan") {
-                try SQLiteStore.rescore(issues: nil, at: SQLiteStore.date(latest), in: db)
-            }
+            // Issues that v9 found unscored are scored by v14: scoring writes the schema of today's
+            // code, which a migration this early cannot hold.
         }
         migrator.registerMigration("v12: triage, audit trail, SLA policy") { db in
             // The triage axis of each issue (docs/triage.md): the decision's parts, who made it
@@ -688,6 +685,43 @@ enum Schema {
                     ALTER TABLE issue ADD COLUMN severity_override TEXT CHECK (severity_override IS NULL OR \(oneOf("severity_override", severities)));
                     ALTER TABLE issue ADD COLUMN severity_rule INTEGER CHECK ((severity_rule IS NULL) = (severity_override IS NULL));
                     """)
+        }
+        migrator.registerMigration("v14: each distinct assessment stored once") { db in
+            // A report's issues share a handful of assessments (the same factors, the same
+            // values), and every issue row held its own copy: 480 bytes of an issue's 550. Each
+            // distinct text is now stored once and issues name it. `digest` is the text's
+            // `ChangeHasher` value, what a rescoring compares with and a write looks texts up by
+            // (a unique index on the text itself would hold every text twice).
+            try db.execute(
+                sql: """
+                    CREATE TABLE risk_assessment (
+                        id INTEGER PRIMARY KEY,
+                        digest INTEGER NOT NULL,
+                        body TEXT NOT NULL CHECK (json_valid(body))
+                    ) STRICT;
+                    CREATE INDEX risk_assessment_by_digest ON risk_assessment (digest);
+                    ALTER TABLE issue ADD COLUMN assessment_id INTEGER REFERENCES risk_assessment(id);
+                    """)
+            let insert = try db.makeStatement(sql: "INSERT INTO risk_assessment (digest, body) VALUES (?, ?)")
+            for text in try String.fetchAll(db, sql: "SELECT DISTINCT assessment FROM issue WHERE assessment IS NOT NULL") {
+                try insert.execute(arguments: [Int64(bitPattern: SQLiteStore.assessmentHash(text)), text])
+            }
+            try db.execute(
+                sql: """
+                    CREATE INDEX risk_assessment_by_body ON risk_assessment (body);
+                    UPDATE issue SET assessment_id = (SELECT r.id FROM risk_assessment r WHERE r.body = issue.assessment)
+                        WHERE assessment IS NOT NULL;
+                    DROP INDEX risk_assessment_by_body;
+                    ALTER TABLE issue DROP COLUMN assessment;
+                    -- What finds the assessments no issue names any more (SQLiteStore.dropUnusedAssessments).
+                    CREATE INDEX issue_by_assessment ON issue (assessment_id);
+                    """)
+            // Issues never scored (found by v9, before v11 scored every issue) are scored as of
+            // the latest import, so the migration reads no clock.
+            let unscored = try Int64.fetchAll(db, sql: "SELECT id FROM issue WHERE assessment_id IS NULL ORDER BY id")
+            if !unscored.isEmpty, let latest = try String.fetchOne(db, sql: "SELECT max(imported_at) FROM scan") {
+                try SQLiteStore.rescore(issues: unscored, at: SQLiteStore.date(latest), in: db)
+            }
         }
         return migrator
     }

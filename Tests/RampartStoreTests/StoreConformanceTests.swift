@@ -546,6 +546,75 @@ struct SQLiteSnapshotTests {
         #expect((spans, copies) == (200, 0))
     }
 
+    @Test("issues with the same assessment name one stored text, and texts no issue names any more are dropped")
+    func sharedAssessments() async throws {
+        let store = try SQLiteStore.inMemory()
+        let stream = StreamKey(application: "shop", component: "api", tool: "Semgrep")
+        let findings = (0..<40).map {
+            codeFinding("rule-\($0)", file: "f\($0).py", line: $0 + 1, snippet: "s\($0)", severity: $0 < 30 ? .high : .low)
+        }
+        _ = try await store.record(await submission(findings, stream: stream, content: "1"))
+        func stored() async throws -> (texts: Int, unused: Int, distinct: Int) {
+            let issues = try await store.issues(IssueQuery(statuses: FindingStatus.allCases))
+            let (texts, unused, unscored) = try await store.writer.read { db in
+                (
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM risk_assessment") ?? -1,
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM risk_assessment r WHERE NOT EXISTS (SELECT 1 FROM issue WHERE assessment_id = r.id)") ?? -1,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM issue WHERE assessment_id IS NULL") ?? -1
+                )
+            }
+            #expect(issues.count == 40 && unscored == 0)
+            return (texts, unused, Set(issues.compactMap { $0.assessment?.jsonText }).count)
+        }
+        // Two severities: two texts for forty issues.
+        var now = try await stored()
+        #expect(now.texts == 2 && now.distinct == 2 && now.unused == 0)
+        // A quarter later the age factor moves every score: the old texts go.
+        #expect(try await store.rescoreIssues(at: epoch + 95 * 86_400) == 40)
+        now = try await stored()
+        #expect(now.texts == 2 && now.distinct == 2 && now.unused == 0)
+        // A rescan that fixes the low ones rescores their issues only: three texts in use.
+        _ = try await store.record(await submission(Array(findings.prefix(30)), stream: stream, content: "2", at: epoch + 96 * 86_400))
+        now = try await stored()
+        #expect(now.texts == now.distinct && now.unused == 0)
+        _ = try await store.rebuildCorrelation(actor: "test", at: epoch + 97 * 86_400)
+        now = try await stored()
+        #expect(now.texts == now.distinct && now.unused == 0)
+    }
+
+    @Test("a database of schema v13 migrates: issues that held the same assessment name one stored text")
+    func migrationToSharedAssessments() async throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue, upTo: "v13: triage rules")
+        let high =
+            #"{"model":"rampart-risk-1","score":61.5,"factors":[["severity","high",40.0]],"ssvc":["none",false,"partial","low","internal","track"]}"#
+        let low =
+            #"{"model":"rampart-risk-1","score":11.0,"factors":[["severity","low",10.0]],"ssvc":["none",false,"partial","low","internal","track"]}"#
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO application (id, name, created_at) VALUES (1, 'shop', '2026-01-01T00:00:00Z');
+                    INSERT INTO component (id, application_id, name) VALUES (1, 1, 'api');
+                    INSERT INTO issue (id, component_id, created_at, risk, assessment, scored_at) VALUES
+                        (1, 1, '2026-01-01T00:00:00Z', 61.5, ?1, '2026-01-01T00:00:00Z'), (2, 1, '2026-01-01T00:00:00Z', 11.0, ?2, '2026-01-01T00:00:00Z'),
+                        (3, 1, '2026-01-01T00:00:00Z', 61.5, ?1, '2026-01-01T00:00:00Z');
+                    """, arguments: [high, low])
+        }
+        let store = try SQLiteStore(writer: queue, secretKey: .value(Array(repeating: 7, count: 32)))
+        _ = try await store.issues(IssueQuery())
+        let (texts, named) = try queue.read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT body FROM risk_assessment ORDER BY id"),
+                try Row.fetchAll(db, sql: "SELECT r.body, r.digest FROM issue i JOIN risk_assessment r ON r.id = i.assessment_id ORDER BY i.id")
+            )
+        }
+        #expect(Set(texts) == [high, low] && texts.count == 2)
+        #expect(named.map { $0["body"] as String } == [high, low, high])
+        // The digest is what rescoring compares a new text with.
+        #expect(named.map { UInt64(bitPattern: $0["digest"] as Int64) } == [high, low, high].map(SQLiteStore.assessmentHash))
+    }
+
     @Test("a database of schema v1 migrates keeping its findings, their records and locations")
     func migrationFromFirstSchema() async throws {
         let queue = try DatabaseQueue()
@@ -674,7 +743,10 @@ struct SQLiteSnapshotTests {
         }
         let expected = try JSONDecoder().decode(StoredAssessment.self, from: Data(keyed.utf8))
         let store = try SQLiteStore(writer: queue, secretKey: .value(Array(repeating: 7, count: 32)))
-        let stored = try #require(try await store.writer.read { db in try String.fetchOne(db, sql: "SELECT assessment FROM issue WHERE id = 1") })
+        let stored = try #require(
+            try await store.writer.read { db in
+                try String.fetchOne(db, sql: "SELECT r.body FROM issue i JOIN risk_assessment r ON r.id = i.assessment_id WHERE i.id = 1")
+            })
         #expect(stored.count < keyed.count * 3 / 4)
         #expect(try SQLiteStore.storedAssessment(stored) == expected)
         #expect(expected.kev?.name == #"Log4Shell "RCE""#)
