@@ -87,6 +87,46 @@ struct XMLReaderTests {
         #expect(String(decoding: bytes[..<prolog.rootStart], as: UTF8.self).allSatisfy { $0 == " " || $0 == "\n" })
     }
 
+    @Test("a prolog longer than the head the reader scans first is still blanked whole, its entities never declared")
+    func longProlog() throws {
+        // The DOCTYPE starts past the first 64 KB (a long comment before it), and one ends past it.
+        for padding in [70_000, 65_530] {
+            let document = """
+                <?xml version="1.0"?>
+                <!-- \(String(repeating: "x", count: padding)) -->
+                <!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+                <r>&b;</r>
+                """
+            #expect(throws: XMLSyntaxError.self) { try XMLReader.parse(Data(document.utf8)) }
+            let (blanked, prolog) = XMLReader.blankedProlog(Data(document.utf8))
+            #expect(prolog.declaredEntities)
+            #expect(blanked.map { !String(decoding: $0, as: UTF8.self).contains("ENTITY") } == true)
+            let plain = document.replacingOccurrences(of: "&b;", with: "ok")
+            #expect(try XMLReader.parse(Data(plain.utf8)).root.text == "ok")
+        }
+        // Nothing to blank: the report is read in place, not copied.
+        let (untouched, prolog) = XMLReader.blankedProlog(Data("<?xml version=\"1.0\"?>\n<r>ok</r>".utf8))
+        #expect(untouched == nil && !prolog.declaredEntities)
+    }
+
+    @Test("a control character XML forbids is found where a byte-by-byte scan finds it, at any offset")
+    func forbiddenControls() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let length = Int.random(in: 0..<40, using: &generator)
+            // Mostly allowed bytes (tab, line feed and carriage return among them), so that the
+            // first forbidden one falls in any word, or nowhere.
+            let allowed: [UInt8] = [0x41, 0x0A, 0x09, 0x0D, 0x20, 0x7F, 0xC3, 0xA9, 0xFF, 0x80]
+            let forbidden: [UInt8] = [0x00, 0x01, 0x08, 0x0B, 0x1F]
+            let bytes = (0..<length).map { _ in
+                Int.random(in: 0..<40, using: &generator) == 0
+                    ? forbidden.randomElement(using: &generator)! : allowed.randomElement(using: &generator)!
+            }
+            let expected = bytes.firstIndex { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+            #expect(bytes.withUnsafeBytes { XMLReader.firstForbiddenControl($0) } == expected, "\(bytes)")
+        }
+    }
+
     @Test("text and attributes are read as XML defines them: references resolved, line breaks normalized")
     func wellFormedContent() throws {
         let document = "<r a='x &amp; y' b=\"1\r\n2\t3\">caf&#233; &#x41;&lt;b&gt;\r\nnext<![CDATA[<raw> & \r\nkept]]><!-- note --><e/></r>"

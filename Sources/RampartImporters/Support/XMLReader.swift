@@ -199,7 +199,9 @@ package enum XMLReader {
 
     /// A document made ready for the tree parser: valid UTF-8, its DOCTYPE blanked.
     struct Prepared {
-        let bytes: [UInt8]
+        /// What the parser reads: the report's own bytes, unless an encoding was converted or the
+        /// prolog had something to blank (then a copy: a large report is not copied for nothing).
+        let bytes: Data
         /// The report, when offsets into `bytes` are offsets into it: unless an encoding was
         /// converted (the prolog's blanking keeps every length).
         let source: XMLSource?
@@ -208,21 +210,49 @@ package enum XMLReader {
         let start: Int
 
         init(_ data: Data) throws {
-            var bytes = try utf8Document([UInt8](data))
-            source = bytes.count == data.count ? XMLSource(data: data) : nil
-            declaredEntities = blankProlog(&bytes).declaredEntities
+            let converted = try utf8Document(data)
+            let document = converted ?? data
+            // A conversion that kept every length (an ASCII document declaring Latin-1) keeps offsets.
+            source = document.count == data.count ? XMLSource(data: data) : nil
+            let (blanked, prolog) = XMLReader.blankedProlog(document)
+            declaredEntities = prolog.declaredEntities
+            bytes = blanked ?? document
             start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-            self.bytes = bytes
+        }
+
+        func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+            try bytes.withUnsafeBytes { try body($0.bindMemory(to: UInt8.self)) }
         }
 
         /// The tree, read in one pass from start to end.
         func readWhole() throws -> Result {
-            let root = try bytes.withUnsafeBufferPointer { buffer in
+            let root = try withBytes { buffer in
                 var parser = XMLTreeParser(buffer, from: start, source: source)
                 return try parser.parse()
             }
             return Result(root: root, declaredEntities: declaredEntities)
         }
+    }
+
+    /// The document with its prolog blanked (`blankProlog`), or nil when there is nothing to
+    /// blank. The prolog is scanned in a copy of the document's head; the whole document is
+    /// copied only when something in it changes, or when the prolog may run past the head.
+    static func blankedProlog(_ document: Data) -> (Data?, Prolog) {
+        let headLength = min(document.count, 1 << 16)
+        let original = [UInt8](document.prefix(headLength))
+        var head = original
+        let prolog = blankProlog(&head)
+        // Every marker the scan compares at or before the root's start is at most 9 bytes long:
+        // a root that far inside the head was found as in the whole document.
+        if headLength == document.count || prolog.rootStart + 16 <= headLength {
+            guard head != original else { return (nil, prolog) }
+            var bytes = [UInt8](document)
+            bytes.replaceSubrange(0..<headLength, with: head)
+            return (Data(bytes), prolog)
+        }
+        var bytes = [UInt8](document)
+        let whole = blankProlog(&bytes)
+        return (Data(bytes), whole)
     }
 
     package static func parse(_ data: Data) throws -> Result { try Prepared(data).readWhole() }
@@ -239,16 +269,17 @@ package enum XMLReader {
         let stretches = requested ?? (data.count >= parallelThreshold ? ProcessInfo.processInfo.activeProcessorCount : 1)
         let prepared = try Prepared(data)
         guard stretches > 1 else { return try prepared.readWhole() }
-        let document = prepared.bytes
         let source = prepared.source
-        let cuts = cutPoints(document, from: prepared.start, stretches: stretches)
-        let lines = lineNumbers(document, at: cuts.dropLast())
+        let (cuts, lines) = prepared.withBytes { document in
+            let cuts = cutPoints(document, from: prepared.start, stretches: stretches)
+            return (cuts, lineNumbers(document, at: cuts.dropLast()))
+        }
         var fragments: [XMLTreeParser.Fragment] = []
         do {
             fragments = try await withThrowingTaskGroup(of: (Int, XMLTreeParser.Fragment?).self) { group in
                 for stretch in 0..<(cuts.count - 1) {
                     group.addTask {
-                        try document.withUnsafeBufferPointer { buffer in
+                        try prepared.withBytes { buffer in
                             var parser = XMLTreeParser(buffer, from: cuts[stretch], line: lines[stretch], source: source)
                             return (stretch, try parser.fragment(upTo: cuts[stretch + 1], first: stretch == 0))
                         }
@@ -261,7 +292,7 @@ package enum XMLReader {
         } catch {
             // Read whole below: the error, if it is one, is reported from there.
         }
-        if !fragments.isEmpty, let root = document.withUnsafeBufferPointer({ XMLTreeParser.join(fragments, of: $0, source: source) }) {
+        if !fragments.isEmpty, let root = prepared.withBytes({ XMLTreeParser.join(fragments, of: $0, source: source) }) {
             return Result(root: root, declaredEntities: prepared.declaredEntities, stretches: fragments.count)
         }
         return try prepared.readWhole()
@@ -269,7 +300,7 @@ package enum XMLReader {
 
     /// Where to cut a document into `stretches` of about equal size: each cut at a `<` that
     /// starts a tag (a name or `/` follows it); the first is `start`, the last the end.
-    static func cutPoints(_ bytes: [UInt8], from start: Int, stretches: Int) -> [Int] {
+    static func cutPoints(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, stretches: Int) -> [Int] {
         var cuts = [start]
         let length = bytes.count - start
         for stretch in 1..<max(1, stretches) {
@@ -292,7 +323,7 @@ package enum XMLReader {
     }
 
     /// The 1-based line of each offset (ascending).
-    static func lineNumbers(_ bytes: [UInt8], at offsets: ArraySlice<Int>) -> [Int] {
+    static func lineNumbers(_ bytes: UnsafeBufferPointer<UInt8>, at offsets: ArraySlice<Int>) -> [Int] {
         var lines: [Int] = []
         var line = 1
         var counted = 0
@@ -307,10 +338,12 @@ package enum XMLReader {
     /// The document as valid UTF-8, which is all the parser ever sees: Foundation's parser traps
     /// on names that are not UTF-8 instead of reporting them (found by fuzzing). A document
     /// declaring Latin-1 or Windows-1252 is converted (its declaration then names no encoding);
-    /// any other declared encoding is refused, and UTF-8 is checked.
-    static func utf8Document(_ original: [UInt8]) throws -> [UInt8] {
-        var bytes = original
-        if let (name, attribute) = declaredEncoding(bytes), name != "utf-8", name != "utf8" {
+    /// any other declared encoding is refused, and UTF-8 is checked. Nil: the document is
+    /// UTF-8 as it is, and is read in place.
+    static func utf8Document(_ original: Data) throws -> Data? {
+        var converted: [UInt8]?
+        if let (name, attribute) = declaredEncoding([UInt8](original.prefix(512))), name != "utf-8", name != "utf8" {
+            var bytes = [UInt8](original)
             let encoding: String.Encoding
             switch name {
             case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso_8859-1": encoding = .isoLatin1
@@ -323,23 +356,48 @@ package enum XMLReader {
             guard let text = String(bytes: bytes, encoding: encoding) else {
                 throw XMLSyntaxError(line: 1, column: 1, reason: "the document is not valid in its declared encoding")
             }
-            bytes = Array(text.utf8)
+            converted = Array(text.utf8)
         }
-        if let offset = firstInvalidUTF8(bytes) {
-            let (line, column) = lineAndColumn(of: offset, in: bytes)
-            throw XMLSyntaxError(line: line, column: column, reason: "the document is not valid UTF-8")
+        let check = { (bytes: UnsafeRawBufferPointer) throws in
+            if let offset = firstInvalidUTF8(bytes) {
+                let (line, column) = LineIndex.lineAndColumn(ofOffset: offset, in: bytes)
+                throw XMLSyntaxError(line: line, column: column, reason: "the document is not valid UTF-8")
+            }
+            // XML 1.0 allows no control character but tab, line feed and carriage return; the
+            // parser reports one at the end of the document, so its own position is named here.
+            if let offset = firstForbiddenControl(bytes) {
+                let (line, column) = LineIndex.lineAndColumn(ofOffset: offset, in: bytes)
+                throw XMLSyntaxError(
+                    line: line, column: column,
+                    reason:
+                        "control character 0x\(String(bytes[offset], radix: 16, uppercase: true)) is not allowed in XML (some tools copy them from scanned files)"
+                )
+            }
         }
-        // XML 1.0 allows no control character but tab, line feed and carriage return; the
-        // parser reports one at the end of the document, so its own position is named here.
-        if let offset = bytes.firstIndex(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) {
-            let (line, column) = lineAndColumn(of: offset, in: bytes)
-            throw XMLSyntaxError(
-                line: line, column: column,
-                reason:
-                    "control character 0x\(String(bytes[offset], radix: 16, uppercase: true)) is not allowed in XML (some tools copy them from scanned files)"
-            )
+        if let converted {
+            try converted.withUnsafeBytes(check)
+            return Data(converted)
         }
-        return bytes
+        try original.withUnsafeBytes(check)
+        return nil
+    }
+
+    /// Offset of the first control character XML does not allow (below 0x20, but tab, line feed
+    /// and carriage return), or nil. Words with no byte below 0x20 are skipped whole.
+    static func firstForbiddenControl(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        let isForbidden = { (byte: UInt8) in byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D }
+        var offset = 0
+        let count = bytes.count
+        while offset + 8 <= count {
+            let word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            // Nonzero exactly when some byte of the word is below 0x20 (which one is found below).
+            if (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0 {
+                for index in offset..<(offset + 8) where isForbidden(bytes[index]) { return index }
+            }
+            offset += 8
+        }
+        for index in offset..<count where isForbidden(bytes[index]) { return index }
+        return nil
     }
 
     /// The encoding an XML declaration names (lower-cased) and the byte range of its
@@ -366,20 +424,20 @@ package enum XMLReader {
     }
 
     /// Offset of the first byte that is not part of a valid UTF-8 sequence, or nil.
-    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+    static func firstInvalidUTF8(_ bytes: UnsafeRawBufferPointer) -> Int? {
         // Reports are mostly ASCII: skip ASCII runs a word at a time, and hand the parser only
         // what follows the first byte that is not (validating a whole copy cost a tenth of a
         // second on a 12 MB report).
-        let firstNonASCII: Int? = bytes.withUnsafeBytes { raw in
+        let firstNonASCII: Int? = {
             var offset = 0
-            let count = raw.count
+            let count = bytes.count
             while offset + 8 <= count {
-                if raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+                if bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
                 offset += 8
             }
-            while offset < count, raw[offset] < 0x80 { offset += 1 }
+            while offset < count, bytes[offset] < 0x80 { offset += 1 }
             return offset < count ? offset : nil
-        }
+        }()
         guard let firstNonASCII else { return nil }
         // Start at the beginning of the line holding it, so that the parser starts on a character boundary.
         let start = bytes[..<firstNonASCII].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
@@ -394,10 +452,6 @@ package enum XMLReader {
             case .emptyInput: return nil
             }
         }
-    }
-
-    static func lineAndColumn(of offset: Int, in bytes: [UInt8]) -> (Int, Int) {
-        bytes.withUnsafeBytes { LineIndex.lineAndColumn(ofOffset: offset, in: $0) }
     }
 
     /// Whether `marker` stands at `position` (ASCII letters of the document compared as upper
