@@ -62,6 +62,8 @@ package enum ImporterRegistry {
         NiktoJSONImporter(),
         NiktoXMLImporter(),
         WhispersImporter(),
+        APKLeaksImporter(),
+        CWECheckerImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
