@@ -64,6 +64,7 @@ package enum ImporterRegistry {
         WhispersImporter(),
         APKLeaksImporter(),
         CWECheckerImporter(),
+        CheckmarxOSAImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
