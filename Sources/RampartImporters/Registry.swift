@@ -65,6 +65,7 @@ package enum ImporterRegistry {
         APKLeaksImporter(),
         CWECheckerImporter(),
         CheckmarxOSAImporter(),
+        ProgpilotImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
