@@ -263,11 +263,23 @@ public struct ImportPipeline: Sendable {
             throw ImportError(file: file, kind: .unknownFormat, reason: "the file is empty, so its format cannot be detected; name it with --format")
         default:
             guard CSVReader.looksLikeCSV(data) else { return .text(TextReport(data)) }
+            let table: CSVTable
             do {
-                return .csv(try await CSVReader.parseConcurrently(data))
+                table = try await CSVReader.parseConcurrently(data)
             } catch let error as CSVSyntaxError {
+                // Text whose first line holds a separator may not be valid CSV further down.
+                let text = ParsedReport.text(TextReport(data))
+                if !candidates(for: text).isEmpty { return text }
                 throw ImportError(file: file, kind: .syntax(position: "line \(error.line), column \(error.column)"), reason: error.description)
             }
+            // A first line that splits at commas does not make a table: a report no CSV format
+            // claims but a text format does is that text (YARA's match lines with metadata).
+            let csv = ParsedReport.csv(table)
+            if candidates(for: csv).isEmpty {
+                let text = ParsedReport.text(TextReport(data))
+                if !candidates(for: text).isEmpty { return text }
+            }
+            return csv
         }
     }
 

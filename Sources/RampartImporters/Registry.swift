@@ -69,6 +69,7 @@ package enum ImporterRegistry {
         XygeniSASTImporter(),
         XygeniSCAImporter(),
         XygeniSecretsImporter(),
+        YARAImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
