@@ -70,6 +70,8 @@ package enum ImporterRegistry {
         XygeniSCAImporter(),
         XygeniSecretsImporter(),
         YARAImporter(),
+        HackerOneJSONImporter(),
+        HackerOneCSVImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
