@@ -72,6 +72,8 @@ package enum ImporterRegistry {
         YARAImporter(),
         HackerOneJSONImporter(),
         HackerOneCSVImporter(),
+        CobaltAPIImporter(),
+        CobaltCSVImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
