@@ -74,6 +74,8 @@ package enum ImporterRegistry {
         HackerOneCSVImporter(),
         CobaltAPIImporter(),
         CobaltCSVImporter(),
+        BugcrowdAPIImporter(),
+        BugcrowdCSVImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
