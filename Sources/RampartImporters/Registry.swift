@@ -76,6 +76,7 @@ package enum ImporterRegistry {
         CobaltCSVImporter(),
         BugcrowdAPIImporter(),
         BugcrowdCSVImporter(),
+        SnykIssueAPIImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
