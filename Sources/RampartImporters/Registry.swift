@@ -77,6 +77,8 @@ package enum ImporterRegistry {
         BugcrowdAPIImporter(),
         BugcrowdCSVImporter(),
         SnykIssueAPIImporter(),
+        IntSightsJSONImporter(),
+        IntSightsCSVImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
