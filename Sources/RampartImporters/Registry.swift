@@ -79,6 +79,7 @@ package enum ImporterRegistry {
         SnykIssueAPIImporter(),
         IntSightsJSONImporter(),
         IntSightsCSVImporter(),
+        KiuwanSCAImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
