@@ -80,6 +80,7 @@ package enum ImporterRegistry {
         IntSightsJSONImporter(),
         IntSightsCSVImporter(),
         KiuwanSCAImporter(),
+        EdgescanImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
