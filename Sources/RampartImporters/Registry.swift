@@ -81,6 +81,8 @@ package enum ImporterRegistry {
         IntSightsCSVImporter(),
         KiuwanSCAImporter(),
         EdgescanImporter(),
+        PWNSASTImporter(),
+        VulnersImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
