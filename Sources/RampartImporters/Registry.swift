@@ -83,6 +83,7 @@ package enum ImporterRegistry {
         EdgescanImporter(),
         PWNSASTImporter(),
         VulnersImporter(),
+        WhiteHatSentinelImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
