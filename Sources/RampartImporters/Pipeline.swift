@@ -257,6 +257,10 @@ public struct ImportPipeline: Sendable {
             do {
                 return .json(try JSONDocument(data: data, allowMultipleRoots: true))
             } catch let error as JSONSyntaxError {
+                // Logs whose lines start with a `[hh:mm:ss]` stamp (Rootkit Hunter's) are text,
+                // not broken JSON, when a text format claims them.
+                let text = ParsedReport.text(TextReport(data))
+                if first == 0x5B, !candidates(for: text).isEmpty { return text }
                 throw ImportError(file: file, kind: .syntax(position: "line \(error.line), column \(error.column)"), reason: error.description)
             }
         case 0:

@@ -84,6 +84,8 @@ package enum ImporterRegistry {
         PWNSASTImporter(),
         VulnersImporter(),
         WhiteHatSentinelImporter(),
+        RKHunterImporter(),
+        ChkrootkitImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
