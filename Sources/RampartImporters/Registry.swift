@@ -86,6 +86,7 @@ package enum ImporterRegistry {
         WhiteHatSentinelImporter(),
         RKHunterImporter(),
         ChkrootkitImporter(),
+        XanitizerImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
