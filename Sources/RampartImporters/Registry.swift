@@ -87,6 +87,7 @@ package enum ImporterRegistry {
         RKHunterImporter(),
         ChkrootkitImporter(),
         XanitizerImporter(),
+        PTARTImporter(),
         AuditJSImporter(),
         XeolImporter(),
         TalismanImporter(),
