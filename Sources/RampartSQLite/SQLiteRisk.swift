@@ -77,7 +77,7 @@ extension SQLiteStore {
     /// otherwise scores every issue here. Returns how many issues were scored.
     static func store(_ prepared: PreparedRescore, _ scores: [ScoredIssue?], holds: Bool, at date: Date, in db: Database) throws -> Int {
         guard holds else { return try rescore(issues: nil, at: date, in: db) }
-        try storeScores(zip(prepared.groups.lazy.map(\.issue), scores), at: date, in: db)
+        try storeScores(zip(prepared.groups.lazy.map(\.issue), scores), at: date, everyIssue: true, in: db)
         return prepared.groups.count
     }
 
@@ -285,13 +285,24 @@ extension SQLiteStore {
     }
 
     /// Stores each score given, leaving an issue whose score is nil (unchanged) as it is; then
-    /// drops the assessments no issue names any more.
-    static func storeScores(_ scores: some Sequence<(Int64, ScoredIssue?)>, at date: Date, in db: Database) throws {
+    /// drops the assessments no issue names any more: when `everyIssue` was scored, any stored
+    /// assessment; otherwise those the scored issues named before (so that an import's cost
+    /// grows with the issues it touched, not with the database). Assessments of issues a merge
+    /// or split deleted go with the next rescoring of every issue.
+    static func storeScores(_ scores: some Sequence<(Int64, ScoredIssue?)>, at date: Date, everyIssue: Bool, in db: Database) throws {
         let update = try BulkStatement(
             db, sql: "UPDATE issue SET risk = ?, ssvc = ?, kev = ?, epss = ?, assessment_id = ?, scored_at = ? WHERE id = ?")
+        let previous = try BulkStatement(db, sql: "SELECT assessment_id FROM issue WHERE id = ?")
         let assessments = try AssessmentIDs(db)
         let scoredAt = timestamp(date)
+        var replaced: Set<Int64> = []
         for case (let issue, let scored?) in scores {
+            if !everyIssue {
+                previous.bind(1, issue)
+                while try previous.nextRow() {
+                    if !previous.isNull(0) { replaced.insert(previous.int64(0)) }
+                }
+            }
             update.bind(1, scored.score)
             update.bind(2, scored.ssvc.rawValue)
             update.bind(3, scored.kev ? 1 : 0)
@@ -301,10 +312,19 @@ extension SQLiteStore {
             update.bind(7, issue)
             try update.step()
         }
-        try dropUnusedAssessments(in: db)
+        if everyIssue {
+            try dropUnusedAssessments(in: db)
+        } else {
+            let drop = try BulkStatement(
+                db, sql: "DELETE FROM risk_assessment WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM issue WHERE assessment_id = ?1)")
+            for id in replaced {
+                drop.bind(1, id)
+                try drop.step()
+            }
+        }
     }
 
-    /// Deletes the stored assessments no issue names: one indexed probe per distinct assessment,
+    /// Deletes the stored assessments no issue names: one indexed probe per stored assessment,
     /// however many issues there are. Run after a write's last rescoring, since an id that a
     /// write's `AssessmentIDs` handed out must stay until the write stops using it.
     static func dropUnusedAssessments(in db: Database) throws {
@@ -354,12 +374,13 @@ extension SQLiteStore {
         let groups = try scoringGroups(issues: issues, in: db)
         if groups.isEmpty {
             // The issues may have gone (a rebuild or an inventory change deleted them): so may their assessments.
-            try dropUnusedAssessments(in: db)
+            if issues == nil { try dropUnusedAssessments(in: db) }
             return 0
         }
         let context = try read ?? ScoringContext(db)
         try storeScores(
-            groups.lazy.map { group in (group.issue, group.rescored(context.input(for: group.members), at: date)) }, at: date, in: db)
+            groups.lazy.map { group in (group.issue, group.rescored(context.input(for: group.members), at: date)) }, at: date,
+            everyIssue: issues == nil, in: db)
         return groups.count
     }
 
