@@ -332,13 +332,14 @@ public enum ExploitMaturity: String, Sendable, Hashable, Codable, CaseIterable, 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
 
     /// Snyk's `exploit` values ("Not Defined", "Unproven", "Proof of Concept", "Functional",
-    /// "High") and CVSS temporal E values (X, U, P, F, H); nil for "not defined" and unknown text.
+    /// "High"), CVSS temporal E values (X, U, P, F, H) and CVSS v4 exploit maturity words
+    /// ("Unreported", "POC", "Attacked"); nil for "not defined" and unknown text.
     public init?(toolText text: String) {
         switch text.lowercased().trimmingCharacters(in: .whitespaces) {
-        case "unproven", "u": self = .unproven
+        case "unproven", "u", "unreported": self = .unproven
         case "proof of concept", "proof-of-concept", "poc", "p": self = .proofOfConcept
         case "functional", "f": self = .functional
-        case "high", "h": self = .high
+        case "high", "h", "attacked": self = .high
         default: return nil
         }
     }

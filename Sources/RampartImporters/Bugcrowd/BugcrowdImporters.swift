@@ -30,15 +30,7 @@ struct BugcrowdSubmission {
 
     func finding(tool: ToolInfo, raw: RawEvidence) -> Finding {
         // Bugcrowd's priorities: P1 critical to P5 informational.
-        let severity: Severity =
-            switch priority {
-            case 1: .critical
-            case 2: .high
-            case 3: .medium
-            case 4: .low
-            case 5: .info
-            default: .medium
-            }
+        let severity = Severity.fromFiveLevels(priority, criticalIsOne: true)
         let stateText = state?.lowercased()
         let suppression: Suppression? =
             if duplicate {

@@ -31,15 +31,7 @@ struct EdgescanImporter: ReportImporter {
             }
             // Edgescan rates 1 (informational) to 5 (critical).
             let level = vulnerability["severity"]?.int
-            let severity: Severity =
-                switch level {
-                case 5: .critical
-                case 4: .high
-                case 3: .medium
-                case 2: .low
-                case 1: .info
-                default: .medium
-                }
+            let severity = Severity.fromFiveLevels(level, criticalIsOne: false)
             let place = vulnerability["location"]?.text ?? vulnerability["asset_name"]?.text ?? "edgescan:\(id)"
             let layer = vulnerability["layer"]?.text
             let location: Location =

@@ -41,15 +41,7 @@ struct PTARTImporter: ReportImporter {
                     fixed += 1
                     continue
                 }
-                let severity: Severity =
-                    switch hit["severity"]?.int {
-                    case 1: .critical
-                    case 2: .high
-                    case 3: .medium
-                    case 4: .low
-                    case 5: .info
-                    default: .medium
-                    }
+                let severity = Severity.fromFiveLevels(hit["severity"]?.int, criticalIsOne: true)
                 let score = hit["cvss_score"]?.double ?? hit["cvss_score"]?.text.flatMap(Double.init)
                 let cvss = CVSSScore(vector: hit["cvss_vector"]?.text?.nonBlank, score: score)
                 var lines = [hit["body"]?.text?.nonBlank].compactMap { $0 }

@@ -40,16 +40,8 @@ struct SnykIssueAPIImporter: ReportImporter {
 
     static func maturity(_ details: JSONNode?) -> ExploitMaturity? {
         let levels = (details?["maturity_levels"]?.array ?? []).compactMap { $0["level"]?.text?.lowercased() }
-        let read: [ExploitMaturity] = levels.compactMap { level in
-            switch level {
-            case "high", "attacked": .high
-            case "functional": .functional
-            case "proof of concept", "poc", "proof-of-concept": .proofOfConcept
-            case "unproven", "unreported", "no known exploit": .unproven
-            default: nil
-            }
-        }
-        return read.max()
+        // Snyk also writes "No Known Exploit" for what the other scales call unproven.
+        return levels.compactMap { $0 == "no known exploit" ? .unproven : ExploitMaturity(toolText: $0) }.max()
     }
 
     func read(_ report: ParsedReport, context: ImportContext) async throws -> ImporterOutput {

@@ -76,6 +76,15 @@ extension Severity {
         if let score { return Severity(cvssScore: score) }
         return fallback
     }
+
+    /// A tool's five-level rating from 1 to 5, critical at one end and informational at the
+    /// other: at 1 for priorities (Bugcrowd's P1, PTART), at 5 for risk scales (Edgescan,
+    /// WhiteHat Sentinel). Anything else is medium.
+    static func fromFiveLevels(_ level: Int?, criticalIsOne: Bool) -> Severity {
+        guard let level, (1...5).contains(level) else { return .medium }
+        let levels: [Severity] = [.info, .low, .medium, .high, .critical]
+        return levels[criticalIsOne ? 5 - level : level - 1]
+    }
 }
 
 /// A DAST tool's path joined to the origin of the URL it scanned (`https://host:8443`), without

@@ -34,15 +34,7 @@ struct WhiteHatSentinelImporter: ReportImporter {
                 continue
             }
             let risk = vulnerability["risk"]?.int ?? vulnerability["risk"]?.text.flatMap { ReportInteger.parse($0) }
-            let severity: Severity =
-                switch risk {
-                case 5: .critical
-                case 4: .high
-                case 3: .medium
-                case 2: .low
-                case 1: .info
-                default: .medium
-                }
+            let severity = Severity.fromFiveLevels(risk, criticalIsOne: false)
             let vectors = vulnerability["attack_vectors"]?.array ?? []
             let requests = vectors.compactMap { $0["request"] }
             let first = requests.first

@@ -23,15 +23,6 @@ enum Xygeni {
 
     static func severity(_ text: String?) -> Severity { .from(tool: text, default: .medium) }
 
-    static func confidence(_ text: String?) -> Confidence? {
-        switch text?.lowercased() {
-        case "high": .high
-        case "medium": .medium
-        case "low": .low
-        default: nil
-        }
-    }
-
     static func codeLocation(_ node: JSONNode?) -> CodeLocation {
         CodeLocation(
             file: node?["filepath"]?.text ?? "", startLine: node?["beginLine"]?.int, endLine: node?["endLine"]?.int,
@@ -61,7 +52,7 @@ struct XygeniSASTImporter: ReportImporter {
                 title: vulnerability["title"]?.text ?? kind.map { "\($0.prefix(1).uppercased() + $0.dropFirst()): \(detector)" } ?? detector,
                 description: vulnerability["explanation"]?.text ?? vulnerability["description"]?.text,
                 toolSeverity: vulnerability["severity"]?.text, severity: Xygeni.severity(vulnerability["severity"]?.text),
-                confidence: Xygeni.confidence(vulnerability["confidence"]?.text), cwes: cwes,
+                confidence: vulnerability["confidence"]?.text.flatMap(Confidence.init(toolText:)), cwes: cwes,
                 location: .code(Xygeni.codeLocation(vulnerability["location"])),
                 tags: (vulnerability["tags"]?.array.compactMap(\.text) ?? []).filter { !$0.hasPrefix("CWE:") }, raw: .json(vulnerability))
             finding.toolFingerprint = vulnerability["uniqueHash"]?.text
@@ -162,7 +153,8 @@ struct XygeniSecretsImporter: ReportImporter {
             var finding = Finding(
                 category: .secrets, tool: output.tool, ruleID: detector, title: "\(kind) in \(location.file)",
                 description: secret["key"]?.text?.nonBlank.map { "Key: \($0)" }, toolSeverity: secret["severity"]?.text,
-                severity: Xygeni.severity(secret["severity"]?.text), confidence: Xygeni.confidence(secret["confidence"]?.text), cwes: [798],
+                severity: Xygeni.severity(secret["severity"]?.text), confidence: secret["confidence"]?.text.flatMap(Confidence.init(toolText:)),
+                cwes: [798],
                 location: .code(location), tags: secret["tags"]?.array.compactMap(\.text) ?? [], raw: .json(secret))
             finding.revealedSecrets = Self.fields.values(in: secret)
             output.findings.append(finding)
