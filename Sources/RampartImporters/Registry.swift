@@ -206,5 +206,11 @@ package enum ImporterRegistry {
         SafetyImporter(),
         YarnAuditImporter(),
         NucleiImporter(),
+        GarakImporter(),
+        PromptfooImporter(),
+        KrakenDAuditImporter(),
+        N0s1Importer(),
+        PolicyReportImporter(),
+        PingCastleImporter(),
     ]
 }
