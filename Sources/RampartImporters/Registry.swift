@@ -212,5 +212,18 @@ package enum ImporterRegistry {
         N0s1Importer(),
         PolicyReportImporter(),
         PingCastleImporter(),
+        QARKImporter(),
+        DawnscannerImporter(),
+        VCGXMLImporter(),
+        VCGCSVImporter(),
+        ZoraImporter(),
+        ZoraMisconfigurationImporter(),
+        DeepfenceVulnerabilityImporter(),
+        DeepfenceSecretImporter(),
+        DeepfenceComplianceImporter(),
+        NettackerImporter(),
+        PHPCodeSnifferImporter(),
+        ScantistImporter(),
+        Crunch42Importer(),
     ]
 }

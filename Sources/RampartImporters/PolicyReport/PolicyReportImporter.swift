@@ -36,7 +36,6 @@ struct PolicyReportImporter: ReportImporter {
         let reports = root["items"]?.array ?? [root]
         var output = ImporterOutput(tool: ToolInfo(name: "OpenReports"))
         var errored = 0
-        var sources: Set<String> = []
         for policyReport in reports {
             let namespace = policyReport["metadata"]?["namespace"]?.text?.nonBlank ?? policyReport["scope"]?["namespace"]?.text?.nonBlank
             let scope = policyReport["scope"].flatMap { Self.resource($0, namespace: namespace) }
@@ -51,7 +50,6 @@ struct PolicyReportImporter: ReportImporter {
                     output.diagnostics.append(Diagnostic("result without a policy skipped", at: result.position))
                     continue
                 }
-                if let source = result["source"]?.text?.nonBlank { sources.insert(source) }
                 let named = (result["resources"]?.array ?? []).compactMap { Self.resource($0, namespace: namespace) }
                 let resources = named.isEmpty ? [scope ?? Resource(kind: nil, name: "cluster", namespace: namespace)] : named
                 for resource in resources {
@@ -59,7 +57,6 @@ struct PolicyReportImporter: ReportImporter {
                 }
             }
         }
-        if sources.count == 1, let source = sources.first { output.tool = ToolInfo(name: "OpenReports (\(source))") }
         if errored > 0 { output.diagnostics.append(Diagnostic("\(errored) result(s) whose policy could not be evaluated left out", level: .note)) }
         return output
     }
