@@ -225,5 +225,13 @@ package enum ImporterRegistry {
         PHPCodeSnifferImporter(),
         ScantistImporter(),
         Crunch42Importer(),
+        AIDEImporter(),
+        FirmwalkerImporter(),
+        InSpecImporter(),
+        TrustwaveCSVImporter(),
+        AlertLogicImporter(),
+        SolarAppScreenerImporter(),
+        BlackDuckAPIImporter(),
+        BlackDuckBinaryAnalysisImporter(),
     ]
 }
