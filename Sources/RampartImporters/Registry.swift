@@ -233,5 +233,9 @@ package enum ImporterRegistry {
         SolarAppScreenerImporter(),
         BlackDuckAPIImporter(),
         BlackDuckBinaryAnalysisImporter(),
+        AppCheckImporter(),
+        CloudflareInsightsJSONImporter(),
+        CloudflareInsightsCSVImporter(),
+        CyberwatchImporter(),
     ]
 }
