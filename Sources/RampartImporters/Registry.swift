@@ -237,5 +237,7 @@ package enum ImporterRegistry {
         CloudflareInsightsJSONImporter(),
         CloudflareInsightsCSVImporter(),
         CyberwatchImporter(),
+        CyCognitoImporter(),
+        SpectraAssureImporter(),
     ]
 }
