@@ -239,5 +239,9 @@ package enum ImporterRegistry {
         CyberwatchImporter(),
         CyCognitoImporter(),
         SpectraAssureImporter(),
+        ImmuniWebXMLImporter(),
+        Outpost24Importer(),
+        RapplexImporter(),
+        TrustwaveFusionImporter(),
     ]
 }
