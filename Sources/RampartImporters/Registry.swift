@@ -243,5 +243,6 @@ package enum ImporterRegistry {
         Outpost24Importer(),
         RapplexImporter(),
         TrustwaveFusionImporter(),
+        PicusImporter(),
     ]
 }
