@@ -244,5 +244,6 @@ package enum ImporterRegistry {
         RapplexImporter(),
         TrustwaveFusionImporter(),
         PicusImporter(),
+        CrashtestSecurityImporter(),
     ]
 }
