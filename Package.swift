@@ -44,7 +44,7 @@ let package = Package(
         // The pure domain: no I/O, no dependencies.
         .target(name: "RampartCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
         // Bytes in, normalized findings and diagnostics out.
-        .target(name: "RampartImporters", dependencies: ["RampartCore"], exclude: importerFixtures, swiftSettings: strictSettings),
+        .target(name: "RampartImporters", dependencies: ["RampartCore", "CZlib"], exclude: importerFixtures, swiftSettings: strictSettings),
         // The system zlib, for the compressed archive of imported reports.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The storage seam: the Store protocol and what every backend shares.

@@ -10,6 +10,8 @@ package enum ParsedReport: Sendable {
     case text(TextReport)
     /// A page starting `<!DOCTYPE html` or `<html`.
     case html(HTMLDocument)
+    /// A ZIP archive's files (a report handed out zipped), inflated.
+    case archive(ZIPArchive)
 
     package var jsonRoot: JSONNode? {
         if case .json(let document) = self { return document.root }
@@ -35,10 +37,15 @@ package enum ParsedReport: Sendable {
         if case .text(let text) = self { return text }
         return nil
     }
+
+    package var archive: ZIPArchive? {
+        if case .archive(let archive) = self { return archive }
+        return nil
+    }
 }
 
 /// The syntax a format is written in: JSON covers JSON Lines and SARIF.
-public enum ReportSyntax: String, Sendable, Codable { case json, xml, csv, text, html }
+public enum ReportSyntax: String, Sendable, Codable { case json, xml, csv, text, html, zip }
 
 /// A supported report format, as `rampart formats` lists it.
 public struct FormatInfo: Sendable, Hashable, Codable {
@@ -239,6 +246,13 @@ public struct ImportPipeline: Sendable {
                 file: file, kind: .unknownFormat,
                 reason: "the file holds no report data (empty or null), so its format cannot be detected; name it with --format")
         }
+        if ZIPArchive.looksLikeZIP(data) {
+            do {
+                return .archive(try ZIPArchive(data, maxInflated: maxFileSize))
+            } catch {
+                throw ImportError(file: file, kind: .syntax(position: "the archive"), reason: error.description)
+            }
+        }
         var first: UInt8 = 0
         for byte in data.prefix(4096)
         where byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09 && byte != 0xEF && byte != 0xBB && byte != 0xBF {
@@ -337,6 +351,8 @@ public struct ImportPipeline: Sendable {
         case .text(let text):
             // Not quoted: a report's text may hold a secret, and errors are printed and logged.
             seen = "plain text, neither JSON, XML nor CSV (\(text.lines.count) lines)"
+        case .archive(let archive):
+            seen = "a ZIP archive of \(archive.entries.count) file(s)"
         case .html:
             throw ImportError(
                 file: file, kind: .unknownFormat,

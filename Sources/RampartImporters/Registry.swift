@@ -245,5 +245,6 @@ package enum ImporterRegistry {
         TrustwaveFusionImporter(),
         PicusImporter(),
         CrashtestSecurityImporter(),
+        BlackDuckReportArchiveImporter(),
     ]
 }

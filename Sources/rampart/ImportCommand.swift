@@ -20,7 +20,7 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var actor: ActorOptions
 
-    @Argument(help: "Report files (JSON, JSON Lines, SARIF or XML).")
+    @Argument(help: "Report files (JSON, JSON Lines, SARIF, XML, CSV, text, or a zip the format is handed out in).")
     var files: [String]
 
     @Option(
