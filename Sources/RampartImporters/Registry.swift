@@ -246,5 +246,6 @@ package enum ImporterRegistry {
         PicusImporter(),
         CrashtestSecurityImporter(),
         BlackDuckReportArchiveImporter(),
+        DSOPImporter(),
     ]
 }
