@@ -22,7 +22,7 @@ struct AlertLogicImporter: ReportImporter {
         var output = ImporterOutput(tool: ToolInfo(name: "Alert Logic"))
         for record in table.records {
             guard let name = record["Vulnerability"] else {
-                if record.fields.contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
+                if !record.isBlank {
                     output.diagnostics.append(Diagnostic("row without a vulnerability skipped", at: record.position))
                 }
                 continue
@@ -44,7 +44,7 @@ struct AlertLogicImporter: ReportImporter {
                 category: .infra, tool: output.tool, ruleID: record["Vulnerability ID"] ?? name, title: name,
                 description: lines.joined(separator: "\n\n"),
                 toolSeverity: severityText, severity: .from(tool: severityText, score: score),
-                vulnerabilityIDs: .parsing((record["CVE"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)),
+                vulnerabilityIDs: .parsing(splitIDs(record["CVE"])),
                 cvss: CVSSScore(vector: nil, score: score).map { [$0] } ?? [],
                 location: .host(
                     HostLocation(

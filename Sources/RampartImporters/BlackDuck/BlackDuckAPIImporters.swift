@@ -132,7 +132,7 @@ struct BlackDuckBinaryAnalysisImporter: ReportImporter {
         var output = ImporterOutput(tool: ToolInfo(name: "Black Duck Binary Analysis"))
         for record in table.records {
             guard let component = record["Component"], let id = record["CVE"] ?? record["BDSA"] else {
-                if record.fields.contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
+                if !record.isBlank {
                     output.diagnostics.append(Diagnostic("row without a component or vulnerability skipped", at: record.position))
                 }
                 continue

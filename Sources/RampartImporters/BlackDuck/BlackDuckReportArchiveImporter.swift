@@ -31,7 +31,7 @@ struct BlackDuckReportArchiveImporter: ReportImporter {
             }
             for record in table.records {
                 guard let id = record["Vulnerability id"], let component = record["Component name"] else {
-                    if record.fields.contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
+                    if !record.isBlank {
                         output.diagnostics.append(Diagnostic("\(entry.name): row without a vulnerability or component skipped", at: record.position))
                     }
                     continue

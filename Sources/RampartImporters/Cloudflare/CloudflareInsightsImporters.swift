@@ -98,7 +98,7 @@ struct CloudflareInsightsCSVImporter: ReportImporter {
         var resolved = 0
         for record in table.records {
             guard let issueClass = record["issue_class"], let subject = record["subject"] else {
-                if record.fields.contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
+                if !record.isBlank {
                     output.diagnostics.append(Diagnostic("row without an insight or subject skipped", at: record.position))
                 }
                 continue

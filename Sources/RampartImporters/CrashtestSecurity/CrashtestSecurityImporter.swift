@@ -60,8 +60,11 @@ struct CrashtestSecurityImporter: ReportImporter {
         let site =
             entries.lazy.compactMap { Self.url(in: $0.1["information"]?.text ?? "") }.first.flatMap { URLComponents(string: $0) }
             .map { "\($0.scheme ?? "https")://\($0.host ?? "")" } ?? "https://scanned-site"
+        let siteHost = URLComponents(string: site)?.host ?? site
+        // One problem at one place said several times (TLS 1.0 and TLS 1.1 offered) is one
+        // finding: its sentences, then the kind's description, make its description.
         var merged: [String: Int] = [:]
-        var sentences: [Int: [String]] = [:]
+        var said: [Int: (sentences: [String], kind: String?)] = [:]
         for (scanner, entry) in entries {
             guard let information = entry["information"]?.text?.nonBlank else {
                 output.diagnostics.append(Diagnostic("\(scanner) finding without information skipped", at: entry.position))
@@ -77,25 +80,22 @@ struct CrashtestSecurityImporter: ReportImporter {
             let score = kind?["baseScore"]?.double
             let location: Location
             if scanner == "portscan", let port = Self.port(in: information) {
-                location = .host(HostLocation(address: URLComponents(string: site)?.host ?? site, port: port.number, transport: port.transport))
+                location = .host(HostLocation(address: siteHost, port: port.number, transport: port.transport))
             } else {
                 location = .endpoint(EndpointLocation(url: url ?? site, parameter: Self.parameter(in: information)))
             }
-            // One problem at one place said several times (TLS 1.0 and TLS 1.1 offered): one
-            // finding, each sentence in its description.
             let key = slug + "\u{1F}" + "\(location)"
             if let existing = merged[key] {
                 output.findings[existing].occurrences += 1
-                sentences[existing, default: []].append(information)
+                said[existing]?.sentences.append(information)
                 continue
             }
-            var lines = [information]
-            if let text = kind?["description"]?.text?.nonBlank { lines.append(text) }
             merged[key] = output.findings.count
+            said[output.findings.count] = ([information], kind?["description"]?.text?.nonBlank)
             output.findings.append(
                 Finding(
                     category: .dast, tool: output.tool, ruleID: slug, title: kind?["title"]?.text?.nonBlank ?? slug,
-                    description: lines.joined(separator: "\n\n"), toolSeverity: score.map { "CVSS \($0)" },
+                    toolSeverity: score.map { "CVSS \($0)" },
                     severity: score.map { Severity(cvssScore: $0) } ?? .info,
                     location: location, remediation: kind?["how_to_fix"]?.text?.nonBlank,
                     references: [kind?["reference_owasp"]?.text, kind?["reference_resolution"]?.text].compactMap { $0?.nonBlank }, tags: [scanner],
@@ -113,16 +113,12 @@ struct CrashtestSecurityImporter: ReportImporter {
                         location: .package(
                             PackageLocation(
                                 name: name, version: cve["version"]?.text?.nonBlank ?? entry["version"]?.text?.nonBlank,
-                                manifestPath: URLComponents(string: site)?.host ?? site)),
+                                manifestPath: siteHost)),
                         tags: [scanner], raw: .json(cve)))
             }
         }
-        for (index, more) in sentences {
-            let first = output.findings[index].description ?? ""
-            let end = first.range(of: "\n\n")
-            output.findings[index].description =
-                ([String(first[..<(end?.lowerBound ?? first.endIndex)])] + more).joined(separator: "\n")
-                + (end.map { String(first[$0.lowerBound...]) } ?? "")
+        for (index, text) in said {
+            output.findings[index].description = ([text.sentences.joined(separator: "\n")] + [text.kind].compactMap { $0 }).joined(separator: "\n\n")
         }
         return output
     }

@@ -23,9 +23,9 @@ struct Crunch42Importer: ReportImporter {
             ? .certain : nil
     }
 
+    /// 42Crunch's criticality, 1 (info) to 5 (critical); values past either end count as that end.
     static func severity(criticality: Int?) -> Severity {
-        guard let criticality else { return .medium }
-        return [.info, .low, .medium, .high, .critical][min(max(criticality, 1), 5) - 1]
+        .fromFiveLevels(criticality.map { min(max($0, 1), 5) }, criticalIsOne: false)
     }
 
     /// A JSON pointer's tokens, unescaped (`~1` is `/`, `~0` is `~`).

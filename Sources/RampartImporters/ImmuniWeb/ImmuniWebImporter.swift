@@ -51,8 +51,7 @@ struct ImmuniWebXMLImporter: ReportImporter {
                     category: .dast, tool: output.tool, ruleID: type ?? name, title: name, description: lines.joined(separator: "\n\n"),
                     toolSeverity: risk, severity: .from(tool: risk, score: cvss?.score),
                     cwes: CWE.parseAll([vulnerability.childText("CWE-ID")].compactMap { $0 }),
-                    vulnerabilityIDs: .parsing(
-                        (vulnerability.childText("CVE-ID") ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)),
+                    vulnerabilityIDs: .parsing(splitIDs(vulnerability.childText("CVE-ID"))),
                     cvss: cvss.map { [$0] } ?? [],
                     location: url.map { .endpoint(EndpointLocation(url: $0)) } ?? .host(HostLocation(address: "unknown target")),
                     remediation: vulnerability.childText("Remediation"), tags: [type].compactMap { $0 }, raw: .xml(vulnerability)))

@@ -90,7 +90,7 @@ struct IntSightsCSVImporter: ReportImporter {
         var closed = 0
         for record in table.records {
             // The export pads itself with rows of empty fields.
-            if record.fields.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) { continue }
+            if record.isBlank { continue }
             guard let id = record["Alert ID"]?.nonBlank, let title = record["Title"]?.nonBlank else {
                 output.diagnostics.append(Diagnostic("alert without id or title skipped", at: record.position))
                 continue

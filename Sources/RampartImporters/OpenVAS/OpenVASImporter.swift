@@ -57,7 +57,7 @@ struct OpenVASImporter: ReportImporter {
                     continue
                 }
                 let port = record["Port"].map { port in record["Port Protocol"].map { "\(port)/\($0)" } ?? port }
-                let cves = (record["CVEs"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+                let cves = splitIDs(record["CVEs"])
                 let references = [record["Other References"], record["CERTs"]].compactMap { $0 }.flatMap {
                     $0.split(whereSeparator: { $0 == "," || $0 == "\n" }).map { $0.trimmingCharacters(in: .whitespaces) }
                 }.filter { $0.hasPrefix("http") }

@@ -24,7 +24,7 @@ struct PicusImporter: ReportImporter {
         var blocked = 0
         for record in table.records {
             guard let action = record["actionId"], let threat = record["threatName"] ?? record["threatId"] else {
-                if record.fields.contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
+                if !record.isBlank {
                     output.diagnostics.append(Diagnostic("row without an action or threat skipped", at: record.position))
                 }
                 continue
@@ -47,7 +47,7 @@ struct PicusImporter: ReportImporter {
                 Finding(
                     category: .infra, tool: output.tool, ruleID: action, title: "\(threat) - \(name)", description: lines.joined(separator: "\n\n"),
                     toolSeverity: severityText, severity: .from(tool: severityText), cwes: CWE.parseAll([record["cwe"]].compactMap { $0 }),
-                    vulnerabilityIDs: .parsing((record["cve"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)),
+                    vulnerabilityIDs: .parsing(splitIDs(record["cve"])),
                     location: .host(HostLocation(address: target, service: record["attackModules"]?.lowercased())),
                     references: [record["genericMitigationsTabLink"]].compactMap { $0 }.filter { $0.hasPrefix("http") && !$0.contains("[.]") },
                     tags: [record["actionMitreTactic"], record["actionMitreTechnique"], record["actionMitreSubtechnique"], record["attackCategory"]]

@@ -59,7 +59,7 @@ struct QualysImporter: ReportImporter {
                     }
                     .filter { !$0.isEmpty }
                 let hostname = record[first: "DNS", "HOSTNAME", "FQDN", "Asset Name", "NetBIOS"]
-                let cves = (record[first: "CVE", "CVE ID", "CVEID"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+                let cves = splitIDs(record[first: "CVE", "CVE ID", "CVEID"])
                 let entry = Entry(
                     qid: qid, title: record[first: "Title", "VULN TITLE"] ?? "QID \(qid)", severity: record[first: "Severity", "SEVERITY"],
                     type: record[first: "Type", "TYPE", "Type Detected"], cves: cves,

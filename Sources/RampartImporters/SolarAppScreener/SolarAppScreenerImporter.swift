@@ -32,7 +32,7 @@ struct SolarAppScreenerImporter: ReportImporter {
         var output = ImporterOutput(tool: ToolInfo(name: "Solar appScreener"))
         for record in table.records {
             guard let name = record["Vulnerability"] else {
-                if record.fields.contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
+                if !record.isBlank {
                     output.diagnostics.append(Diagnostic("row without a vulnerability skipped", at: record.position))
                 }
                 continue

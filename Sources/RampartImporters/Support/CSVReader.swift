@@ -138,6 +138,9 @@ package struct CSVRecord: Sendable {
 
     package var position: String { "line \(line)" }
 
+    /// Every field empty or blank: the rows some exports pad themselves with.
+    package var isBlank: Bool { fields.allSatisfy { $0.allSatisfy(\.isWhitespace) } }
+
     /// The field without surrounding spaces and tabs, nil when nothing is left. Most fields have
     /// none: they come back as they are, without Foundation's UTF-16 round trip.
     static func trimmed(_ field: String) -> String? {

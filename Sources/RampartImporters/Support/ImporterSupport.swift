@@ -142,6 +142,12 @@ func splitVersions(_ text: String?) -> [String] {
     return split(text, onASCII: { $0 == 0x2C || $0 == 0x7C || $0 == 0x20 })
 }
 
+/// Ids written as one list (`CVE-2020-11022, CVE-2020-11023`): the parts between commas and spaces.
+func splitIDs(_ text: String?) -> [String] {
+    guard let text else { return [] }
+    return split(text, onASCII: { $0 == 0x2C || $0 == 0x20 })
+}
+
 /// The non-empty parts of `text` between ASCII separators. The separators are ASCII, so
 /// splitting the bytes cuts no character in two, without a walk over grapheme clusters.
 func split(_ text: String, onASCII isSeparator: (UInt8) -> Bool) -> [String] {

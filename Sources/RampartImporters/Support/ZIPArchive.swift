@@ -82,13 +82,13 @@ package struct ZIPArchive: Sendable {
             guard try u32(localOffset) == 0x0403_4B50 else { throw Refusal(reason: "bad local header for \(name)") }
             let start = localOffset + 30 + (try u16(localOffset + 26)) + (try u16(localOffset + 28))
             guard start >= 0, start + compressedSize <= bytes.count else { throw Refusal(reason: "entry \(name) lies outside the archive") }
-            let stored = Data(bytes[start..<(start + compressedSize)])
+            let body = bytes[start..<(start + compressedSize)]
             switch method {
             case 0:
                 guard compressedSize == size else { throw Refusal(reason: "stored entry \(name) has two sizes") }
-                entries.append(Entry(name: name, data: stored))
+                entries.append(Entry(name: name, data: Data(body)))
             case 8:
-                entries.append(Entry(name: name, data: try Self.inflateRaw(stored, size: size, name: name)))
+                entries.append(Entry(name: name, data: try Self.inflateRaw(body, size: size, name: name)))
             default:
                 throw Refusal(reason: "entry \(name) uses compression method \(method); only stored and deflate are read")
             }
@@ -97,7 +97,7 @@ package struct ZIPArchive: Sendable {
     }
 
     /// Inflates raw deflate data that must give exactly `size` bytes.
-    static func inflateRaw(_ data: Data, size: Int, name: String) throws(Refusal) -> Data {
+    static func inflateRaw(_ body: ArraySlice<UInt8>, size: Int, name: String) throws(Refusal) -> Data {
         var stream = z_stream()
         guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw Refusal(reason: "cannot start decompression")
@@ -105,10 +105,10 @@ package struct ZIPArchive: Sendable {
         defer { inflateEnd(&stream) }
         // One byte more than declared, so that an entry that lies about its size is caught.
         var output = [UInt8](repeating: 0, count: size + 1)
-        var input = [UInt8](data)
-        let status = input.withUnsafeMutableBufferPointer { source in
+        let status = body.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { target in
-                stream.next_in = source.baseAddress
+                // zlib reads `next_in` and never writes through it.
+                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
                 stream.avail_in = uInt(source.count)
                 stream.next_out = target.baseAddress
                 stream.avail_out = uInt(target.count)

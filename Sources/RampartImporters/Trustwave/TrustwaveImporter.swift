@@ -32,7 +32,7 @@ struct TrustwaveCSVImporter: ReportImporter {
         var resolved = 0
         for record in table.records {
             guard let name = record["Vulnerability Name"], let address = record["IP"] ?? record["Domain"] ?? record["Target Name"] else {
-                if record.fields.contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
+                if !record.isBlank {
                     output.diagnostics.append(Diagnostic("row without a vulnerability or target skipped", at: record.position))
                 }
                 continue
@@ -52,7 +52,7 @@ struct TrustwaveCSVImporter: ReportImporter {
                 Finding(
                     category: .infra, tool: output.tool, ruleID: name, title: name, description: lines.joined(separator: "\n\n"),
                     toolSeverity: severityText, severity: Self.severity(severityText),
-                    vulnerabilityIDs: .parsing((record["CVE"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)),
+                    vulnerabilityIDs: .parsing(splitIDs(record["CVE"])),
                     location: .host(
                         HostLocation(address: address, port: port, transport: record["Protocol"]?.lowercased(), service: record["Service"])),
                     remediation: record["Remediation"], raw: .csv(record)))

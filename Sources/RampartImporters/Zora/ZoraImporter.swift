@@ -30,7 +30,7 @@ struct ZoraImporter: ReportImporter {
         let fixVersion = table.header.column("fixVersion")
         for record in table.records {
             guard let vulnerability = record[column: id], let reference = record[column: image] else {
-                if record.fields.contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
+                if !record.isBlank {
                     output.diagnostics.append(Diagnostic("row without an id or image skipped", at: record.position))
                 }
                 continue
@@ -72,7 +72,7 @@ struct ZoraMisconfigurationImporter: ReportImporter {
         var passed = 0
         for record in table.records {
             guard let check = record["checkID"] else {
-                if record.fields.contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
+                if !record.isBlank {
                     output.diagnostics.append(Diagnostic("row without a check id skipped", at: record.position))
                 }
                 continue
