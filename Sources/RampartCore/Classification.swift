@@ -3,6 +3,8 @@ import Foundation
 /// The kind of scanner a finding came from; it decides which location kinds are expected.
 public enum FindingCategory: String, Sendable, Codable, CaseIterable, Hashable {
     case sast, sca, container, iac, secrets, dast, cloud, infra, sbom
+    /// Threat models and security requirements: weaknesses of a system's design.
+    case design
 }
 
 /// Normalized severity. Ordered so that `critical > high`.

@@ -144,7 +144,7 @@ public enum Correlation {
                     keys.append(CorrelationKey(rule: .dastConfirmsSAST, value: "\(scope)|\(route.path)|\(weakness)", cwe: cwe))
                 }
             }
-        case .containerImage, .cloud, .host:
+        case .containerImage, .cloud, .host, .design:
             break
         }
         if let secret = finding.secret {

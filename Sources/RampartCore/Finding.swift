@@ -9,6 +9,7 @@ public enum Location: Sendable, Hashable, Codable {
     case endpoint(EndpointLocation)
     case cloud(CloudLocation)
     case host(HostLocation)
+    case design(DesignLocation)
 
     public var kind: String {
         switch self {
@@ -19,6 +20,7 @@ public enum Location: Sendable, Hashable, Codable {
         case .endpoint: "endpoint"
         case .cloud: "cloud"
         case .host: "host"
+        case .design: "design"
         }
     }
 
@@ -195,6 +197,25 @@ public struct HostLocation: Sendable, Hashable, Codable {
         self.port = port
         self.transport = transport
         self.service = service
+    }
+}
+
+/// A place in a system's design: an element of a threat model (a component, a data asset, a
+/// data flow, a trust boundary) or the model as a whole. Threat modelling tools and security
+/// requirement checklists point here: their threats exist before any file, package or host does.
+public struct DesignLocation: Sendable, Hashable, Codable {
+    /// The threat model or system, as the tool names it (a model's title, an application); nil
+    /// when the export does not say (the stream then stands for the model).
+    public var model: String?
+    /// The element of the model the finding is about; nil for the model as a whole.
+    public var element: String?
+    /// What kind of element it is, in the tool's words (`technical asset`, `data flow`, `use case`).
+    public var elementType: String?
+
+    public init(model: String? = nil, element: String? = nil, elementType: String? = nil) {
+        self.model = model
+        self.element = element
+        self.elementType = elementType
     }
 }
 

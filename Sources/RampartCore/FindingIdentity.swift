@@ -44,6 +44,14 @@ public enum FindingIdentity {
             return ["cloud", rule, cloud.provider.lowercased(), cloud.account ?? "", cloud.region ?? "", cloud.resourceID]
         case .host(let host):
             return ["host", rule, host.address.lowercased(), host.port.map(String.init) ?? "", (host.transport ?? "").lowercased()]
+        case .design(let design):
+            // The model is the stream's scope, not identity: renaming a model keeps its threats.
+            // A threat the tool gives its own id keeps it when its element is renamed.
+            if let toolFingerprint = finding.toolFingerprint, !toolFingerprint.isEmpty {
+                return ["design", rule, "tool:" + toolFingerprint]
+            }
+            // Names are people's labels: case and spacing are not identity, digits are (`api-v2`).
+            return ["design", rule, (design.element ?? "").lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")]
         }
     }
 

@@ -82,6 +82,11 @@ extension Location {
             json.add("port", host.port, .place)
             json.add("transport", host.transport, .place)
             json.add("service", host.service, .place)
+        case .design(let design):
+            json.add("kind", "design", .place)
+            json.add("model", design.model, .place)
+            json.add("element", design.element, .place)
+            json.add("elementType", design.elementType, .place)
         }
         return json.result
     }

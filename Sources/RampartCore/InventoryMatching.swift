@@ -60,6 +60,9 @@ public struct ReportSubject: Sendable, Hashable, Codable {
             case .cloud(let cloud):
                 add(cloud.account, to: \.cloudAccounts)
                 add(cloud.resourceID, to: \.cloudResources)
+            case .design:
+                // A model's elements are names in a diagram, not assets an inventory declares.
+                break
             }
         }
         if !scopeTarget.isEmpty, subject.images.isEmpty, subject.urls.isEmpty, subject.repositories.isEmpty {

@@ -247,5 +247,9 @@ package enum ImporterRegistry {
         CrashtestSecurityImporter(),
         BlackDuckReportArchiveImporter(),
         DSOPImporter(),
+        ThreagileImporter(),
+        ThreatComposerImporter(),
+        IriusRiskImporter(),
+        SKFImporter(),
     ]
 }

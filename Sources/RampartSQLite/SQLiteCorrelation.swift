@@ -272,6 +272,7 @@ extension SQLiteStore {
                 EndpointLocation(url: row["url"] ?? "", method: place["method"] as? String, parameter: place["parameter"] as? String))
         case "host": location = .host(HostLocation(address: row["host"] ?? ""))
         case "cloud": location = .cloud(CloudLocation(provider: place["provider"] as? String ?? "", resourceID: place["resourceID"] as? String ?? ""))
+        case "design": location = .design(DesignLocation(model: place["model"] as? String, element: place["element"] as? String))
         default: location = .containerImage(ImageLocation(name: place["name"] as? String ?? ""))
         }
         var finding = Finding(

@@ -723,6 +723,55 @@ enum Schema {
                 try SQLiteStore.rescore(issues: unscored, at: SQLiteStore.date(latest), in: db)
             }
         }
+        migrator.registerMigration("v15: design findings") { db in
+            // Threat models and security requirement checklists report weaknesses of a design,
+            // at an element of a model: a new category and a new location kind. SQLite changes
+            // a table's CHECK constraints by rebuilding it (as v4 did); the columns, their order
+            // and the indexes are those of today's table.
+            try db.execute(
+                sql: """
+                    CREATE TABLE finding_v15 (
+                        id INTEGER PRIMARY KEY,
+                        stream_id INTEGER NOT NULL REFERENCES stream(id) ON DELETE CASCADE,
+                        fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 64),
+                        category TEXT NOT NULL CHECK (\(oneOf("category", ["sast", "sca", "container", "iac", "secrets", "dast", "cloud", "infra", "sbom", "design"]))),
+                        rule_id TEXT NOT NULL,
+                        title TEXT NOT NULL,
+                        severity TEXT NOT NULL CHECK (\(oneOf("severity", ["critical", "high", "medium", "low", "info"]))),
+                        severity_rank INTEGER NOT NULL CHECK (severity_rank BETWEEN 0 AND 4),
+                        tool_severity TEXT,
+                        confidence TEXT CHECK (confidence IS NULL OR \(oneOf("confidence", ["high", "medium", "low"]))),
+                        cwes TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(cwes)),
+                        vulnerability_ids TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(vulnerability_ids)),
+                        location_kind TEXT NOT NULL CHECK (\(oneOf("location_kind", ["code", "package", "image", "iac", "endpoint", "cloud", "host", "design"]))),
+                        file_path TEXT,
+                        component_name TEXT,
+                        url TEXT,
+                        host TEXT,
+                        cvss_vector TEXT,
+                        cvss_score REAL CHECK (cvss_score IS NULL OR (cvss_score >= 0 AND cvss_score <= 10)),
+                        secret_hash TEXT,
+                        secret_preview TEXT,
+                        suppressed INTEGER NOT NULL CHECK (suppressed = 0 OR suppressed = 1),
+                        first_seen TEXT NOT NULL,
+                        first_scan_id INTEGER NOT NULL REFERENCES scan(id),
+                        occurrences INTEGER NOT NULL CHECK (occurrences >= 1),
+                        anchor TEXT CHECK (anchor IS NULL OR length(anchor) = 64),
+                        location TEXT NOT NULL,
+                        exploit_maturity TEXT
+                            CHECK (exploit_maturity IS NULL OR \(oneOf("exploit_maturity", ["unproven", "proof-of-concept", "functional", "high"]))),
+                        UNIQUE (stream_id, fingerprint)
+                    ) STRICT;
+                    INSERT INTO finding_v15 SELECT id, stream_id, fingerprint, category, rule_id, title, severity, severity_rank, tool_severity,
+                        confidence, cwes, vulnerability_ids, location_kind, file_path, component_name, url, host, cvss_vector, cvss_score,
+                        secret_hash, secret_preview, suppressed, first_seen, first_scan_id, occurrences, anchor, location, exploit_maturity
+                    FROM finding;
+                    DROP TABLE finding;
+                    ALTER TABLE finding_v15 RENAME TO finding;
+                    CREATE INDEX finding_by_severity ON finding (severity_rank DESC);
+                    CREATE INDEX finding_by_stream ON finding (stream_id);
+                    """)
+        }
         return migrator
     }
 

@@ -150,6 +150,8 @@ package struct DisplayColumns: Sendable {
             host = hostLocation.address
         case .cloud(let cloud):
             componentName = cloud.resourceID
+        case .design(let design):
+            componentName = design.element
         case .code, .iac:
             break
         }

@@ -617,6 +617,78 @@ struct SQLiteSnapshotTests {
         #expect(named.map { UInt64(bitPattern: $0["digest"] as Int64) } == [high, low, high].map(SQLiteStore.assessmentHash))
     }
 
+    @Test(
+        "a threat model's threats are stored at their design elements and keep their identity when an element is renamed", arguments: StoreBackend.all
+    )
+    func designFindings(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let stream = StreamKey(application: "shop", component: "api", tool: "Threat Composer")
+        func threat(_ id: String, element: String) -> Finding {
+            var finding = Finding(
+                category: .design, tool: ToolInfo(name: "Threat Composer"), ruleID: "threat", title: "Spoofed session on \(element)", severity: .high,
+                location: .design(DesignLocation(model: "Shop", element: element, elementType: "asset")))
+            finding.toolFingerprint = id
+            return finding
+        }
+        let first = try await store.record(
+            submission([threat("t-1", element: "session store"), threat("t-2", element: "API")], stream: stream, content: "1"))
+        #expect((first.new, first.fixed) == (2, 0))
+        let stored = try await store.findings(FindingQuery())
+        #expect(Set(stored.map(\.category)) == [.design])
+        #expect(Set(stored.compactMap(\.componentName)) == ["session store", "API"])
+        // The model renamed an element: the threat with the tool's id is the same threat.
+        let second = try await store.record(
+            submission([threat("t-1", element: "session cache"), threat("t-2", element: "API")], stream: stream, content: "2", at: epoch + 60))
+        #expect((second.new, second.unchanged, second.fixed) == (0, 2, 0))
+    }
+
+    @Test("a database of schema v14 migrates to design findings keeping its findings and what refers to them")
+    func migrationToDesignFindings() async throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue, upTo: "v14: each distinct assessment stored once")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO application (id, name, created_at) VALUES (1, 'shop', '2026-01-01T00:00:00Z');
+                    INSERT INTO component (id, application_id, name) VALUES (1, 1, 'api');
+                    INSERT INTO stream (id, component_id, tool, branch, revision) VALUES (1, 1, 'Trivy', '', 1);
+                    INSERT INTO scan (id, stream_id, file_name, content_sha256, byte_count, format, tool_name, imported_at, record_count,
+                        finding_count, new_count, unchanged_count, reopened_count, fixed_count, closed_missing, tool_reported_error)
+                        VALUES (1, 1, 'r.json', printf('%064d', 1), 10, 'trivy-json', 'Trivy', '2026-01-01T00:00:00Z', 1, 1, 1, 0, 0, 0, 1, 0);
+                    INSERT INTO finding (id, stream_id, fingerprint, category, rule_id, title, severity, severity_rank, location_kind, suppressed,
+                        first_seen, first_scan_id, occurrences, location, component_name, exploit_maturity)
+                        VALUES (1, 1, printf('%064d', 7), 'sca', 'CVE-2024-1', 'lib: overflow', 'high', 3, 'package', 0, '2026-01-01T00:00:00Z', 1, 1,
+                        '{"kind":"package","name":"lib"}', 'lib', 'functional');
+                    INSERT INTO finding_sighting (finding_id, status, last_seen, last_scan_id) VALUES (1, 'new', '2026-01-01T00:00:00Z', 1);
+                    INSERT INTO finding_detail (finding_id, description) VALUES (1, 'An overflow.');
+                    INSERT INTO issue (id, component_id, created_at) VALUES (1, 1, '2026-01-01T00:00:00Z');
+                    INSERT INTO issue_member (finding_id, issue_id, rule, confidence) VALUES (1, 1, 'first', 'high');
+                    """)
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "UPDATE finding SET category = 'design' WHERE id = 1")
+            }
+        }
+        let store = try SQLiteStore(writer: queue, secretKey: .value(Array(repeating: 7, count: 32)))
+        let findings = try await store.findings(FindingQuery())
+        #expect(findings.map(\.ruleID) == ["CVE-2024-1"] && findings.first?.description == "An overflow.")
+        let (members, maturity, indexes) = try await queue.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM issue_member WHERE finding_id = 1"),
+                try String.fetchOne(db, sql: "SELECT exploit_maturity FROM finding WHERE id = 1"),
+                Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'finding'"))
+            )
+        }
+        #expect(members == 1 && maturity == "functional")
+        #expect(indexes.isSuperset(of: ["finding_by_severity", "finding_by_stream"]))
+        // The new category and location kind are accepted; others still are not.
+        try await queue.write { db in
+            try db.execute(sql: "UPDATE finding SET category = 'design', location_kind = 'design' WHERE id = 1")
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "UPDATE finding SET category = 'threat' WHERE id = 1")
+            }
+        }
+    }
+
     @Test("a database of schema v1 migrates keeping its findings, their records and locations")
     func migrationFromFirstSchema() async throws {
         let queue = try DatabaseQueue()

@@ -9,7 +9,7 @@ import RampartCore
 /// secret scanner's). See docs/generic-format.md.
 enum RampartGeneric {
     /// The location kinds, as `Location.kind` names them.
-    static let locationKinds = ["code", "package", "image", "iac", "endpoint", "cloud", "host"]
+    static let locationKinds = ["code", "package", "image", "iac", "endpoint", "cloud", "host", "design"]
 
     /// The flat fields of one finding, whichever syntax they came in.
     struct Record {
@@ -79,8 +79,10 @@ enum RampartGeneric {
             kind = "image"
         } else if record.field("host") != nil {
             kind = "host"
+        } else if record.field("element") != nil || record.field("model") != nil || category == .design {
+            kind = "design"
         } else {
-            throw Problem.skip("finding \(ruleID) names no location (a file, package, url, host, image or cloud resource); skipped")
+            throw Problem.skip("finding \(ruleID) names no location (a file, package, url, host, image, cloud resource or model element); skipped")
         }
         func require(_ name: String) throws -> String {
             guard let value = record.field(name) else { throw Problem.skip("finding \(ruleID): a \(kind) location needs \(name); skipped") }
@@ -122,6 +124,8 @@ enum RampartGeneric {
                 HostLocation(
                     address: try require("host"), port: record.integer("port"), transport: record.field("transport"), service: record.field("service")
                 ))
+        case "design":
+            return .design(DesignLocation(model: record.field("model"), element: record.field("element"), elementType: record.field("element_type")))
         default:
             throw Problem.skip("finding \(ruleID) has an unknown location kind '\(kind)' (use \(locationKinds.joined(separator: ", "))); skipped")
         }

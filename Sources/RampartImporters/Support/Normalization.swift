@@ -21,7 +21,7 @@ enum Normalization {
                 package.manifestPath = sourcePath(manifest)
                 finding.location = .package(package)
             }
-        case .containerImage, .endpoint, .cloud, .host:
+        case .containerImage, .endpoint, .cloud, .host, .design:
             break
         }
         if finding.category == .secrets {

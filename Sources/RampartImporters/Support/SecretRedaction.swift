@@ -100,6 +100,10 @@ enum SecretRedaction {
             endpoint.parameter = endpoint.parameter.map(hider.hide)
             endpoint.evidence = endpoint.evidence.map(hider.hide)
             finding.location = .endpoint(endpoint)
+        case .design(var design):
+            design.model = design.model.map(hider.hide)
+            design.element = design.element.map(hider.hide)
+            finding.location = .design(design)
         case .package, .containerImage, .cloud, .host:
             break
         }
