@@ -251,5 +251,9 @@ package enum ImporterRegistry {
         ThreatComposerImporter(),
         IriusRiskImporter(),
         SKFImporter(),
+        HuskyCIImporter(),
+        NeuVectorComplianceImporter(),
+        RedHatSatelliteImporter(),
+        RiskReconImporter(),
     ]
 }

@@ -27,6 +27,19 @@ struct DiagnosticsTests {
         #expect(report.diagnostics.last?.message.hasPrefix("4000 more diagnostic(s) not listed") == true)
     }
 
+    @Test("API settings handed over as a report are refused with what to import instead, and the key is not repeated")
+    func apiSettingsRefused() async throws {
+        let settings = Data(#"{"url_endpoint": "https://api.riskrecon.com/v1", "api_key": "rr-7Hq2PLANTEDkey", "companies": [], "filters": {}}"#.utf8)
+        do {
+            _ = try await ImportPipeline().normalize(settings, file: "riskrecon.json", context: ImportContext(secretSalt: [1]))
+            Issue.record("the settings file was imported")
+        } catch let error as ImportError {
+            #expect(error.description.contains("not findings"))
+            #expect(error.description.contains("/v1/findings/"))
+            #expect(!error.description.contains("rr-7Hq2PLANTEDkey"))
+        }
+    }
+
     @Test("a line index gives the line and column of any offset")
     func lineIndex() {
         let text = Array("ab\ncd\n\nef".utf8)
