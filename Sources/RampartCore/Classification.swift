@@ -29,10 +29,10 @@ public enum Severity: String, Sendable, Codable, CaseIterable, Hashable, Compara
         let word = toolText.asciiTrimmed.lowercased()
         switch word {
         case "critical", "crit", "blocker", "very high", "veryhigh", "urgent", "severe": self = .critical
-        case "high", "error", "important", "major", "danger": self = .high
+        case "high", "error", "important", "major", "danger", "elevated": self = .high
         case "medium", "moderate", "warning", "warn", "med": self = .medium
         case "low", "minor", "note", "negligible": self = .low
-        case "info", "informational", "information", "none", "unimportant", "trivial", "debug", "style", "best practice":
+        case "info", "informational", "information", "none", "unimportant", "trivial", "debug", "style", "best practice", "very low":
             self = .info
         default:
             return nil

@@ -66,7 +66,7 @@ struct RedHatSatelliteImporter: ReportImporter {
                 Finding(
                     category: .infra, tool: output.tool, ruleID: id, title: erratum["title"]?.text ?? id,
                     description: lines.joined(separator: "\n\n"),
-                    toolSeverity: severityText, severity: type == "security" ? Self.severity(severityText) : .info,
+                    toolSeverity: severityText, severity: type == "security" ? .from(tool: severityText) : .info,
                     vulnerabilityIDs: .parsing([id] + cves),
                     location: .package(packageLocation(name: name, version: nil, ecosystem: "redhat", fixedVersions: fixed)),
                     remediation: erratum["solution"]?.text,
@@ -74,17 +74,6 @@ struct RedHatSatelliteImporter: ReportImporter {
                     tags: [type].compactMap { $0 }, raw: .json(erratum)))
         }
         return output
-    }
-
-    /// Red Hat's ratings: Critical, Important, Moderate, Low.
-    static func severity(_ text: String?) -> Severity {
-        switch text?.lowercased() {
-        case "critical": .critical
-        case "important": .high
-        case "moderate": .medium
-        case "low": .low
-        default: .medium
-        }
     }
 
     static let architectures = [".x86_64", ".noarch", ".i686", ".aarch64", ".s390x", ".ppc64le", ".src"]

@@ -42,24 +42,12 @@ struct IriusRiskImporter: ReportImporter {
                 Finding(
                     category: .design, tool: output.tool, ruleID: threat, title: threat,
                     description: ([threat] + [facts.joined(separator: "\n")]).joined(separator: "\n\n"), toolSeverity: current,
-                    severity: Self.severity(current), cwes: cwes,
+                    severity: .from(tool: current), cwes: cwes,
                     location: .design(DesignLocation(element: record["Component"], elementType: "component")),
                     references: techniques.map { "https://attack.mitre.org/techniques/" + $0.replacingOccurrences(of: ".", with: "/") + "/" },
                     tags: techniques.map { "ATT&CK " + $0 } + [record["STRIDE-LM"]].compactMap { $0.map { "STRIDE-LM: " + $0 } },
                     raw: .csv(record)))
         }
         return output
-    }
-
-    /// IriusRisk's risk levels: Critical, High, Medium, Low, Very low.
-    static func severity(_ text: String?) -> Severity {
-        switch text?.lowercased() {
-        case "critical", "very high": .critical
-        case "high": .high
-        case "medium": .medium
-        case "low": .low
-        case "very low": .info
-        default: .medium
-        }
     }
 }

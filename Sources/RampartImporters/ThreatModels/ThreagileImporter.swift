@@ -64,23 +64,13 @@ struct ThreagileImporter: ReportImporter {
             output.findings.append(
                 Finding(
                     category: .design, tool: output.tool, ruleID: rule, title: title, description: lines.joined(separator: "\n\n"),
-                    toolSeverity: severityText, severity: Self.severity(severityText),
+                    toolSeverity: severityText, severity: .from(tool: severityText),
                     location: .design(DesignLocation(element: element?.name, elementType: element?.type)),
                     references: ["https://github.com/Threagile/threagile"], toolFingerprint: syntheticID,
                     suppression: Self.suppression(status), raw: .json(risk)))
         }
         if mitigated > 0 { output.diagnostics.append(Diagnostic("\(mitigated) mitigated risk(s) left out", level: .note)) }
         return output
-    }
-
-    /// Threagile's five levels: `elevated` lies between medium and high.
-    static func severity(_ text: String?) -> Severity {
-        switch text?.lowercased() {
-        case "critical": .critical
-        case "high", "elevated": .high
-        case "low": .low
-        default: .medium
-        }
     }
 
     static func suppression(_ status: String?) -> Suppression? {
