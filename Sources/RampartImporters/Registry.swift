@@ -255,5 +255,7 @@ package enum ImporterRegistry {
         NeuVectorComplianceImporter(),
         RedHatSatelliteImporter(),
         RiskReconImporter(),
+        ZizmorImporter(),
+        ShellCheckImporter(),
     ]
 }

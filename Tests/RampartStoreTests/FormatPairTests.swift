@@ -17,7 +17,7 @@ struct FormatPairTests {
     static let cases: [(first: String, second: String)] = [
         ("bandit.json", "bandit.sarif"), ("checkov.json", "checkov.sarif"), ("checkov.json", "checkov.cdx.xml"),
         ("trivy-config.json", "trivy-config.sarif"), ("trivy-secret.json", "trivy-secret.sarif"), ("gitleaks.json", "gitleaks.sarif"),
-        ("semgrep.json", "semgrep.sarif"),
+        ("semgrep.json", "semgrep.sarif"), ("zizmor.json", "zizmor.sarif"),
     ]
 
     @Test("the same scan imported in its other format changes nothing", arguments: cases)
