@@ -257,5 +257,7 @@ package enum ImporterRegistry {
         RiskReconImporter(),
         ZizmorImporter(),
         ShellCheckImporter(),
+        CheckstyleImporter(),
+        CodeClimateImporter(),
     ]
 }

@@ -5,6 +5,16 @@ import Testing
 
 @Suite("JSON tape reader")
 struct JSONDocumentTests {
+    @Test("a NUL byte separates top-level values of a multi-value document, and is refused anywhere else")
+    func nulSeparatedValues() throws {
+        let stream = Data(#"{"check_name":"a"}"#.utf8) + Data([0]) + Data(#"{"check_name":"b"}"#.utf8) + Data([0, 0x0A])
+        let document = try JSONDocument(data: stream, allowMultipleRoots: true)
+        #expect(document.roots.compactMap { $0["check_name"]?.string } == ["a", "b"])
+        #expect(throws: JSONSyntaxError.self) { try JSONDocument(data: Data([0]) + Data(#"{"a":1}"#.utf8), allowMultipleRoots: true) }
+        #expect(throws: JSONSyntaxError.self) { try JSONDocument(data: Data(#"{"a":"#.utf8) + Data([0]) + Data("1}".utf8), allowMultipleRoots: true) }
+        #expect(throws: JSONSyntaxError.self) { try JSONDocument(data: Data(#"{"a":1}"#.utf8) + Data([0]), allowMultipleRoots: false) }
+    }
+
     @Test("escapes, surrogate pairs, numbers and nesting read back as written")
     func values() throws {
         let text = #"{"s":"caf\u00e9 \ud83d\ude00\n\t\"q\"","n":-12.5e1,"i":42,"b":true,"z":null,"a":[1,{"k":"v"}],"e\u0073c":1}"#

@@ -17,7 +17,8 @@ struct FormatPairTests {
     static let cases: [(first: String, second: String)] = [
         ("bandit.json", "bandit.sarif"), ("checkov.json", "checkov.sarif"), ("checkov.json", "checkov.cdx.xml"),
         ("trivy-config.json", "trivy-config.sarif"), ("trivy-secret.json", "trivy-secret.sarif"), ("gitleaks.json", "gitleaks.sarif"),
-        ("semgrep.json", "semgrep.sarif"), ("zizmor.json", "zizmor.sarif"),
+        ("semgrep.json", "semgrep.sarif"), ("zizmor.json", "zizmor.sarif"), ("shellcheck.json", "shellcheck.checkstyle.xml"),
+        ("hadolint.json", "hadolint.checkstyle.xml"), ("hadolint.json", "hadolint.codeclimate.json"),
     ]
 
     @Test("the same scan imported in its other format changes nothing", arguments: cases)

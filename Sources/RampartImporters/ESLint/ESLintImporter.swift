@@ -28,17 +28,12 @@ struct ESLintImporter: ReportImporter {
                     unparsed += 1
                     continue
                 }
-                let text = message["message"]?.text ?? rule
-                let level = message["severity"]?.int
                 output.findings.append(
-                    Finding(
-                        category: .sast, tool: output.tool, ruleID: rule, title: "\(rule): \(text)", description: text,
-                        toolSeverity: level.map { $0 == 2 ? "error" : "warning" }, severity: level == 2 ? .medium : .low,
-                        location: .code(
-                            CodeLocation(
-                                file: path, startLine: message["line"]?.int, endLine: message["endLine"]?.int, startColumn: message["column"]?.int,
-                                endColumn: message["endColumn"]?.int)),
-                        references: Self.reference(rule).map { [$0] } ?? [], raw: .json(message)))
+                    Self.finding(
+                        rule: rule, message: message["message"]?.text, level: message["severity"]?.int.map { $0 == 2 ? "error" : "warning" },
+                        location: CodeLocation(
+                            file: path, startLine: message["line"]?.int, endLine: message["endLine"]?.int, startColumn: message["column"]?.int,
+                            endColumn: message["endColumn"]?.int), tool: output.tool, raw: .json(message)))
             }
         }
         if unparsed > 0 {
@@ -46,6 +41,15 @@ struct ESLintImporter: ReportImporter {
             output.diagnostics.append(Diagnostic("ESLint could not parse \(unparsed) file(s); findings missing from this report are not closed"))
         }
         return output
+    }
+
+    /// An ESLint finding, the same from its JSON and its Checkstyle output: `error` is medium,
+    /// `warning` low (ESLint's levels say how strictly a rule is enforced, not how serious it is).
+    static func finding(rule: String, message: String?, level: String?, location: CodeLocation, tool: ToolInfo, raw: RawEvidence) -> Finding {
+        let text = message ?? rule
+        return Finding(
+            category: .sast, tool: tool, ruleID: rule, title: "\(rule): \(text)", description: text, toolSeverity: level,
+            severity: level == "error" ? .medium : .low, location: .code(location), references: reference(rule).map { [$0] } ?? [], raw: raw)
     }
 
     /// ESLint's own rules have a page; plugin rules ("security/detect-eval-with-expression") are documented by their plugin.

@@ -22,26 +22,21 @@ struct HadolintImporter: ReportImporter {
                 output.diagnostics.append(Diagnostic("an entry without a rule code was skipped", at: item.position))
                 continue
             }
-            let level = item["level"]?.text
-            let message = item["message"]?.text ?? code
-            let wiki = code.hasPrefix("SC") ? "https://www.shellcheck.net/wiki/\(code)" : "https://github.com/hadolint/hadolint/wiki/\(code)"
             output.findings.append(
-                Finding(
-                    category: .iac, tool: output.tool, ruleID: code, title: "\(code): \(message)", description: message, toolSeverity: level,
-                    severity: Self.severity(level),
-                    location: .iac(IaCLocation(file: item["file"]?.text ?? "Dockerfile", startLine: item["line"]?.int, framework: "dockerfile")),
-                    references: [wiki], raw: .json(item)))
+                Self.finding(
+                    code: code, level: item["level"]?.text, message: item["message"]?.text, file: item["file"]?.text, line: item["line"]?.int,
+                    tool: output.tool, raw: .json(item)))
         }
         return output
     }
 
-    /// hadolint's levels: error, warning, info, style.
-    static func severity(_ level: String?) -> Severity {
-        switch level?.lowercased() {
-        case "error": .high
-        case "warning": .medium
-        case "info": .low
-        default: .info
-        }
+    /// A hadolint finding, the same from each of its formats (JSON, Checkstyle, Code Climate).
+    static func finding(code: String, level: String?, message: String?, file: String?, line: Int?, tool: ToolInfo, raw: RawEvidence) -> Finding {
+        let message = message ?? code
+        let wiki = code.hasPrefix("SC") ? "https://www.shellcheck.net/wiki/\(code)" : "https://github.com/hadolint/hadolint/wiki/\(code)"
+        return Finding(
+            category: .iac, tool: tool, ruleID: code, title: "\(code): \(message)", description: message, toolSeverity: level,
+            severity: .fromLinter(level),
+            location: .iac(IaCLocation(file: file ?? "Dockerfile", startLine: line, framework: "dockerfile")), references: [wiki], raw: raw)
     }
 }

@@ -4,10 +4,8 @@ import RampartCore
 /// ShellCheck's JSON output: `-f json` (an array of comments) and `-f json1` (the same under
 /// `comments`, with columns counted as characters rather than tab stops). Each comment has the
 /// file, line, column, end, `level` (`error`, `warning`, `info`, `style`), the check number
-/// (`code`, shown as `SC2086`), the message and the fix ShellCheck can apply. ShellCheck is a
-/// linter: its levels rate correctness, not exploitability, so an error is medium, a warning
-/// low and the rest informational; unquoted expansions and the like are where shell injection
-/// starts, which is why a security team imports them at all.
+/// (`code`, shown as `SC2086`), the message and the fix ShellCheck can apply. Levels rate as
+/// hadolint's do (`Severity.fromLinter`), which runs the same rules on Dockerfile `RUN` lines.
 struct ShellCheckImporter: ReportImporter {
     let info = FormatInfo(
         id: "shellcheck-json", name: "ShellCheck JSON", tool: "ShellCheck", category: .sast, syntax: .json,
@@ -34,29 +32,29 @@ struct ShellCheckImporter: ReportImporter {
                 output.diagnostics.append(Diagnostic("comment without a file or check number skipped", at: comment.position))
                 continue
             }
-            let rule = "SC\(code)"
-            let level = comment["level"]?.text
-            let message = comment["message"]?.text ?? rule
-            let fixable = comment["fix"]?["replacements"]?.array.isEmpty == false
             output.findings.append(
-                Finding(
-                    category: .sast, tool: output.tool, ruleID: rule, title: message, description: "\(rule) (\(level ?? "unrated")): \(message)",
-                    toolSeverity: level, severity: Self.severity(level),
-                    location: .code(
-                        CodeLocation(
-                            file: file, startLine: comment["line"]?.int, endLine: comment["endLine"]?.int, startColumn: comment["column"]?.int,
-                            endColumn: comment["endColumn"]?.int)),
-                    remediation: fixable ? "ShellCheck can apply the fix itself: shellcheck -f diff \(file) | git apply" : nil,
-                    references: ["https://www.shellcheck.net/wiki/\(rule)"], raw: .json(comment)))
+                Self.finding(
+                    code: "SC\(code)", level: comment["level"]?.text, message: comment["message"]?.text, file: file, line: comment["line"]?.int,
+                    endLine: comment["endLine"]?.int, column: comment["column"]?.int, endColumn: comment["endColumn"]?.int,
+                    fixable: comment["fix"]?["replacements"]?.array.isEmpty == false, tool: output.tool, raw: .json(comment)))
         }
         return output
     }
 
-    static func severity(_ level: String?) -> Severity {
-        switch level?.lowercased() {
-        case "error": .medium
-        case "warning": .low
-        default: .info
-        }
+    /// A ShellCheck finding, the same from each of its formats (JSON, Checkstyle).
+    static func finding(
+        code rule: String, level: String?, message: String?, file: String, line: Int?, endLine: Int? = nil, column: Int?, endColumn: Int? = nil,
+        fixable: Bool, tool: ToolInfo, raw: RawEvidence
+    ) -> Finding {
+        let message = message ?? rule
+        return Finding(
+            category: .sast, tool: tool, ruleID: rule, title: message, description: "\(rule) (\(level ?? "unrated")): \(message)",
+            toolSeverity: level,
+            // ShellCheck's Checkstyle output writes `style` as `info`: both rate alike, so that
+            // the two formats agree.
+            severity: .fromLinter(level?.lowercased() == "style" ? "info" : level),
+            location: .code(CodeLocation(file: file, startLine: line, endLine: endLine, startColumn: column, endColumn: endColumn)),
+            remediation: fixable ? "ShellCheck can apply the fix itself: shellcheck -f diff \(file) | git apply" : nil,
+            references: ["https://www.shellcheck.net/wiki/\(rule)"], raw: raw)
     }
 }

@@ -77,6 +77,18 @@ extension Severity {
         return fallback
     }
 
+    /// A linter's level (hadolint's and ShellCheck's error, warning, info, style; Checkstyle's
+    /// error, warning, info): one scale for the linters, so that a ShellCheck rule hadolint
+    /// runs on a `RUN` line rates as ShellCheck's own report rates it.
+    static func fromLinter(_ level: String?) -> Severity {
+        switch level?.lowercased() {
+        case "error": .high
+        case "warning": .medium
+        case "info": .low
+        default: .info
+        }
+    }
+
     /// A tool's five-level rating from 1 to 5, critical at one end and informational at the
     /// other: at 1 for priorities (Bugcrowd's P1, PTART), at 5 for risk scales (Edgescan,
     /// WhiteHat Sentinel). Anything else is medium.

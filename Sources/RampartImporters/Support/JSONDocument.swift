@@ -97,7 +97,7 @@ package final class JSONDocument: @unchecked Sendable {
     let tape: UnsafeMutablePointer<JSONTape>
 
     /// Parses `data`. With `allowMultipleRoots`, whitespace-separated top-level values (JSON
-    /// Lines, concatenated JSON) are accepted.
+    /// Lines, concatenated JSON, Code Climate's NUL-terminated issues) are accepted.
     package init(data: Data, allowMultipleRoots: Bool = false, maxDepth: Int = 512) throws {
         guard data.count < Int(UInt32.max) else {
             throw JSONSyntaxError(offset: 0, line: 1, column: 1, reason: "document larger than 4 GiB")
@@ -344,6 +344,12 @@ private struct TapeParser: ~Copyable {
             skipWhitespace()
             switch state {
             case .topLevel:
+                // Code Climate engines end each issue with a NUL byte: between top-level values
+                // of a multi-value document, and only there, it separates as a line break does.
+                if allowMultipleRoots && !roots.isEmpty && position < count && bytes[position] == 0 {
+                    while position < count && (bytes[position] == 0 || bytes[position] == 0x0A || bytes[position] == 0x20) { position += 1 }
+                    continue
+                }
                 if position >= count {
                     if roots.isEmpty { throw fail("empty document", at: position) }
                     return
