@@ -83,6 +83,26 @@ struct ReferenceTests {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
+    /// Fixtures that hold one scan in two of its tool's formats (real output in
+    /// examples/reports/pairs has its own store test): each finding comes out the same.
+    static let formatTwins: [(String, String)] = [("PHPCodeSniffer/phpcs-security-audit.json", "Checkstyle/phpcs.checkstyle.xml")]
+
+    @Test("a tool's scan read from its Checkstyle report gives the findings its own format gives", arguments: formatTwins)
+    func formatTwin(first: String, second: String) async throws {
+        let one = try await Self.normalize(first)
+        let other = try await Self.normalize(second)
+        #expect(one.tool.name == other.tool.name)
+        func summary(_ report: NormalizedReport) -> [String: String] {
+            Dictionary(
+                report.findings.map {
+                    ($0.fingerprint, "\($0.ruleID) \($0.severity) \($0.cwes) \($0.location.filePath ?? "") \($0.location.line ?? 0)")
+                },
+                uniquingKeysWith: { first, _ in first })
+        }
+        #expect(summary(one) == summary(other))
+        #expect(!one.findings.isEmpty)
+    }
+
     @Test("each fixture is detected, unambiguously, as the format its reviewed expectation names", arguments: fixtureNames)
     func detection(name: String) async throws {
         let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.expectedURL(name))) as? [String: Any]

@@ -8,6 +8,7 @@ import RampartCore
 /// - `ShellCheck.SC2086`: ShellCheck, read as its JSON is (same rule, place, message, level);
 /// - `DL3008` and bare `SC2086` in Dockerfiles: hadolint, as its JSON is;
 /// - `eslint.rules.no-eval`: ESLint, rule `no-eval`;
+/// - sniff codes (`Standard.Category.Sniff.Code`) in PHP files: PHP_CodeSniffer, as its JSON is;
 /// - anything else: a linter the report does not name, its rule the whole `source`. A note says
 ///   to give such reports a stream name (`--stream`), so that two unnamed linters' reports
 ///   into one component do not close each other's findings.
@@ -24,7 +25,7 @@ struct CheckstyleImporter: ReportImporter {
     }
 
     enum Writer {
-        case shellCheck, hadolint, eslint
+        case shellCheck, hadolint, eslint, phpCodeSniffer
         case unnamed(String)
 
         var name: String {
@@ -32,6 +33,7 @@ struct CheckstyleImporter: ReportImporter {
             case .shellCheck: "ShellCheck"
             case .hadolint: "hadolint"
             case .eslint: "ESLint"
+            case .phpCodeSniffer: "PHP_CodeSniffer"
             case .unnamed(let name): name
             }
         }
@@ -48,6 +50,12 @@ struct CheckstyleImporter: ReportImporter {
         if sources.allSatisfy(hadolintRule), files.allSatisfy({ $0.lowercased().contains("dockerfile") || $0.lowercased().hasSuffix(".docker") }) {
             return .hadolint
         }
+        let sniffCode = { (source: String) in
+            source.split(separator: ".", omittingEmptySubsequences: false).count >= 4
+                && source.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }
+        }
+        let phpFile = { (file: String) in [".php", ".inc", ".phtml"].contains { file.lowercased().hasSuffix($0) } }
+        if sources.allSatisfy(sniffCode), files.allSatisfy(phpFile) { return .phpCodeSniffer }
         return .unnamed("Checkstyle")
     }
 
@@ -101,6 +109,11 @@ struct CheckstyleImporter: ReportImporter {
                         ESLintImporter.finding(
                             rule: rule, message: text, level: level,
                             location: CodeLocation(file: path, startLine: line, startColumn: column), tool: output.tool, raw: .xml(error)))
+                case .phpCodeSniffer:
+                    output.findings.append(
+                        PHPCodeSnifferImporter.finding(
+                            source: source, text: message ?? source, type: level, weight: nil, file: path, line: line, column: column, fixable: false,
+                            tool: output.tool, raw: .xml(error)))
                 case .unnamed:
                     let rule = source
                     output.findings.append(

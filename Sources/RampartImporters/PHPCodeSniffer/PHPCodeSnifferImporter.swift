@@ -38,20 +38,28 @@ struct PHPCodeSnifferImporter: ReportImporter {
                     output.diagnostics.append(Diagnostic("message without text skipped", at: message.position))
                     continue
                 }
-                let type = message["type"]?.text?.uppercased()
-                let weight = message["severity"]?.int
                 output.findings.append(
-                    Finding(
-                        category: .sast, tool: output.tool, ruleID: source, title: text, description: "\(source): \(text)",
-                        toolSeverity: [type, weight.map { "weight \($0)" }].compactMap { $0 }.joined(separator: ", ").nonBlank,
-                        severity: type == "ERROR" ? .high : .medium, cwes: Self.weakness(source),
-                        location: .code(
-                            CodeLocation(
-                                file: file, startLine: message["line"]?.int.flatMap { $0 > 0 ? $0 : nil },
-                                startColumn: message["column"]?.int.flatMap { $0 > 0 ? $0 : nil })),
-                        tags: message["fixable"]?.bool == true ? ["fixable"] : [], raw: .json(message)))
+                    Self.finding(
+                        source: source, text: text, type: message["type"]?.text, weight: message["severity"]?.int, file: file,
+                        line: message["line"]?.int, column: message["column"]?.int, fixable: message["fixable"]?.bool == true, tool: output.tool,
+                        raw: .json(message)))
             }
         }
         return output
+    }
+
+    /// A PHP_CodeSniffer finding, the same from its JSON and its Checkstyle report.
+    static func finding(
+        source: String, text: String, type: String?, weight: Int?, file: String, line: Int?, column: Int?, fixable: Bool, tool: ToolInfo,
+        raw: RawEvidence
+    ) -> Finding {
+        let type = type?.uppercased()
+        return Finding(
+            category: .sast, tool: tool, ruleID: source, title: text, description: "\(source): \(text)",
+            toolSeverity: [type, weight.map { "weight \($0)" }].compactMap { $0 }.joined(separator: ", ").nonBlank,
+            severity: type == "ERROR" ? .high : .medium, cwes: weakness(source),
+            location: .code(
+                CodeLocation(file: file, startLine: line.flatMap { $0 > 0 ? $0 : nil }, startColumn: column.flatMap { $0 > 0 ? $0 : nil })),
+            tags: fixable ? ["fixable"] : [], raw: raw)
     }
 }
