@@ -44,7 +44,7 @@ public enum ToolIdentity {
         "codeql-command-line-toolchain": "codeql", "owasp-zap": "zap", "zed-attack-proxy": "zap", "owasp-dependency-check": "dependency-check",
         "dependencycheck": "dependency-check", "npm": "npm-audit", "osv": "osv-scanner", "osvscanner": "osv-scanner",
         "pip_audit": "pip-audit", "pipaudit": "pip-audit", "trivy-config": "trivy", "grype-db": "grype", "tfsec-sarif": "tfsec",
-        "detect_secrets": "detect-secrets",
+        "detect_secrets": "detect-secrets", "nodejsscan": "njsscan",
     ]
     /// Words naming an edition or a packaging of a tool, not another tool.
     static let editionWords: Set<String> = ["oss", "pro", "cli", "community", "ce", "enterprise", "scanner", "sast", "edition", "app"]

@@ -401,6 +401,7 @@ public struct ImportPipeline: Sendable {
         // Secrets are hidden before anything else sees the findings: identity hashes the secret,
         // never the text.
         for index in records.indices {
+            SecretRedaction.revealQuotedCredential(&records[index])
             if !records[index].revealedSecrets.isEmpty { SecretRedaction.apply(&records[index], salt: context.secretSalt) }
             Normalization.apply(&records[index])
         }

@@ -223,6 +223,8 @@ struct StreamIdentityTests {
         #expect(ToolIdentity.canonicalID("npm audit") == "npm-audit")
         #expect(ToolIdentity.canonicalID("CodeQL command-line toolchain") == "codeql")
         #expect(ToolIdentity.canonicalID("Trivy") == "trivy")
+        // njsscan's SARIF names its driver after nodejsscan, the project it came from.
+        #expect(ToolIdentity.canonicalID("nodejsscan") == ToolIdentity.canonicalID("njsscan"))
         // Different tools stay apart.
         #expect(ToolIdentity.canonicalID("Semgrep Secrets") != ToolIdentity.canonicalID("Semgrep OSS"))
         #expect(ToolIdentity.canonicalID("") == "unknown")

@@ -223,6 +223,23 @@ func isSecretsRule(_ ruleID: String, tags: [String] = []) -> Bool {
     }
 }
 
+extension SecretRedaction {
+    /// The safety net under every importer: a code finding about a hard-coded credential (a
+    /// secrets finding, or one of `hardcodedCredentialCWEs`) whose importer revealed nothing
+    /// still quotes the credential in its snippet (njsscan's `match_string`, a linter's line).
+    /// Its quoted literals and the snippet itself are hidden, as the SARIF reader hides them.
+    static func revealQuotedCredential(_ finding: inout Finding) {
+        guard finding.revealedSecrets.isEmpty, finding.secret == nil, case .code(let code) = finding.location, let snippet = code.snippet,
+            !snippet.isEmpty, finding.category == .secrets || !Set(finding.cwes).isDisjoint(with: hardcodedCredentialCWEs)
+        else { return }
+        let literals = quotedLiterals(in: snippet)
+        let unmasked = literals.filter { literal in !literal.allSatisfy { "*•xX#?".contains($0) } }
+        // The tool masked every literal it quotes (Checkmarx's `"****"`): nothing is left to hide.
+        if !literals.isEmpty && unmasked.isEmpty { return }
+        finding.revealedSecrets = unmasked + [snippet]
+    }
+}
+
 /// Hard-coded password (259), cryptographic key (321) and credentials (798): code findings of
 /// these weaknesses quote the credential in their snippet.
 let hardcodedCredentialCWEs: Set<Int> = [259, 321, 798]
