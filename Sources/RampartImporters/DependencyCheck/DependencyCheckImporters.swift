@@ -69,13 +69,15 @@ enum DependencyCheckCVSS {
         "REQUIRED": "R", "UNCHANGED": "U", "CHANGED": "C",
     ]
 
+    static let metrics = [
+        ("AV", "attackVector"), ("AC", "attackComplexity"), ("PR", "privilegesRequired"), ("UI", "userInteraction"), ("S", "scope"),
+        ("C", "confidentialityImpact"), ("I", "integrityImpact"), ("A", "availabilityImpact"),
+    ]
+
     /// Dependency-Check spells CVSS v3 metrics out (attackVector NETWORK...); rebuild the vector.
     static func vector(_ value: (String) -> String?) -> String? {
-        let metrics = [
-            ("AV", "attackVector"), ("AC", "attackComplexity"), ("PR", "privilegesRequired"), ("UI", "userInteraction"), ("S", "scope"),
-            ("C", "confidentialityImpact"), ("I", "integrityImpact"), ("A", "availabilityImpact"),
-        ]
         var parts: [String] = []
+        parts.reserveCapacity(metrics.count)
         for (key, name) in metrics {
             guard let text = value(name)?.uppercased(), let short = abbreviations[text] ?? (text.count == 1 ? text : nil) else { return nil }
             parts.append("\(key):\(short)")
@@ -139,9 +141,10 @@ struct DependencyCheckXMLImporter: ReportImporter {
                 (type: $0.attributes["type"] ?? "", confidence: $0.attributes["confidence"], value: $0.childText("value"))
             })
         let described = dependency.described
+        // Each child element looked up once: a copy of an element retains each of its parts.
+        let listed = element.child("vulnerabilities")
         let vulnerabilities =
-            (element.child("vulnerabilities")?.children("vulnerability") ?? []).map { ($0, false) }
-            + (element.child("vulnerabilities")?.children("suppressedVulnerability") ?? []).map { ($0, true) }
+            (listed?.children("vulnerability") ?? []).map { ($0, false) } + (listed?.children("suppressedVulnerability") ?? []).map { ($0, true) }
             + (element.child("suppressedVulnerabilities")?.children("suppressedVulnerability") ?? []).map { ($0, true) }
         for (item, suppressed) in vulnerabilities {
             guard let name = item.childText("name") else {
@@ -149,7 +152,8 @@ struct DependencyCheckXMLImporter: ReportImporter {
                 continue
             }
             var cvss: [CVSSScore] = []
-            if let v3 = item.child("cvssV3") {
+            let v3 = item.child("cvssV3")
+            if let v3 {
                 if let score = CVSSScore(
                     vector: DependencyCheckCVSS.vector { v3.childText($0) }, score: v3.childText("baseScore").flatMap(Double.init), source: "NVD")
                 {
@@ -163,7 +167,7 @@ struct DependencyCheckXMLImporter: ReportImporter {
             }
             let cweTexts = (item.child("cwes")?.children("cwe") ?? []).compactMap(\.value) + item.children("cwe").compactMap(\.value)
             let references = (item.child("references")?.children("reference") ?? []).compactMap { $0.childText("url") }
-            let severity = item.childText("severity") ?? item.child("cvssV3")?.childText("baseSeverity")
+            let severity = item.childText("severity") ?? v3?.childText("baseSeverity")
             let vulnerability = DependencyCheckVulnerability(
                 name: name, severity: severity, cvss: cvss, cwes: CWE.parseAll(cweTexts), description: item.childText("description"),
                 references: references, suppressed: suppressed)
