@@ -44,10 +44,9 @@ struct CheckstyleImporter: ReportImporter {
         guard !sources.isEmpty else { return .unnamed("Checkstyle") }
         if sources.allSatisfy({ $0.hasPrefix("ShellCheck.") }) { return .shellCheck }
         if sources.allSatisfy({ $0.hasPrefix("eslint.rules.") }) { return .eslint }
-        let hadolintRule = { (source: String) in
-            (source.hasPrefix("DL") || source.hasPrefix("SC")) && source.count > 2 && source.dropFirst(2).allSatisfy(\.isNumber)
-        }
-        if sources.allSatisfy(hadolintRule), files.allSatisfy({ $0.lowercased().contains("dockerfile") || $0.lowercased().hasSuffix(".docker") }) {
+        if sources.allSatisfy(HadolintImporter.isRuleID),
+            files.allSatisfy({ $0.lowercased().contains("dockerfile") || $0.lowercased().hasSuffix(".docker") })
+        {
             return .hadolint
         }
         let sniffCode = { (source: String) in

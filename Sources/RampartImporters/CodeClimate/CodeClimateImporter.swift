@@ -44,9 +44,7 @@ struct CodeClimateImporter: ReportImporter {
         let hadolint =
             engines.isEmpty && !issues.isEmpty
             && issues.allSatisfy { issue in
-                let rule = issue["check_name"]?.text ?? ""
-                let isRule = (rule.hasPrefix("DL") || rule.hasPrefix("SC")) && rule.count > 2 && rule.dropFirst(2).allSatisfy(\.isNumber)
-                return isRule && (place(issue)?.lowercased().contains("dockerfile") ?? false)
+                HadolintImporter.isRuleID(issue["check_name"]?.text ?? "") && (place(issue)?.lowercased().contains("dockerfile") ?? false)
             }
         let toolName = hadolint ? "hadolint" : engines.count == 1 ? engines.first! : "Code Quality"
         var output = ImporterOutput(tool: ToolInfo(name: toolName))

@@ -30,6 +30,12 @@ struct HadolintImporter: ReportImporter {
         return output
     }
 
+    /// A rule id hadolint writes: its own `DL` rules and ShellCheck's `SC` ones on `RUN` lines.
+    /// Formats that do not name their tool (Checkstyle, Code Climate) are told to be hadolint's by it.
+    static func isRuleID(_ id: String) -> Bool {
+        (id.hasPrefix("DL") || id.hasPrefix("SC")) && id.count > 2 && id.dropFirst(2).allSatisfy(\.isNumber)
+    }
+
     /// A hadolint finding, the same from each of its formats (JSON, Checkstyle, Code Climate).
     static func finding(code: String, level: String?, message: String?, file: String?, line: Int?, tool: ToolInfo, raw: RawEvidence) -> Finding {
         let message = message ?? code

@@ -38,7 +38,7 @@ struct NeuVectorComplianceImporter: ReportImporter {
         let benchmarks = [
             "docker": root["docker_cis_version"]?.text.map { "CIS Docker Benchmark \($0)" },
             "kubernetes": root["kubernetes_cis_version"]?.text.map { "CIS Kubernetes Benchmark \($0)" },
-        ]
+        ].compactMapValues { $0 }
         var passed = 0
         var failedToRun = 0
         for item in root["items"]?.array ?? [] {
@@ -65,7 +65,7 @@ struct NeuVectorComplianceImporter: ReportImporter {
             if let profile = item["profile"]?.text { facts.append(profile) }
             if item["scored"]?.bool == true { facts.append("scored") }
             if item["automated"]?.bool == false { facts.append("to be verified by hand") }
-            let benchmark = (benchmarks[catalog] ?? nil).map { " (\($0))" } ?? ""
+            let benchmark = benchmarks[catalog].map { " (\($0))" } ?? ""
             lines.append(facts.joined(separator: ", ") + benchmark + ".")
             if !evidence.isEmpty { lines.append("Evidence:\n" + evidence.map { "- " + $0 }.joined(separator: "\n")) }
             output.findings.append(

@@ -347,7 +347,7 @@ private struct TapeParser: ~Copyable {
                 // Code Climate engines end each issue with a NUL byte: between top-level values
                 // of a multi-value document, and only there, it separates as a line break does.
                 if allowMultipleRoots && !roots.isEmpty && position < count && bytes[position] == 0 {
-                    while position < count && (bytes[position] == 0 || bytes[position] == 0x0A || bytes[position] == 0x20) { position += 1 }
+                    position += 1
                     continue
                 }
                 if position >= count {

@@ -36,8 +36,9 @@ struct IriusRiskImporter: ReportImporter {
                 if let value = record[column] { facts.append("\(label): \(value)") }
             }
             let reference = record["MITRE reference"]
-            let cwes = CWE.parseAll(splitIDs(reference).filter { $0.uppercased().hasPrefix("CWE-") })
-            let techniques = splitIDs(reference).filter { $0.range(of: #"^T\d{4}(\.\d{3})?$"#, options: .regularExpression) != nil }
+            let referenceIDs = splitIDs(reference)
+            let cwes = CWE.parseAll(referenceIDs.filter { $0.uppercased().hasPrefix("CWE-") })
+            let techniques = referenceIDs.filter { $0.range(of: #"^T\d{4}(\.\d{3})?$"#, options: .regularExpression) != nil }
             output.findings.append(
                 Finding(
                     category: .design, tool: output.tool, ruleID: threat, title: threat,
